@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+//
+// asyncbench: quantifies the claims of an asyncio tutorial about concurrency models by
+// running the same workload on interchangeable backends (Swift async, GCD, pthreads,
+// fork, sequential) and writing tidy CSV.
+//
+// Direction of dependency: asyncbench (CLI) -> AsyncBenchCore -> CAsyncBench (C shim).
+
+import PackageDescription
+
+let package = Package(
+    name: "asyncbench",
+    products: [
+        .executable(name: "asyncbench", targets: ["asyncbench"]),
+        .library(name: "AsyncBenchCore", targets: ["AsyncBenchCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
+    ],
+    targets: [
+        .target(
+            name: "CAsyncBench",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        .target(
+            name: "AsyncBenchCore",
+            dependencies: ["CAsyncBench"]
+        ),
+        .executableTarget(
+            name: "asyncbench",
+            dependencies: [
+                "AsyncBenchCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "AsyncBenchCoreTests",
+            dependencies: ["AsyncBenchCore", "CAsyncBench"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["asyncbench", "AsyncBenchCore"]
+        ),
+    ]
+)

@@ -1,0 +1,132 @@
+import Synchronization
+
+/// How N tasks are started, run concurrently and joined: one concurrency model.
+///
+/// A backend knows nothing about sleeping, sockets or files: it runs the `TaskBody` a workload
+/// gives it. To add one: write a type conforming to this protocol in its own file and add it to
+/// `Registry.backends`. `run` must start all `tasks`, wait for every one of them, and return how
+/// many completed (through a `TaskTally`); when the system refuses more tasks it stops starting new ones, waits for those
+/// it started, and throws `CellFailure.limit`.
+public protocol Backend: Sendable {
+    /// The name used with `--backend` and in the CSV `backend` column.
+    static var name: String { get }
+    /// One line for `--help` and the README.
+    static var summary: String { get }
+    /// True when the cell process must stay single-threaded while this backend runs (fork):
+    /// the runner then starts no sampler thread.
+    static var needsSingleThreadedProcess: Bool { get }
+    /// True for a backend that runs tasks one after another (the sequential baseline): a cell
+    /// then takes tasks × latency, so cells above `--sequential-max-tasks` are skipped.
+    static var serial: Bool { get }
+
+    init(options: BackendOptions)
+
+    /// Runs `tasks` copies of `body` this backend's way; returns the tasks counted by a `TaskTally`.
+    func run(tasks: Int, body: TaskBody) throws(CellFailure) -> TaskCount
+}
+
+extension Backend {
+    public static var needsSingleThreadedProcess: Bool { false }
+    public static var serial: Bool { false }
+}
+
+/// Settings that some backends read.
+public struct BackendOptions: Codable, Sendable, Equatable {
+    /// Stack size of each pthread in bytes; 0 means the system default (RLIMIT_STACK, 8 MiB).
+    public var threadStackBytes: Int
+    /// The most threads a cell may create before it stops with a `limit` row.
+    public var maxThreads: Int
+    /// The most processes a cell may fork before it stops with a `limit` row.
+    public var maxProcesses: Int
+
+    public init(threadStackBytes: Int, maxThreads: Int, maxProcesses: Int) {
+        self.threadStackBytes = threadStackBytes
+        self.maxThreads = maxThreads
+        self.maxProcesses = maxProcesses
+    }
+}
+
+/// What a backend reports after a run: how many tasks completed, and how many were in flight at
+/// once at the peak (nil where the backend cannot see it, e.g. fork children).
+public struct TaskCount: Sendable, Equatable {
+    public var completed: Int
+    public var peakInFlight: Int?
+
+    public init(completed: Int, peakInFlight: Int?) {
+        self.completed = completed
+        self.peakInFlight = peakInFlight
+    }
+}
+
+/// Counts completed tasks, tasks in flight (and their peak), and keeps the first error, from any
+/// thread or task.
+///
+/// Shared by every backend so that "every task accounted" means the same thing everywhere.
+public final class TaskTally: Sendable {
+    private struct State {
+        var completed = 0
+        var inFlight = 0
+        var peakInFlight = 0
+        var firstError: String?
+    }
+    private let state = Mutex(State())
+    private let tracksInFlight: Bool
+
+    /// `tracksInFlight` false: the backend only calls `complete`/`fail` after the fact (fork).
+    public init(tracksInFlight: Bool = true) {
+        self.tracksInFlight = tracksInFlight
+    }
+
+    /// Runs one task body on this thread and records its outcome.
+    public func record(_ work: () throws -> Void) {
+        begin()
+        do {
+            try work()
+            end(error: nil)
+        } catch {
+            end(error: String(describing: error))
+        }
+    }
+
+    /// Runs one async task body and records its outcome.
+    public func record(_ work: () async throws -> Void) async {
+        begin()
+        do {
+            try await work()
+            end(error: nil)
+        } catch {
+            end(error: String(describing: error))
+        }
+    }
+
+    /// Records that a task completed (for backends that learn of it afterwards).
+    public func complete() { end(error: nil, started: false) }
+
+    /// Records that a task ended with the failure `message`.
+    public func fail(_ message: String) { end(error: message, started: false) }
+
+    private func begin() {
+        state.withLock {
+            $0.inFlight += 1
+            $0.peakInFlight = max($0.peakInFlight, $0.inFlight)
+        }
+    }
+
+    private func end(error: String?, started: Bool = true) {
+        state.withLock {
+            if started { $0.inFlight -= 1 }
+            if let error {
+                if $0.firstError == nil { $0.firstError = error }
+            } else {
+                $0.completed += 1
+            }
+        }
+    }
+
+    /// The tasks counted, or `CellFailure.taskFailed` if any task failed.
+    public func result() throws(CellFailure) -> TaskCount {
+        let (completed, peak, error) = state.withLock { ($0.completed, $0.peakInFlight, $0.firstError) }
+        if let error { throw .taskFailed(error) }
+        return TaskCount(completed: completed, peakInFlight: tracksInFlight ? peak : nil)
+    }
+}

@@ -1,0 +1,27 @@
+import Dispatch
+
+/// Swift structured concurrency: one child task per task in a task group, on the default
+/// (multi-threaded, cooperative) executor. Waits suspend the task rather than block a thread.
+public struct AsyncBackend: Backend {
+    public static let name = "async"
+    public static let summary =
+        "Swift structured concurrency: one child task per task in a task group; waits suspend"
+
+    public init(options: BackendOptions) {}
+
+    public func run(tasks: Int, body: TaskBody) throws(CellFailure) -> TaskCount {
+        let tally = TaskTally()
+        let finished = DispatchSemaphore(value: 0)
+        // The calling thread is not part of the cooperative pool, so blocking it here is safe.
+        Task {
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<tasks {
+                    group.addTask { await tally.record { try await body.async(index) } }
+                }
+            }
+            finished.signal()
+        }
+        finished.wait()
+        return try tally.result()
+    }
+}

@@ -1,0 +1,42 @@
+import CAsyncBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One process per task: `fork()` in C; the child runs the workload's async-signal-safe C body
+/// and `_exit`s; the parent `waitpid`s every child. Children's CPU time and context switches are
+/// counted through RUSAGE_CHILDREN. The cell process stays single-threaded (no sampler thread),
+/// so the fork copies one thread. Forking stops at the first failure (EAGAIN) or `--max-procs`.
+public struct ForkBackend: Backend {
+    public static let name = "fork"
+    public static let summary =
+        "One fork() per task; the child waits in C and _exits; the parent waitpids all"
+    public static let needsSingleThreadedProcess = true
+
+    let options: BackendOptions
+
+    public init(options: BackendOptions) { self.options = options }
+
+    public func run(tasks: Int, body: TaskBody) throws(CellFailure) -> TaskCount {
+        try options.checkCap(tasks: tasks, cap: options.maxProcesses, what: "processes", flag: "--max-procs")
+        var pids = [pid_t](repeating: 0, count: tasks)
+        var started: Int64 = 0
+        let rc = pids.withUnsafeMutableBufferPointer { buffer in
+            CAsyncBench_fork_tasks(
+                Int64(tasks), body.process.function, body.process.context, buffer.baseAddress, &started)
+        }
+        let tally = TaskTally(tracksInFlight: false)
+        for pid in pids[0..<Int(started)] {
+            switch WaitStatus.wait(for: pid) {
+            case .success(.exited(0)): tally.complete()
+            case .success(let status): tally.fail("child \(pid) \(status)")
+            case .failure(let error): tally.fail(error.description)
+            }
+        }
+        if rc != 0 {
+            throw .limit(reached: Int(started), cause: SystemError("fork", errno: rc).description)
+        }
+        return try tally.result()
+    }
+}

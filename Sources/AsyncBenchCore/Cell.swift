@@ -1,0 +1,74 @@
+/// One cell of a sweep: a backend running `tasks` tasks of a workload with given parameters,
+/// measured over `warmup + reps` repetitions inside one fresh process.
+public struct CellSpec: Codable, Sendable, Equatable {
+    public var backend: String
+    public var workload: String
+    public var tasks: Int
+    public var parameters: WorkloadParameters
+    public var options: BackendOptions
+    public var reps: Int
+    public var warmup: Int
+    /// Measured repetitions stop early once at least `minReps` ran and their wall time adds up
+    /// to `repBudgetNanoseconds` (0 = no budget: always `reps`).
+    public var minReps: Int
+    public var repBudgetNanoseconds: Int64
+    /// How often the sampler thread reads the thread count.
+    public var sampleIntervalNanoseconds: Int64
+
+    public init(
+        backend: String, workload: String, tasks: Int, parameters: WorkloadParameters,
+        options: BackendOptions, reps: Int, warmup: Int, minReps: Int? = nil, repBudgetNanoseconds: Int64 = 0,
+        sampleIntervalNanoseconds: Int64 = 1_000_000
+    ) {
+        self.backend = backend
+        self.workload = workload
+        self.tasks = tasks
+        self.parameters = parameters
+        self.options = options
+        self.reps = reps
+        self.warmup = warmup
+        self.minReps = minReps ?? reps
+        self.repBudgetNanoseconds = repBudgetNanoseconds
+        self.sampleIntervalNanoseconds = sampleIntervalNanoseconds
+    }
+}
+
+/// How a cell ended. Everything but `ok` comes with a message saying why.
+public enum CellStatus: String, Codable, Sendable, CaseIterable {
+    /// Every repetition ran and every task was accounted for.
+    case ok
+    /// The system or a cap refused more tasks (threads, processes, memory): a result.
+    case limit
+    /// The cell ran past `--cell-timeout` and was killed with its whole process group.
+    case timeout
+    /// The cell process died from a signal.
+    case crashed
+    /// The cell failed otherwise (a task error, tasks unaccounted for, a setup failure).
+    case error
+    /// The cell was not run (e.g. beyond the sequential baseline's bound).
+    case skipped
+}
+
+/// One measured repetition, as the cell process reports it.
+public struct RepetitionSample: Codable, Sendable, Equatable {
+    public var wallNanoseconds: Int64
+    public var userSeconds: Double
+    public var systemSeconds: Double
+    public var voluntarySwitches: Int
+    public var involuntarySwitches: Int
+    public var peakThreads: Int
+    /// Most tasks running at once (nil where the backend cannot see it: fork).
+    public var peakInFlight: Int?
+}
+
+/// What a cell process sends back over its pipe: one JSON line.
+public struct CellReport: Codable, Sendable, Equatable {
+    public var status: CellStatus
+    public var message: String
+    /// The measured repetitions (warm-up excluded) that completed.
+    public var samples: [RepetitionSample]
+    /// RSS of the cell process once set up, before the first repetition.
+    public var idleRSSBytes: Int
+    /// Peak RSS of the cell process over all repetitions (VmHWM, reset after the idle reading).
+    public var peakRSSBytes: Int
+}

@@ -1,0 +1,100 @@
+import CAsyncBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A mistake in what the user asked for, found before anything runs.
+///
+/// Each message quotes the bad value and says what to do instead.
+public enum UsageError: Error, Equatable, CustomStringConvertible {
+    case unknownBackend(String, known: [String])
+    case unknownWorkload(String, known: [String])
+    case emptyList(option: String)
+    case badInteger(option: String, value: String)
+    case outOfRange(option: String, value: String, range: String)
+    case badDuration(option: String, value: String)
+    case badSize(option: String, value: String)
+    case badFormat(String)
+    case outputNotWritable(path: String, reason: String)
+    case outputExists(path: String)
+
+    public var description: String {
+        switch self {
+        case .unknownBackend(let name, let known):
+            return "unknown backend '\(name)': choose from \(known.joined(separator: ", ")) or 'all'"
+        case .unknownWorkload(let name, let known):
+            return "unknown workload '\(name)': choose from \(known.joined(separator: ", "))"
+        case .emptyList(let option):
+            return "\(option) needs at least one value, e.g. \(option) 1,10,100"
+        case .badInteger(let option, let value):
+            return "\(option) must be a whole number, got '\(value)'"
+        case .outOfRange(let option, let value, let range):
+            return "\(option) must be \(range), got \(value)"
+        case .badDuration(let option, let value):
+            return
+                "\(option) must be a duration with a unit (ns, us, ms, s), e.g. 10ms or 1s, got '\(value)'"
+        case .badSize(let option, let value):
+            return
+                "\(option) must be a size such as 64KiB, 8MiB or 'default', got '\(value)'"
+        case .badFormat(let value):
+            return "--format must be csv or json, got '\(value)'"
+        case .outputNotWritable(let path, let reason):
+            return "cannot write to output folder '\(path)': \(reason); pass a writable --out DIR"
+        case .outputExists(let path):
+            return
+                "output folder '\(path)' already holds a run; pass a new --out DIR, or --overwrite to replace it"
+        }
+    }
+}
+
+/// A system call that failed: the call's name and the errno it set.
+public struct SystemError: Error, Equatable, CustomStringConvertible {
+    public var call: String
+    public var errno: Int32
+
+    public init(_ call: String, errno: Int32) {
+        self.call = call
+        self.errno = errno
+    }
+
+    /// `call: strerror (errno N)`, e.g. `pthread_create: Resource temporarily unavailable (errno 11)`.
+    public var description: String {
+        "\(call): \(String(cString: strerror(errno))) (errno \(errno))"
+    }
+}
+
+/// Why a cell ended without a full set of measured repetitions.
+///
+/// `limit` is a result, not a failure: the machine (or a cap) refused more tasks.
+public enum CellFailure: Error, Equatable, CustomStringConvertible {
+    /// A resource ran out (threads, processes, memory) or a cap was reached after `reached` tasks started.
+    case limit(reached: Int?, cause: String)
+    /// A task failed for a reason other than a limit.
+    case taskFailed(String)
+    /// Some tasks did not report completion.
+    case unaccounted(expected: Int, completed: Int)
+    /// The cell could not be set up.
+    case setup(String)
+
+    public var status: CellStatus {
+        switch self {
+        case .limit: return .limit
+        case .taskFailed, .unaccounted, .setup: return .error
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .limit(let reached, let cause):
+            guard let reached else { return cause }
+            return "\(cause); highest N reached: \(reached)"
+        case .taskFailed(let message):
+            return "a task failed: \(message)"
+        case .unaccounted(let expected, let completed):
+            return "only \(completed) of \(expected) tasks reported completion"
+        case .setup(let message):
+            return "cell setup failed: \(message)"
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import CAsyncBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Readings of this process's resources, each from one place, with its unit in its name.
+public enum Measurement {
+    /// Nanoseconds on CLOCK_MONOTONIC: for intervals only.
+    public static func monotonicNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
+    /// CPU time and context switches of this process plus its reaped children (fork tasks are
+    /// counted through RUSAGE_CHILDREN once the backend has waited for them).
+    public struct Usage: Equatable, Sendable {
+        public var userSeconds: Double = 0
+        public var systemSeconds: Double = 0
+        public var voluntarySwitches: Int = 0
+        public var involuntarySwitches: Int = 0
+
+        public init() {}
+
+        init(_ usage: rusage) {
+            userSeconds = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            systemSeconds = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+            voluntarySwitches = Int(usage.ru_nvcsw)
+            involuntarySwitches = Int(usage.ru_nivcsw)
+        }
+
+        /// getrusage(RUSAGE_SELF) + getrusage(RUSAGE_CHILDREN).
+        public static func current() -> Usage {
+            var mine = rusage()
+            var children = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &mine)
+            getrusage(RUSAGE_CHILDREN.rawValue, &children)
+            return Usage(mine) + Usage(children)
+        }
+
+        public static func + (a: Usage, b: Usage) -> Usage {
+            var sum = Usage()
+            sum.userSeconds = a.userSeconds + b.userSeconds
+            sum.systemSeconds = a.systemSeconds + b.systemSeconds
+            sum.voluntarySwitches = a.voluntarySwitches + b.voluntarySwitches
+            sum.involuntarySwitches = a.involuntarySwitches + b.involuntarySwitches
+            return sum
+        }
+
+        public static func - (a: Usage, b: Usage) -> Usage {
+            var difference = Usage()
+            difference.userSeconds = a.userSeconds - b.userSeconds
+            difference.systemSeconds = a.systemSeconds - b.systemSeconds
+            difference.voluntarySwitches = a.voluntarySwitches - b.voluntarySwitches
+            difference.involuntarySwitches = a.involuntarySwitches - b.involuntarySwitches
+            return difference
+        }
+    }
+
+    /// Fields of /proc/self/status, in bytes or counts.
+    public struct ProcStatus: Equatable, Sendable {
+        /// Resident set size now (VmRSS).
+        public var rssBytes: Int
+        /// Peak resident set size since start or the last `resetPeakRSS` (VmHWM).
+        public var peakRSSBytes: Int
+        /// Threads in the process now.
+        public var threads: Int
+
+        public static func current() -> ProcStatus {
+            parse(readFile("/proc/self/status") ?? "")
+        }
+
+        /// Parses the text of a /proc/PID/status file; missing fields read as 0.
+        public static func parse(_ text: String) -> ProcStatus {
+            var status = ProcStatus(rssBytes: 0, peakRSSBytes: 0, threads: 0)
+            for line in text.split(separator: "\n") {
+                let parts = line.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "\t" })
+                guard parts.count >= 2, let value = Int(parts[1]) else { continue }
+                switch parts[0] {
+                case "VmRSS": status.rssBytes = value * 1024
+                case "VmHWM": status.peakRSSBytes = value * 1024
+                case "Threads": status.threads = value
+                default: break
+                }
+            }
+            return status
+        }
+    }
+
+    /// Resets the kernel's peak-RSS counter so the next `ProcStatus.peakRSSBytes` covers only
+    /// what follows. The kernel's own ru_maxrss (what `/usr/bin/time -v` prints) is reset too.
+    public static func resetPeakRSS() throws(SystemError) {
+        let rc = CAsyncBench_reset_peak_rss()
+        if rc != 0 { throw SystemError("write /proc/self/clear_refs", errno: rc) }
+    }
+
+    /// Samples the process's thread count every `intervalNanoseconds` from a C thread while
+    /// `work` runs. Returns the peak (sampler excluded) and the sampler's own usage, which the
+    /// caller subtracts so that figures describe the workload alone.
+    public static func sampleThreads<T>(
+        intervalNanoseconds: Int64, during work: () throws(CellFailure) -> T
+    ) throws(CellFailure) -> (result: T, peakThreads: Int, samplerUsage: Usage) {
+        var error: Int32 = 0
+        guard let sampler = CAsyncBench_sampler_start(intervalNanoseconds, &error) else {
+            throw .setup(SystemError("pthread_create (sampler)", errno: error).description)
+        }
+        let outcome = Result { () throws(CellFailure) -> T in try work() }
+        var peak: Int32 = 0
+        var usage = rusage()
+        CAsyncBench_sampler_stop(sampler, &peak, &usage)
+        let result = try outcome.get()
+        return (result, Int(peak), Usage(usage))
+    }
+
+    /// The whole contents of a small file (e.g. in /proc), or nil.
+    public static func readFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Median, minimum and maximum of a set of repetitions.
+public struct Summary: Codable, Equatable, Sendable {
+    public var median: Double
+    public var min: Double
+    public var max: Double
+
+    /// nil for an empty set. The median of an even count is the mean of the middle two.
+    public init?(_ values: [Double]) {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        min = sorted[0]
+        max = sorted[sorted.count - 1]
+    }
+}

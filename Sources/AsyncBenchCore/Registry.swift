@@ -1,0 +1,29 @@
+/// Every backend and workload asyncbench knows: adding one is one line here.
+public enum Registry {
+    /// In the order `--backend all` runs them.
+    public static let backends: [any Backend.Type] = [
+        AsyncBackend.self,
+        DispatchBackend.self,
+        PthreadBackend.self,
+        ForkBackend.self,
+        SequentialBackend.self,
+    ]
+
+    public static let workloads: [any Workload.Type] = [
+        SleepWorkload.self,
+        CrashWorkload.self,
+    ]
+
+    public static func backend(named name: String) -> (any Backend.Type)? {
+        backends.first { $0.name == name }
+    }
+
+    public static func workload(named name: String) -> (any Workload.Type)? {
+        workloads.first { $0.name == name }
+    }
+
+    /// Workload names for listings and `--help` (hidden test workloads left out).
+    public static var visibleWorkloadNames: [String] {
+        workloads.filter { !$0.hidden }.map { $0.name }
+    }
+}

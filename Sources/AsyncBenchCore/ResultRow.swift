@@ -1,0 +1,149 @@
+/// One row of results: a cell's parameters, its figures, status and message.
+///
+/// Every figure is computed here, once, from the cell's repetitions; `CSV` and the JSON output
+/// write these values and `Schema.columns` documents them.
+public struct ResultRow: Codable, Sendable, Equatable {
+    public var backend: String
+    public var workload: String
+    public var tasks: Int
+    public var latencyNanoseconds: Int64
+    public var reps: Int
+    public var warmup: Int
+    public var wallMilliseconds: Summary?
+    public var efficiency: Double?
+    public var overheadMicrosecondsPerTask: Double?
+    public var cpuUserSeconds: Double?
+    public var cpuSystemSeconds: Double?
+    public var voluntarySwitches: Double?
+    public var involuntarySwitches: Double?
+    public var peakRSSBytes: Int?
+    public var idleRSSBytes: Int?
+    public var rssBytesPerTask: Double?
+    public var threadsPeak: Int?
+    public var tasksInFlightPeak: Int?
+    public var threadStackBytes: Int
+    public var status: CellStatus
+    public var message: String
+    /// Wall time of each measured repetition, for tools that want more than median/min/max.
+    public var wallMillisecondsPerRep: [Double]
+
+    /// A row for `spec` with no figures yet.
+    public init(spec: CellSpec, status: CellStatus, message: String) {
+        backend = spec.backend
+        workload = spec.workload
+        tasks = spec.tasks
+        latencyNanoseconds = spec.parameters.latencyNanoseconds
+        reps = 0
+        warmup = spec.warmup
+        threadStackBytes = spec.options.threadStackBytes
+        self.status = status
+        self.message = message
+        wallMillisecondsPerRep = []
+    }
+
+    /// The row for a cell that reported back.
+    public init(spec: CellSpec, report: CellReport) {
+        self.init(spec: spec, status: report.status, message: report.message)
+        if report.peakRSSBytes > 0 {
+            peakRSSBytes = report.peakRSSBytes
+            idleRSSBytes = report.idleRSSBytes
+            rssBytesPerTask = Double(max(0, report.peakRSSBytes - report.idleRSSBytes)) / Double(spec.tasks)
+        }
+        let samples = report.samples
+        guard !samples.isEmpty else { return }
+        reps = samples.count
+        wallMillisecondsPerRep = samples.map { Double($0.wallNanoseconds) / 1e6 }
+        wallMilliseconds = Summary(wallMillisecondsPerRep)
+        if let wall = wallMilliseconds, wall.median > 0 {
+            let latencyMilliseconds = Double(spec.parameters.latencyNanoseconds) / 1e6
+            efficiency = latencyMilliseconds / wall.median
+            overheadMicrosecondsPerTask = (wall.median - latencyMilliseconds) * 1e3 / Double(spec.tasks)
+        }
+        cpuUserSeconds = Summary(samples.map(\.userSeconds))?.median
+        cpuSystemSeconds = Summary(samples.map(\.systemSeconds))?.median
+        voluntarySwitches = Summary(samples.map { Double($0.voluntarySwitches) })?.median
+        involuntarySwitches = Summary(samples.map { Double($0.involuntarySwitches) })?.median
+        threadsPeak = samples.map(\.peakThreads).max()
+        tasksInFlightPeak = samples.compactMap(\.peakInFlight).max()
+    }
+
+    public var latencyMilliseconds: Double { Double(latencyNanoseconds) / 1e6 }
+}
+
+/// The CSV schema: column names, in order, with what each holds. Bump `version` whenever a
+/// column is removed, renamed or changes meaning; adding columns at the end keeps readers working
+/// but still bumps it.
+public enum Schema {
+    public static let version = 1
+
+    public struct Column: Sendable {
+        public let name: String
+        public let meaning: String
+        let value: @Sendable (ResultRow) -> String
+    }
+
+    /// Every column, in file order.
+    public static let columns: [Column] = [
+        Column(name: "schema_version", meaning: "version of this schema (\(version))") { _ in "\(version)" },
+        Column(name: "backend", meaning: "how tasks run: async, dispatch, pthread, fork, sequential") { $0.backend },
+        Column(name: "workload", meaning: "what each task does: sleep") { $0.workload },
+        Column(name: "tasks", meaning: "number of concurrent tasks N in the cell") { "\($0.tasks)" },
+        Column(name: "latency_ms", meaning: "the wait each task makes (--latency), ms") {
+            number($0.latencyMilliseconds)
+        },
+        Column(name: "reps", meaning: "measured repetitions that completed (warm-up excluded)") { "\($0.reps)" },
+        Column(name: "warmup", meaning: "warm-up repetitions run first and discarded") { "\($0.warmup)" },
+        Column(name: "wall_ms_median", meaning: "median wall time of one repetition (start all N tasks → all joined), ms") {
+            number($0.wallMilliseconds?.median)
+        },
+        Column(name: "wall_ms_min", meaning: "fastest repetition, ms") { number($0.wallMilliseconds?.min) },
+        Column(name: "wall_ms_max", meaning: "slowest repetition, ms") { number($0.wallMilliseconds?.max) },
+        Column(name: "efficiency", meaning: "latency_ms / wall_ms_median: 1.0 = N waits cost one wait; sequential ≈ 1/N") {
+            number($0.efficiency, digits: 4)
+        },
+        Column(name: "overhead_us_per_task", meaning: "(wall_ms_median − latency_ms) / tasks, µs: what each extra task adds") {
+            number($0.overheadMicrosecondsPerTask)
+        },
+        Column(name: "cpu_user_s", meaning: "user CPU seconds of one repetition (median), cell process + reaped children") {
+            number($0.cpuUserSeconds, digits: 6)
+        },
+        Column(name: "cpu_sys_s", meaning: "system CPU seconds of one repetition (median), cell process + reaped children") {
+            number($0.cpuSystemSeconds, digits: 6)
+        },
+        Column(name: "ctx_voluntary", meaning: "voluntary context switches in one repetition (median), incl. reaped children") {
+            number($0.voluntarySwitches, digits: 1)
+        },
+        Column(name: "ctx_involuntary", meaning: "involuntary context switches in one repetition (median), incl. reaped children") {
+            number($0.involuntarySwitches, digits: 1)
+        },
+        Column(name: "peak_rss_bytes", meaning: "peak resident memory of the cell process during the repetitions (VmHWM)") {
+            optional($0.peakRSSBytes)
+        },
+        Column(name: "idle_rss_bytes", meaning: "resident memory of the cell process once set up, before the first repetition") {
+            optional($0.idleRSSBytes)
+        },
+        Column(name: "rss_bytes_per_task", meaning: "(peak_rss_bytes − idle_rss_bytes) / tasks; fork children's own memory is not in it") {
+            number($0.rssBytesPerTask, digits: 1)
+        },
+        Column(name: "threads_peak", meaning: "most threads the cell process had at once (sampled from /proc every 1 ms; fork: read after the run)") {
+            optional($0.threadsPeak)
+        },
+        Column(name: "tasks_in_flight_peak", meaning: "most tasks running at once (started, not finished); empty for fork") {
+            optional($0.tasksInFlightPeak)
+        },
+        Column(name: "thread_stack_bytes", meaning: "--thread-stack (used by pthread); 0 = system default") {
+            "\($0.threadStackBytes)"
+        },
+        Column(name: "status", meaning: "ok | limit | timeout | crashed | error | skipped") { $0.status.rawValue },
+        Column(name: "message", meaning: "why a cell is not ok (the errno text, the signal, the cap); empty when ok") {
+            $0.message
+        },
+    ]
+
+    static func number(_ value: Double?, digits: Int = 3) -> String {
+        guard let value, value.isFinite else { return "" }
+        return Units.trim(value, digits: digits)
+    }
+
+    static func optional(_ value: Int?) -> String { value.map { "\($0)" } ?? "" }
+}

@@ -1,0 +1,185 @@
+import CAsyncBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The options of a run as the user typed them; `RunPlan` validates them.
+public struct RunOptions: Sendable {
+    public var backends = "all"
+    public var workloads = "sleep"
+    public var tasks = "1,10,100,1000,10000"
+    public var latencies = "10ms"
+    public var reps = 5
+    public var warmup = 1
+    public var minReps = 3
+    public var repBudget = "5s"
+    public var out: String? = nil
+    public var format = "csv"
+    public var threadStack = "64KiB"
+    public var cellTimeout = "120s"
+    public var maxThreads = 16_000
+    public var maxProcesses = 16_000
+    public var sequentialMaxTasks = 100
+    public var overwrite = false
+    public var progress = true
+
+    public init() {}
+}
+
+/// Output formats of the results file.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case csv, json
+}
+
+/// A cell of the plan: run it, or report it as skipped with the reason.
+public struct PlannedCell: Sendable {
+    public var spec: CellSpec
+    public var skipReason: String?
+}
+
+/// A validated run: every cell to run, in order, and where results go. Built before anything
+/// runs, so bad input is refused with a message and nothing is started or written.
+public struct RunPlan: Sendable {
+    /// Every cell in run order; those with a `skipReason` are reported but not run.
+    public var cells: [PlannedCell]
+    public var cellTimeoutNanoseconds: Int64
+    public var outputDirectory: String
+    public var format: OutputFormat
+    public var progress: Bool
+
+    /// Largest --tasks accepted: well past any cap, but refuses typos such as 1e12.
+    public static let maxTasks = 10_000_000
+
+    public init(_ options: RunOptions) throws(UsageError) {
+        let backendNames = try Self.names(
+            options.backends, option: "--backend", known: Registry.backends.map { $0.name }, all: true
+        ) { .unknownBackend($0, known: Registry.backends.map { $0.name }) }
+        let workloadNames = try Self.names(
+            options.workloads, option: "--workload", known: Registry.workloads.map { $0.name }, all: false
+        ) { .unknownWorkload($0, known: Registry.visibleWorkloadNames) }
+        let tasks = try Self.list(options.tasks, option: "--tasks").map { text throws(UsageError) in
+            guard let value = Int(text) else { throw .badInteger(option: "--tasks", value: text) }
+            guard (1...Self.maxTasks).contains(value) else {
+                throw .outOfRange(option: "--tasks", value: text, range: "between 1 and \(Self.maxTasks)")
+            }
+            return value
+        }
+        let latencies = try Self.list(options.latencies, option: "--latency").map {
+            text throws(UsageError) in try Units.parseDuration(text, option: "--latency")
+        }
+        guard (1...1000).contains(options.reps) else {
+            throw .outOfRange(option: "--reps", value: "\(options.reps)", range: "between 1 and 1000")
+        }
+        guard (0...100).contains(options.warmup) else {
+            throw .outOfRange(option: "--warmup", value: "\(options.warmup)", range: "between 0 and 100")
+        }
+        guard (1...options.reps).contains(options.minReps) else {
+            throw .outOfRange(option: "--min-reps", value: "\(options.minReps)", range: "between 1 and --reps (\(options.reps))")
+        }
+        let repBudget = try Units.parseDuration(options.repBudget, option: "--rep-budget")
+        guard let format = OutputFormat(rawValue: options.format) else { throw .badFormat(options.format) }
+        let stack = try Self.threadStack(options.threadStack)
+        cellTimeoutNanoseconds = try Units.parseDuration(options.cellTimeout, option: "--cell-timeout")
+        guard cellTimeoutNanoseconds >= 1_000_000 else {
+            throw .outOfRange(option: "--cell-timeout", value: options.cellTimeout, range: "at least 1ms")
+        }
+        for (value, option) in [
+            (options.maxThreads, "--max-threads"), (options.maxProcesses, "--max-procs"),
+            (options.sequentialMaxTasks, "--sequential-max-tasks"),
+        ] where value < 1 {
+            throw .outOfRange(option: option, value: "\(value)", range: "at least 1")
+        }
+        let backendOptions = BackendOptions(
+            threadStackBytes: stack, maxThreads: options.maxThreads, maxProcesses: options.maxProcesses)
+
+        cells = []
+        for workload in workloadNames {
+            for backend in backendNames {
+                for latency in latencies {
+                    for count in tasks {
+                        let spec = CellSpec(
+                            backend: backend, workload: workload, tasks: count,
+                            parameters: WorkloadParameters(latencyNanoseconds: latency),
+                            options: backendOptions, reps: options.reps, warmup: options.warmup,
+                            minReps: options.minReps, repBudgetNanoseconds: repBudget)
+                        var skipReason: String? = nil
+                        if Registry.backend(named: backend)?.serial == true, count > options.sequentialMaxTasks {
+                            let total = Units.formatDuration(nanoseconds: latency * Int64(count))
+                            skipReason =
+                                "beyond --sequential-max-tasks \(options.sequentialMaxTasks): one repetition would take about \(total)"
+                        }
+                        cells.append(PlannedCell(spec: spec, skipReason: skipReason))
+                    }
+                }
+            }
+        }
+        self.format = format
+        self.progress = options.progress
+        outputDirectory = options.out ?? "runs/\(RunMetadata.utcTimestamp(separator: ""))"
+        try Self.prepareOutput(outputDirectory, overwrite: options.overwrite)
+    }
+
+    static func list(_ text: String, option: String) throws(UsageError) -> [String] {
+        let items = text.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+        guard !items.isEmpty else { throw .emptyList(option: option) }
+        return items
+    }
+
+    static func names(
+        _ text: String, option: String, known: [String], all: Bool, unknown: (String) -> UsageError
+    ) throws(UsageError) -> [String] {
+        var result: [String] = []
+        for name in try list(text, option: option) {
+            if all && name == "all" {
+                result += known
+            } else if known.contains(name) {
+                result.append(name)
+            } else {
+                throw unknown(name)
+            }
+        }
+        var seen = Set<String>()
+        return result.filter { seen.insert($0).inserted }
+    }
+
+    static func threadStack(_ text: String) throws(UsageError) -> Int {
+        if text == "default" || text == "0" { return 0 }
+        let bytes = try Units.parseSize(text, option: "--thread-stack")
+        let minimum = CAsyncBench_min_thread_stack()
+        guard bytes >= minimum, bytes <= 1 << 30 else {
+            throw .outOfRange(
+                option: "--thread-stack", value: text,
+                range: "'default' or between \(Units.formatBytes(minimum)) and 1GiB")
+        }
+        return bytes
+    }
+
+    /// Creates the output folder (and parents), checks it is writable, and refuses to replace
+    /// an earlier run in it unless `overwrite`.
+    static func prepareOutput(_ path: String, overwrite: Bool) throws(UsageError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component + "/"
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw .outputNotWritable(path: path, reason: SystemError("mkdir \(prefix)", errno: errno).description)
+            }
+        }
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw .outputNotWritable(path: path, reason: "it is not a folder")
+        }
+        if !overwrite {
+            for name in ["results.csv", "results.json", "run.json"] where access(path + "/" + name, F_OK) == 0 {
+                throw .outputExists(path: path)
+            }
+        }
+        let probe = path + "/.asyncbench-write-test"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw .outputNotWritable(path: path, reason: SystemError("open", errno: errno).description)
+        }
+        close(fd)
+        unlink(probe)
+    }
+}

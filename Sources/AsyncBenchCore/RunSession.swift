@@ -1,0 +1,52 @@
+import CAsyncBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Exit codes of `asyncbench`, documented in `--help` and the README.
+public enum ExitStatus: Int32, Sendable {
+    /// The sweep ran to its end (rows with status limit, timeout, crashed or error are results).
+    case success = 0
+    /// The run could not go on: output could not be written, a cell could not be started.
+    case runFailed = 1
+    /// Bad command-line input (what ArgumentParser uses for validation errors).
+    case usage = 64
+    /// Stopped by SIGINT; SIGTERM gives 143, SIGHUP 129 (128 + the signal).
+    case interrupted = 130
+}
+
+/// A whole `asyncbench run`: the sweep, the progress lines, the summary and the exit status.
+public enum RunSession {
+    /// Runs `plan`; progress goes to stderr when `plan.progress` and stderr is a terminal.
+    public static func execute(plan: RunPlan, commandLine: [String], executable: String) -> Int32 {
+        let metadata = RunMetadata.current(commandLine: commandLine)
+        let showProgress = plan.progress && isatty(STDERR_FILENO) == 1
+        _ = CAsyncBench_install_interrupt_handlers()
+        let sweep = Sweep(plan: plan, executable: executable, metadata: metadata)
+        let outcome: Sweep.Outcome
+        do {
+            outcome = try sweep.run { line in
+                if showProgress { writeStandardError(line + "\n") }
+            }
+        } catch {
+            writeStandardError("asyncbench: error: \(error)\n")
+            return ExitStatus.runFailed.rawValue
+        }
+        var text = "\(metadata.machineLine)\n\n" + SummaryTable.render(outcome.rows) + "\n"
+        text += "results: \(outcome.resultsPath) (metadata: \(plan.outputDirectory)/run.json)\n"
+        print(text, terminator: "")
+        if let signal = outcome.interruptedBy {
+            writeStandardError(
+                "asyncbench: interrupted by \(WaitStatus.signalName(signal)): \(outcome.rows.count) cells done and saved, \(outcome.notRun) not run\n"
+            )
+            return 128 + signal
+        }
+        return ExitStatus.success.rawValue
+    }
+
+    static func writeStandardError(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+}

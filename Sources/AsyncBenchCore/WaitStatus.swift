@@ -1,0 +1,39 @@
+import CAsyncBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// How a child process ended, decoded from a `waitpid` status.
+public enum WaitStatus: Equatable, Sendable, CustomStringConvertible {
+    case exited(Int32)
+    case signaled(Int32)
+
+    /// Decodes a raw status the way WIFEXITED / WEXITSTATUS / WTERMSIG do.
+    public init(raw: Int32) {
+        let signal = raw & 0x7f
+        self = signal == 0 ? .exited((raw >> 8) & 0xff) : .signaled(signal)
+    }
+
+    /// Waits for `pid`, retrying EINTR.
+    public static func wait(for pid: pid_t) -> Result<WaitStatus, SystemError> {
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0 {
+            if errno != EINTR { return .failure(SystemError("waitpid", errno: errno)) }
+        }
+        return .success(WaitStatus(raw: raw))
+    }
+
+    /// "SIGSEGV" for signal 11.
+    public static func signalName(_ signal: Int32) -> String {
+        var buffer = [CChar](repeating: 0, count: 32)
+        return String(cString: CAsyncBench_signal_name(signal, &buffer, buffer.count))
+    }
+
+    public var description: String {
+        switch self {
+        case .exited(let code): return "exited with status \(code)"
+        case .signaled(let signal): return "killed by \(Self.signalName(signal))"
+        }
+    }
+}

@@ -1,0 +1,97 @@
+// CAsyncBench: the few things asyncbench does below what Swift can do safely.
+//
+// - the body a forked child runs, which may only make async-signal-safe calls until _exit;
+// - fork of N children, pthread creation with an explicit stack size;
+// - a /proc sampler thread that records the peak thread count without Swift runtime work;
+// - spawning a cell process in its own process group, and signal handling that kills it.
+//
+// Every symbol is prefixed with CAsyncBench_. No variable is defined in this header.
+#ifndef CASYNCBENCH_H
+#define CASYNCBENCH_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+/// The body one task runs inside a forked child: async-signal-safe calls only.
+/// Returns the child's exit status (0 = the task succeeded).
+typedef int (*CAsyncBench_task_fn)(void *context, int64_t index);
+
+/// Waits `ns` nanoseconds on CLOCK_MONOTONIC, resuming after signals until the deadline.
+/// Async-signal-safe. Returns 0 or an errno value.
+int CAsyncBench_sleep_ns(int64_t ns);
+
+/// Process task for the `sleep` workload: `context` points to an int64_t nanosecond count.
+int CAsyncBench_task_sleep(void *context, int64_t index);
+
+/// Process task for the test-only `crash` workload: the task raises SIGSEGV.
+int CAsyncBench_task_crash(void *context, int64_t index);
+
+/// Forks `n` children; child `i` runs `fn(context, i)` and `_exit`s with its result.
+/// The pids go to `pids` (room for `n`), the number forked to `*started`.
+/// Returns 0, or the errno of the fork that failed (the children already forked keep running:
+/// the caller waits for them).
+int CAsyncBench_fork_tasks(
+    int64_t n, CAsyncBench_task_fn fn, void *context, pid_t *pids, int64_t *started);
+
+/// pthread_create with an explicit stack size (0 = the system default from RLIMIT_STACK).
+/// Returns 0 or the errno value pthread_create / pthread_attr_setstacksize returned.
+int CAsyncBench_thread_create(
+    pthread_t *thread, size_t stack_size, void *(*start)(void *), void *argument);
+
+/// The default stack size a new pthread gets (glibc derives it from RLIMIT_STACK).
+size_t CAsyncBench_default_thread_stack(void);
+
+/// The smallest stack pthread_attr_setstacksize accepts (PTHREAD_STACK_MIN).
+size_t CAsyncBench_min_thread_stack(void);
+
+/// The calling process's current number of threads, from /proc/self/stat; -1 on error.
+int CAsyncBench_thread_count(void);
+
+/// A thread that samples /proc/self/stat every `interval_ns` and keeps the peak thread count.
+typedef struct CAsyncBench_sampler CAsyncBench_sampler;
+
+/// Starts a sampler; NULL with `*error` set on failure.
+CAsyncBench_sampler *CAsyncBench_sampler_start(int64_t interval_ns, int *error);
+
+/// Stops and frees the sampler. `*peak_threads` gets the highest count it saw (itself excluded),
+/// `*own_usage` the sampler thread's own rusage, for the caller to subtract.
+void CAsyncBench_sampler_stop(
+    CAsyncBench_sampler *sampler, int *peak_threads, struct rusage *own_usage);
+
+/// posix_spawn of `path` with `argv` in a new process group; stdout and stderr go to the given
+/// descriptors, stdin is /dev/null. Returns 0 or an errno value.
+int CAsyncBench_spawn(
+    const char *path, char *const argv[], int stdout_fd, int stderr_fd, pid_t *pid);
+
+/// Makes the calling process receive SIGKILL when its parent dies; exits at once if the parent
+/// `expected_parent` is already gone. Returns 0 or an errno value.
+int CAsyncBench_die_with_parent(pid_t expected_parent);
+
+/// Installs SIGINT, SIGTERM and SIGHUP handlers that record the signal and SIGKILL the process
+/// group set with CAsyncBench_set_child_group (the running cell), without SA_RESTART.
+int CAsyncBench_install_interrupt_handlers(void);
+
+/// Sets (pgid > 0) or clears (0) the process group the interrupt handler kills.
+void CAsyncBench_set_child_group(pid_t pgid);
+
+/// The signal that interrupted the run, or 0.
+int CAsyncBench_interrupted(void);
+
+/// Resets the kernel's peak-RSS counter (VmHWM) of this process: writes "5" to
+/// /proc/self/clear_refs. Returns 0 or an errno value.
+int CAsyncBench_reset_peak_rss(void);
+
+/// The signal's name with its SIG prefix ("SIGSEGV"), or "signal N" when unknown.
+/// Writes into `buffer` (room for `size` bytes) and returns it.
+const char *CAsyncBench_signal_name(int signal_number, char *buffer, size_t size);
+
+/// The glibc version string, e.g. "2.36".
+const char *CAsyncBench_libc_version(void);
+
+/// pipe2(fds, O_CLOEXEC). Returns 0 or an errno value.
+int CAsyncBench_pipe_cloexec(int fds[2]);
+
+#endif

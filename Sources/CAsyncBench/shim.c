@@ -1,0 +1,257 @@
+// The C side of asyncbench. See include/CAsyncBench.h for what each function is for.
+#include "CAsyncBench.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gnu/libc-version.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int CAsyncBench_sleep_ns(int64_t ns) {
+    if (ns <= 0) return 0;
+    struct timespec deadline;
+    if (clock_gettime(CLOCK_MONOTONIC, &deadline) != 0) return errno;
+    int64_t nsec = (int64_t)deadline.tv_nsec + ns % 1000000000LL;
+    deadline.tv_sec += (time_t)(ns / 1000000000LL + nsec / 1000000000LL);
+    deadline.tv_nsec = (long)(nsec % 1000000000LL);
+    for (;;) {
+        int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL);
+        if (rc == 0) return 0;
+        if (rc != EINTR) return rc;
+    }
+}
+
+int CAsyncBench_task_sleep(void *context, int64_t index) {
+    (void)index;
+    return CAsyncBench_sleep_ns(*(const int64_t *)context) == 0 ? 0 : 1;
+}
+
+int CAsyncBench_task_crash(void *context, int64_t index) {
+    (void)context;
+    (void)index;
+    raise(SIGSEGV);
+    return 1;
+}
+
+int CAsyncBench_fork_tasks(
+    int64_t n, CAsyncBench_task_fn fn, void *context, pid_t *pids, int64_t *started) {
+    *started = 0;
+    for (int64_t i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid < 0) return errno;
+        if (pid == 0) {
+            // Child: async-signal-safe calls only, then _exit (no atexit handlers, no stdio flush).
+            _exit(fn(context, i) & 0xff);
+        }
+        pids[i] = pid;
+        *started = i + 1;
+    }
+    return 0;
+}
+
+int CAsyncBench_thread_create(
+    pthread_t *thread, size_t stack_size, void *(*start)(void *), void *argument) {
+    pthread_attr_t attr;
+    int rc = pthread_attr_init(&attr);
+    if (rc != 0) return rc;
+    if (stack_size > 0) {
+        rc = pthread_attr_setstacksize(&attr, stack_size);
+        if (rc != 0) {
+            pthread_attr_destroy(&attr);
+            return rc;
+        }
+    }
+    rc = pthread_create(thread, &attr, start, argument);
+    pthread_attr_destroy(&attr);
+    return rc;
+}
+
+size_t CAsyncBench_default_thread_stack(void) {
+    pthread_attr_t attr;
+    size_t size = 0;
+    // The attributes a new thread gets by default: glibc reads RLIMIT_STACK once at start.
+    if (pthread_getattr_default_np(&attr) == 0) {
+        pthread_attr_getstacksize(&attr, &size);
+        pthread_attr_destroy(&attr);
+    }
+    return size;
+}
+
+size_t CAsyncBench_min_thread_stack(void) {
+    long min = sysconf(_SC_THREAD_STACK_MIN);
+    return min > 0 ? (size_t)min : 16384;
+}
+
+int CAsyncBench_thread_count(void) {
+    char buffer[1024];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t length;
+    do {
+        length = read(fd, buffer, sizeof buffer - 1);
+    } while (length < 0 && errno == EINTR);
+    close(fd);
+    if (length <= 0) return -1;
+    buffer[length] = '\0';
+    // Field 2 (comm) may hold spaces: count fields after its closing parenthesis.
+    char *cursor = strrchr(buffer, ')');
+    if (cursor == NULL) return -1;
+    cursor++;
+    // After ')' come fields 3 (state) ... 20 (num_threads): skip 17 fields.
+    for (int field = 3; field < 20; field++) {
+        while (*cursor == ' ') cursor++;
+        while (*cursor != ' ' && *cursor != '\0') cursor++;
+        if (*cursor == '\0') return -1;
+    }
+    return (int)strtol(cursor, NULL, 10);
+}
+
+struct CAsyncBench_sampler {
+    pthread_t thread;
+    int64_t interval_ns;
+    atomic_int stop;
+    int peak;
+    struct rusage usage;
+};
+
+static void *CAsyncBench_sampler_main(void *argument) {
+    CAsyncBench_sampler *sampler = argument;
+    while (!atomic_load_explicit(&sampler->stop, memory_order_acquire)) {
+        int count = CAsyncBench_thread_count();
+        if (count > sampler->peak) sampler->peak = count;
+        CAsyncBench_sleep_ns(sampler->interval_ns);
+    }
+    int count = CAsyncBench_thread_count();
+    if (count > sampler->peak) sampler->peak = count;
+    getrusage(RUSAGE_THREAD, &sampler->usage);
+    return NULL;
+}
+
+CAsyncBench_sampler *CAsyncBench_sampler_start(int64_t interval_ns, int *error) {
+    CAsyncBench_sampler *sampler = calloc(1, sizeof *sampler);
+    if (sampler == NULL) {
+        *error = ENOMEM;
+        return NULL;
+    }
+    sampler->interval_ns = interval_ns;
+    atomic_init(&sampler->stop, 0);
+    int rc = CAsyncBench_thread_create(&sampler->thread, 64 * 1024, CAsyncBench_sampler_main, sampler);
+    if (rc != 0) {
+        free(sampler);
+        *error = rc;
+        return NULL;
+    }
+    *error = 0;
+    return sampler;
+}
+
+void CAsyncBench_sampler_stop(
+    CAsyncBench_sampler *sampler, int *peak_threads, struct rusage *own_usage) {
+    atomic_store_explicit(&sampler->stop, 1, memory_order_release);
+    pthread_join(sampler->thread, NULL);
+    *peak_threads = sampler->peak > 0 ? sampler->peak - 1 : 0;
+    *own_usage = sampler->usage;
+    free(sampler);
+}
+
+int CAsyncBench_spawn(
+    const char *path, char *const argv[], int stdout_fd, int stderr_fd, pid_t *pid) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    int rc = posix_spawn_file_actions_init(&actions);
+    if (rc != 0) return rc;
+    rc = posix_spawnattr_init(&attributes);
+    if (rc != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        return rc;
+    }
+    sigset_t defaults, none;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGHUP);
+    sigaddset(&defaults, SIGPIPE);
+    if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
+    if (rc == 0) rc = posix_spawnattr_setpgroup(&attributes, 0);
+    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attributes, &defaults);
+    if (rc == 0) rc = posix_spawnattr_setsigmask(&attributes, &none);
+    if (rc == 0) {
+        rc = posix_spawnattr_setflags(
+            &attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    }
+    if (rc == 0) rc = posix_spawn(pid, path, &actions, &attributes, argv, environ);
+    posix_spawnattr_destroy(&attributes);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc;
+}
+
+int CAsyncBench_die_with_parent(pid_t expected_parent) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return errno;
+    if (getppid() != expected_parent) _exit(128 + SIGKILL);
+    return 0;
+}
+
+static volatile sig_atomic_t CAsyncBench_child_group = 0;
+static volatile sig_atomic_t CAsyncBench_signal = 0;
+
+static void CAsyncBench_on_interrupt(int signal_number) {
+    int saved = errno;
+    CAsyncBench_signal = signal_number;
+    pid_t group = CAsyncBench_child_group;
+    if (group > 0) kill(-group, SIGKILL);
+    errno = saved;
+}
+
+int CAsyncBench_install_interrupt_handlers(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = CAsyncBench_on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;  // no SA_RESTART: a blocked poll returns EINTR at once
+    if (sigaction(SIGINT, &action, NULL) != 0) return errno;
+    if (sigaction(SIGTERM, &action, NULL) != 0) return errno;
+    if (sigaction(SIGHUP, &action, NULL) != 0) return errno;
+    return 0;
+}
+
+void CAsyncBench_set_child_group(pid_t pgid) { CAsyncBench_child_group = pgid; }
+
+int CAsyncBench_interrupted(void) { return CAsyncBench_signal; }
+
+int CAsyncBench_reset_peak_rss(void) {
+    int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    ssize_t written;
+    do {
+        written = write(fd, "5", 1);
+    } while (written < 0 && errno == EINTR);
+    int rc = written == 1 ? 0 : errno;
+    close(fd);
+    return rc;
+}
+
+const char *CAsyncBench_signal_name(int signal_number, char *buffer, size_t size) {
+    const char *abbreviation = sigabbrev_np(signal_number);
+    if (abbreviation != NULL) {
+        snprintf(buffer, size, "SIG%s", abbreviation);
+    } else {
+        snprintf(buffer, size, "signal %d", signal_number);
+    }
+    return buffer;
+}
+
+const char *CAsyncBench_libc_version(void) { return gnu_get_libc_version(); }
+
+int CAsyncBench_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno; }

@@ -1,0 +1,33 @@
+import ArgumentParser
+import AsyncBenchCore
+import CAsyncBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension AsyncBench {
+    /// `asyncbench cell` (hidden): runs one cell in this fresh process, prints its report as one
+    /// JSON line on stdout. Started by the sweep, not by hand.
+    struct Cell: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run one cell and print its report as JSON (used by the sweep).",
+            shouldDisplay: false
+        )
+
+        @Option(help: "The cell to run, as JSON.")
+        var spec: String
+
+        @Option(help: "The sweep's pid: this process dies with it.")
+        var parent: Int32?
+
+        func run() throws {
+            if let parent { _ = CAsyncBench_die_with_parent(parent) }
+            guard let decoded = CellSpecCoding.decodeSpec(spec) else {
+                throw ValidationError("--spec is not a valid cell description: \(spec)")
+            }
+            print(CellSpecCoding.encode(CellRunner.run(decoded)))
+            fflush(nil)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import ArgumentParser
+import AsyncBenchCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension AsyncBench {
+    /// `asyncbench run` (the default): validate the options, run the sweep, print the summary.
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a sweep of backends × workloads × tasks × latency (the default command).",
+            discussion: """
+                Every cell runs in a fresh 'asyncbench cell' process, under --cell-timeout, with \
+                --warmup discarded repetitions then --reps measured ones. Results go to \
+                OUT/results.csv (or .json) with metadata in OUT/run.json; a summary table goes \
+                to stdout and per-cell progress to stderr when it is a terminal.
+
+                Examples:
+                  asyncbench --backend all
+                  asyncbench --backend async,pthread --tasks 100,10000 --latency 10ms,100ms
+                  asyncbench --backend pthread --thread-stack default --tasks 1000 --out /tmp/run1
+
+                Exit status: 0 the sweep finished (limit/timeout/crashed rows are results), \
+                1 the run failed, 64 bad input, 128+N stopped by signal N (130 for Ctrl-C).
+                """
+        )
+
+        @Option(
+            help: ArgumentHelp(
+                "Backends to run, comma-separated, or 'all'.",
+                discussion: "One of: \(Registry.backends.map { $0.name }.joined(separator: ", ")).",
+                valueName: "list"))
+        var backend = "all"
+
+        @Option(
+            help: ArgumentHelp(
+                "Workloads to run, comma-separated.",
+                discussion: Registry.workloads.filter { !$0.hidden }.map { "\($0.name): \($0.summary)" }
+                    .joined(separator: "; "),
+                valueName: "list"))
+        var workload = "sleep"
+
+        @Option(help: ArgumentHelp("Task counts N to sweep, comma-separated, e.g. 1,10,100.", valueName: "list"))
+        var tasks = "1,10,100,1000,10000"
+
+        @Option(
+            help: ArgumentHelp(
+                "How long each task waits, with a unit (ns, us, ms, s); a comma list sweeps several.",
+                valueName: "duration"))
+        var latency = "10ms"
+
+        @Option(help: "Measured repetitions per cell (the median, min and max are reported).")
+        var reps = 5
+
+        @Option(help: "Fewest measured repetitions when --rep-budget stops a slow cell early.")
+        var minReps = 3
+
+        @Option(
+            help: ArgumentHelp(
+                "Stop measuring a cell once --min-reps ran and their wall time reached this; 0s = always --reps.",
+                valueName: "duration"))
+        var repBudget = "5s"
+
+        @Option(help: "Warm-up repetitions per cell, run first and discarded.")
+        var warmup = 1
+
+        @Option(
+            help: ArgumentHelp(
+                "Output folder (default: runs/<UTC time>). A folder that holds a run is not replaced without --overwrite.",
+                valueName: "dir"))
+        var out: String?
+
+        @Option(help: ArgumentHelp("Results file format: csv or json.", valueName: "format"))
+        var format = "csv"
+
+        @Option(
+            help: ArgumentHelp(
+                "Stack size of each pthread: 64KiB, 8MiB, ... or 'default' (the system default, RLIMIT_STACK).",
+                valueName: "size"))
+        var threadStack = "64KiB"
+
+        @Option(help: ArgumentHelp("Kill a cell (and its process group) after this long.", valueName: "duration"))
+        var cellTimeout = "120s"
+
+        @Option(
+            help: "Most threads one cell may create (kept below the kernel's ~32k threads+processes so the machine keeps working)."
+        )
+        var maxThreads = 16_000
+
+        @Option(name: .customLong("max-procs"), help: "Most processes one fork cell may create.")
+        var maxProcesses = 16_000
+
+        @Option(help: "Largest task count the sequential baseline runs (it takes tasks × latency); larger cells are skipped.")
+        var sequentialMaxTasks = 100
+
+        @Flag(help: "Replace the results in an --out folder that already holds a run.")
+        var overwrite = false
+
+        @Flag(help: "No per-cell progress on stderr.")
+        var quiet = false
+
+        func validate() throws {
+            _ = try makePlan()
+        }
+
+        func run() throws {
+            let plan = try makePlan()
+            let status = RunSession.execute(
+                plan: plan, commandLine: CommandLine.arguments, executable: Self.executablePath())
+            if status != 0 { throw ExitCode(status) }
+        }
+
+        func makePlan() throws -> RunPlan {
+            var options = RunOptions()
+            options.backends = backend
+            options.workloads = workload
+            options.tasks = tasks
+            options.latencies = latency
+            options.reps = reps
+            options.warmup = warmup
+            options.minReps = minReps
+            options.repBudget = repBudget
+            options.out = out
+            options.format = format
+            options.threadStack = threadStack
+            options.cellTimeout = cellTimeout
+            options.maxThreads = maxThreads
+            options.maxProcesses = maxProcesses
+            options.sequentialMaxTasks = sequentialMaxTasks
+            options.overwrite = overwrite
+            options.progress = !quiet
+            do {
+                return try RunPlan(options)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+
+        /// This binary, to start cell processes with.
+        static func executablePath() -> String {
+            var buffer = [CChar](repeating: 0, count: 4096)
+            let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+            return count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+        }
+    }
+}

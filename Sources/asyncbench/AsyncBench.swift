@@ -1,0 +1,20 @@
+import ArgumentParser
+import AsyncBenchCore
+
+@main
+struct AsyncBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "asyncbench",
+        abstract: "Measures what concurrency models cost: Swift async, GCD, pthreads, fork, sequential.",
+        discussion: """
+            Runs the same workload on interchangeable backends, each cell in a fresh process, and \
+            writes tidy CSV plus a summary. Start with the default sweep:
+
+              asyncbench --backend all
+
+            See 'asyncbench run --help' for every option.
+            """,
+        subcommands: [Run.self, Cell.self],
+        defaultSubcommand: Run.self
+    )
+}
