@@ -136,6 +136,12 @@ public struct Summary: Codable, Equatable, Sendable {
     public var min: Double
     public var max: Double
 
+    public init(median: Double, min: Double, max: Double) {
+        self.median = median
+        self.min = min
+        self.max = max
+    }
+
     /// nil for an empty set. The median of an even count is the mean of the middle two.
     public init?(_ values: [Double]) {
         guard !values.isEmpty else { return nil }

@@ -13,7 +13,7 @@ public struct RunOptions: Sendable {
     public var reps = 5
     public var warmup = 1
     public var minReps = 3
-    public var repBudget = "5s"
+    public var repBudget = "2s"
     public var out: String? = nil
     public var format = "csv"
     public var threadStack = "64KiB"
@@ -74,8 +74,8 @@ public struct RunPlan: Sendable {
         guard (0...100).contains(options.warmup) else {
             throw .outOfRange(option: "--warmup", value: "\(options.warmup)", range: "between 0 and 100")
         }
-        guard (1...options.reps).contains(options.minReps) else {
-            throw .outOfRange(option: "--min-reps", value: "\(options.minReps)", range: "between 1 and --reps (\(options.reps))")
+        guard options.minReps >= 1 else {
+            throw .outOfRange(option: "--min-reps", value: "\(options.minReps)", range: "at least 1")
         }
         let repBudget = try Units.parseDuration(options.repBudget, option: "--rep-budget")
         guard let format = OutputFormat(rawValue: options.format) else { throw .badFormat(options.format) }
@@ -102,7 +102,7 @@ public struct RunPlan: Sendable {
                             backend: backend, workload: workload, tasks: count,
                             parameters: WorkloadParameters(latencyNanoseconds: latency),
                             options: backendOptions, reps: options.reps, warmup: options.warmup,
-                            minReps: options.minReps, repBudgetNanoseconds: repBudget)
+                            minReps: min(options.minReps, options.reps), repBudgetNanoseconds: repBudget)
                         var skipReason: String? = nil
                         if Registry.backend(named: backend)?.serial == true, count > options.sequentialMaxTasks {
                             let total = Units.formatDuration(nanoseconds: latency * Int64(count))

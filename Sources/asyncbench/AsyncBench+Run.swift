@@ -5,6 +5,9 @@ import AsyncBenchCore
     import Glibc
 #endif
 
+/// The defaults of every option live in the core, where tests see them.
+private let defaults = RunOptions()
+
 extension AsyncBench {
     /// `asyncbench run` (the default): validate the options, run the sweep, print the summary.
     struct Run: ParsableCommand {
@@ -31,7 +34,7 @@ extension AsyncBench {
                 "Backends to run, comma-separated, or 'all'.",
                 discussion: "One of: \(Registry.backends.map { $0.name }.joined(separator: ", ")).",
                 valueName: "list"))
-        var backend = "all"
+        var backend = defaults.backends
 
         @Option(
             help: ArgumentHelp(
@@ -39,31 +42,31 @@ extension AsyncBench {
                 discussion: Registry.workloads.filter { !$0.hidden }.map { "\($0.name): \($0.summary)" }
                     .joined(separator: "; "),
                 valueName: "list"))
-        var workload = "sleep"
+        var workload = defaults.workloads
 
         @Option(help: ArgumentHelp("Task counts N to sweep, comma-separated, e.g. 1,10,100.", valueName: "list"))
-        var tasks = "1,10,100,1000,10000"
+        var tasks = defaults.tasks
 
         @Option(
             help: ArgumentHelp(
                 "How long each task waits, with a unit (ns, us, ms, s); a comma list sweeps several.",
                 valueName: "duration"))
-        var latency = "10ms"
+        var latency = defaults.latencies
 
         @Option(help: "Measured repetitions per cell (the median, min and max are reported).")
-        var reps = 5
+        var reps = defaults.reps
 
         @Option(help: "Fewest measured repetitions when --rep-budget stops a slow cell early.")
-        var minReps = 3
+        var minReps = defaults.minReps
 
         @Option(
             help: ArgumentHelp(
                 "Stop measuring a cell once --min-reps ran and their wall time reached this; 0s = always --reps.",
                 valueName: "duration"))
-        var repBudget = "5s"
+        var repBudget = defaults.repBudget
 
         @Option(help: "Warm-up repetitions per cell, run first and discarded.")
-        var warmup = 1
+        var warmup = defaults.warmup
 
         @Option(
             help: ArgumentHelp(
@@ -72,37 +75,33 @@ extension AsyncBench {
         var out: String?
 
         @Option(help: ArgumentHelp("Results file format: csv or json.", valueName: "format"))
-        var format = "csv"
+        var format = defaults.format
 
         @Option(
             help: ArgumentHelp(
                 "Stack size of each pthread: 64KiB, 8MiB, ... or 'default' (the system default, RLIMIT_STACK).",
                 valueName: "size"))
-        var threadStack = "64KiB"
+        var threadStack = defaults.threadStack
 
         @Option(help: ArgumentHelp("Kill a cell (and its process group) after this long.", valueName: "duration"))
-        var cellTimeout = "120s"
+        var cellTimeout = defaults.cellTimeout
 
         @Option(
             help: "Most threads one cell may create (kept below the kernel's ~32k threads+processes so the machine keeps working)."
         )
-        var maxThreads = 16_000
+        var maxThreads = defaults.maxThreads
 
         @Option(name: .customLong("max-procs"), help: "Most processes one fork cell may create.")
-        var maxProcesses = 16_000
+        var maxProcesses = defaults.maxProcesses
 
         @Option(help: "Largest task count the sequential baseline runs (it takes tasks × latency); larger cells are skipped.")
-        var sequentialMaxTasks = 100
+        var sequentialMaxTasks = defaults.sequentialMaxTasks
 
         @Flag(help: "Replace the results in an --out folder that already holds a run.")
         var overwrite = false
 
         @Flag(help: "No per-cell progress on stderr.")
         var quiet = false
-
-        func validate() throws {
-            _ = try makePlan()
-        }
 
         func run() throws {
             let plan = try makePlan()

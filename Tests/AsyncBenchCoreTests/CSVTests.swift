@@ -1,0 +1,89 @@
+import Testing
+
+@testable import AsyncBenchCore
+
+@Suite struct CSVTests {
+    @Test func plainFieldsAreNotQuoted() {
+        #expect(CSV.line(["a", "b c", "1.5"]) == "a,b c,1.5\n")
+    }
+
+    @Test func specialCharactersAreQuotedAndQuotesDoubled() {
+        #expect(CSV.escape("a,b") == "\"a,b\"")
+        #expect(CSV.escape("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSV.escape("two\nlines") == "\"two\nlines\"")
+        #expect(CSV.escape("cr\r\nlf") == "\"cr\r\nlf\"")
+    }
+
+    @Test func parseRoundTripsEscapedFieldsAndSkipsComments() {
+        let fields = ["plain", "with,comma", "with \"quotes\"", "multi\nline", ""]
+        let text = "# a comment, with a comma\n" + CSV.line(["h1", "h2", "h3", "h4", "h5"]) + CSV.line(fields)
+        #expect(CSV.parse(text) == [["h1", "h2", "h3", "h4", "h5"], fields])
+    }
+
+    @Test func headerMatchesSchemaAndEveryRowHasEveryColumn() throws {
+        let header = try #require(CSV.parse(CSV.header).first)
+        #expect(header == Schema.columns.map(\.name))
+        #expect(header.first == "schema_version")
+        #expect(Set(header).count == header.count, "column names are unique")
+
+        let spec = CellSpec.example(tasks: 4)
+        let ok = ResultRow(spec: spec, report: .example())
+        let skipped = ResultRow(spec: spec, status: .skipped, message: "beyond the bound, see \"x\", y")
+        for row in [ok, skipped] {
+            let parsed = CSV.parse(CSV.row(row))
+            #expect(parsed.count == 1)
+            #expect(parsed.first?.count == header.count)
+        }
+        let skippedFields = try #require(CSV.parse(CSV.row(skipped)).first)
+        let column = { (name: String) in skippedFields[header.firstIndex(of: name)!] }
+        #expect(column("status") == "skipped")
+        #expect(column("message") == "beyond the bound, see \"x\", y")
+        #expect(column("wall_ms_median") == "", "a cell that did not run has no figures")
+    }
+
+    @Test func figuresFollowTheirDefinitions() throws {
+        let spec = CellSpec.example(tasks: 4)
+        let report = CellReport.example(wallsMilliseconds: [12, 10, 14], idle: 1000, peak: 5000)
+        let row = ResultRow(spec: spec, report: report)
+        let fields = try #require(CSV.parse(CSV.header + CSV.row(row)).last)
+        let header = Schema.columns.map(\.name)
+        let value = { (name: String) in fields[header.firstIndex(of: name)!] }
+        #expect(value("schema_version") == "\(Schema.version)")
+        #expect(value("backend") == "pthread")
+        #expect(value("tasks") == "4")
+        #expect(value("latency_ms") == "10")
+        #expect(value("reps") == "3")
+        #expect(value("wall_ms_median") == "12")
+        #expect(value("wall_ms_min") == "10")
+        #expect(value("wall_ms_max") == "14")
+        #expect(value("efficiency") == "0.8333")  // 10 / 12
+        #expect(value("overhead_us_per_task") == "500")  // (12 - 10) ms / 4 tasks
+        #expect(value("rss_bytes_per_task") == "1000")  // (5000 - 1000) / 4
+        #expect(value("status") == "ok")
+        #expect(value("message") == "")
+    }
+}
+
+extension CellSpec {
+    static func example(backend: String = "pthread", tasks: Int, latency: Int64 = 10_000_000) -> CellSpec {
+        CellSpec(
+            backend: backend, workload: "sleep", tasks: tasks,
+            parameters: WorkloadParameters(latencyNanoseconds: latency),
+            options: BackendOptions(threadStackBytes: 65536, maxThreads: 1000, maxProcesses: 1000),
+            reps: 3, warmup: 1)
+    }
+}
+
+extension CellReport {
+    static func example(wallsMilliseconds: [Int64] = [11, 10, 12], idle: Int = 1 << 20, peak: Int = 2 << 20)
+        -> CellReport
+    {
+        CellReport(
+            status: .ok, message: "",
+            samples: wallsMilliseconds.map {
+                RepetitionSample(
+                    wallNanoseconds: $0 * 1_000_000, userSeconds: 0.001, systemSeconds: 0.002,
+                    voluntarySwitches: 10, involuntarySwitches: 1, peakThreads: 5, peakInFlight: 4)
+            }, idleRSSBytes: idle, peakRSSBytes: peak)
+    }
+}

@@ -1,0 +1,122 @@
+import Testing
+
+@testable import AsyncBenchCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite struct UnitsTests {
+    @Test(arguments: [
+        ("10ms", Int64(10_000_000)), ("1s", 1_000_000_000), ("250us", 250_000), ("500ns", 500),
+        ("1.5s", 1_500_000_000), (" 20ms ", 20_000_000), ("2m", 120_000_000_000),
+    ])
+    func durationsWithUnitsParse(text: String, nanoseconds: Int64) throws {
+        #expect(try Units.parseDuration(text, option: "--latency") == nanoseconds)
+    }
+
+    @Test(arguments: ["10", "", "ms", "-5ms", "ten ms", "10 parsecs", "1e20s", "10msx"])
+    func malformedDurationsAreRefused(text: String) {
+        #expect(throws: UsageError.badDuration(option: "--latency", value: text)) {
+            try Units.parseDuration(text, option: "--latency")
+        }
+    }
+
+    @Test func sizesParse() throws {
+        #expect(try Units.parseSize("64KiB", option: "x") == 65536)
+        #expect(try Units.parseSize("8MiB", option: "x") == 8 << 20)
+        #expect(try Units.parseSize("16384", option: "x") == 16384)
+        #expect(throws: UsageError.self) { try Units.parseSize("64kb", option: "x") }
+        #expect(Units.formatBytes(65536) == "64KiB")
+        #expect(Units.formatDuration(nanoseconds: 10_000_000) == "10ms")
+    }
+}
+
+@Suite struct RunPlanTests {
+    /// Options that pass validation, writing into a fresh temporary folder.
+    static func options(_ change: (inout RunOptions) -> Void = { _ in }) -> RunOptions {
+        var options = RunOptions()
+        options.out = temporaryDirectory() + "/out"
+        change(&options)
+        return options
+    }
+
+    @Test func defaultsExpandToEveryBackendAndTaskCount() throws {
+        let plan = try RunPlan(Self.options())
+        #expect(plan.cells.count == Registry.backends.count * 5)
+        let run = plan.cells.filter { $0.skipReason == nil }
+        #expect(Set(run.map(\.spec.backend)) == Set(Registry.backends.map { $0.name }))
+        // Only the sequential baseline is bounded by default.
+        let skipped = plan.cells.filter { $0.skipReason != nil }
+        #expect(skipped.map(\.spec.backend) == ["sequential", "sequential"])
+        #expect(skipped.map(\.spec.tasks) == [1000, 10000])
+    }
+
+    @Test func listsAreParsedAndDeduplicated() throws {
+        let plan = try RunPlan(
+            Self.options {
+                $0.backends = "pthread, async,pthread"
+                $0.tasks = "3,7"
+                $0.latencies = "1ms,2ms"
+            })
+        #expect(plan.cells.map(\.spec.backend) == Array(repeating: "pthread", count: 4) + Array(repeating: "async", count: 4))
+        #expect(plan.cells.prefix(4).map(\.spec.tasks) == [3, 7, 3, 7])
+        #expect(plan.cells.prefix(4).map(\.spec.parameters.latencyNanoseconds) == [1_000_000, 1_000_000, 2_000_000, 2_000_000])
+    }
+
+    @Test(arguments: [
+        ({ @Sendable (o: inout RunOptions) in o.backends = "pthreads" }, "unknown backend 'pthreads'"),
+        ({ @Sendable (o: inout RunOptions) in o.workloads = "nap" }, "unknown workload 'nap'"),
+        ({ @Sendable (o: inout RunOptions) in o.tasks = "0" }, "--tasks must be between 1 and"),
+        ({ @Sendable (o: inout RunOptions) in o.tasks = "-5" }, "--tasks must be between 1 and"),
+        ({ @Sendable (o: inout RunOptions) in o.tasks = "10,abc" }, "--tasks must be a whole number, got 'abc'"),
+        ({ @Sendable (o: inout RunOptions) in o.tasks = "," }, "--tasks needs at least one value"),
+        ({ @Sendable (o: inout RunOptions) in o.latencies = "10" }, "--latency must be a duration with a unit"),
+        ({ @Sendable (o: inout RunOptions) in o.latencies = "fast" }, "--latency must be a duration with a unit"),
+        ({ @Sendable (o: inout RunOptions) in o.reps = 0 }, "--reps must be between 1 and 1000"),
+        ({ @Sendable (o: inout RunOptions) in o.warmup = -1 }, "--warmup must be between 0 and 100"),
+        ({ @Sendable (o: inout RunOptions) in o.format = "xml" }, "--format must be csv or json"),
+        ({ @Sendable (o: inout RunOptions) in o.threadStack = "1KiB" }, "--thread-stack must be 'default' or between"),
+        ({ @Sendable (o: inout RunOptions) in o.cellTimeout = "soon" }, "--cell-timeout must be a duration"),
+        ({ @Sendable (o: inout RunOptions) in o.out = "/proc/asyncbench-cannot-be-here" }, "cannot write to output folder"),
+    ] as [(@Sendable (inout RunOptions) -> Void, String)])
+    func badInputIsRefusedWithAMessage(change: @Sendable (inout RunOptions) -> Void, message: String) {
+        do {
+            _ = try RunPlan(Self.options(change))
+            Issue.record("expected a UsageError containing \(message)")
+        } catch {
+            #expect(error.description.contains(message), "\(error.description)")
+        }
+    }
+
+    @Test func anOutputFileInTheWayIsRefused() throws {
+        let directory = temporaryDirectory()
+        let file = directory + "/a-file"
+        close(open(file, O_WRONLY | O_CREAT, 0o644))
+        #expect(throws: UsageError.self) { try RunPlan(Self.options { $0.out = file }) }
+    }
+
+    @Test func anEarlierRunIsNotOverwrittenSilently() throws {
+        let directory = temporaryDirectory()
+        close(open(directory + "/results.csv", O_WRONLY | O_CREAT, 0o644))
+        #expect(throws: UsageError.outputExists(path: directory)) {
+            try RunPlan(Self.options { $0.out = directory })
+        }
+        _ = try RunPlan(Self.options { $0.out = directory; $0.overwrite = true })
+    }
+
+    @Test func nothingIsCreatedWhenOtherInputIsBad() {
+        let out = temporaryDirectory() + "/never"
+        #expect(throws: UsageError.self) {
+            try RunPlan(Self.options { $0.out = out; $0.tasks = "0" })
+        }
+        #expect(access(out, F_OK) != 0)
+    }
+}
+
+/// A new empty folder under /tmp.
+func temporaryDirectory() -> String {
+    var template = Array("/tmp/asyncbench-test-XXXXXX".utf8CString)
+    guard let path = mkdtemp(&template) else { fatalError("mkdtemp failed") }
+    return String(cString: path)
+}

@@ -1,0 +1,194 @@
+import AsyncBenchCore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs the built `asyncbench` binary the way a user does and checks its files and exit status.
+@Suite(.serialized) struct EndToEndTests {
+    @Test func aSmallSweepOfEveryBackendWritesOkRows() throws {
+        let out = temporaryDirectory()
+        let result = try run(["--backend", "all", "--tasks", "1,8", "--latency", "2ms", "--reps", "2", "--out", out, "--overwrite"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try readRows(out + "/results.csv")
+        #expect(rows.count == Registry.backends.count * 2)
+        for row in rows {
+            #expect(row["status"] == "ok", "\(row)")
+            #expect(row["reps"] == "2")
+            #expect(Double(row["wall_ms_median"] ?? "") ?? 0 >= 2, "a 2 ms wait cannot finish sooner")
+            #expect(Int(row["peak_rss_bytes"] ?? "") ?? 0 > 0)
+        }
+        #expect(Set(rows.map { $0["backend"]! }) == Set(Registry.backends.map { $0.name }))
+        // The metadata names the machine, in the sidecar and atop the CSV.
+        let metadata = try #require(Measurement.readFile(out + "/run.json"))
+        #expect(metadata.contains("\"cores\""))
+        #expect(metadata.contains("\"swiftVersion\""))
+        let csv = try #require(Measurement.readFile(out + "/results.csv"))
+        #expect(csv.hasPrefix("# asyncbench schema \(Schema.version)\n"))
+        #expect(csv.contains("# machine: "))
+        // The summary table names every backend.
+        for backend in Registry.backends { #expect(result.stdout.contains(backend.name)) }
+    }
+
+    @Test func aCrashingCellIsRecordedAndTheSweepGoesOn() throws {
+        let out = temporaryDirectory()
+        let result = try run([
+            "--workload", "crash,sleep", "--backend", "pthread", "--tasks", "2", "--latency", "1ms", "--reps", "1",
+            "--out", out, "--overwrite",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try readRows(out + "/results.csv")
+        #expect(rows.map { $0["status"]! } == ["crashed", "ok"])
+        #expect(rows[0]["message"]?.hasPrefix("killed by SIGSEGV") == true, "\(rows[0])")
+    }
+
+    @Test func aCellPastItsTimeoutIsKilledAndTheSweepGoesOn() throws {
+        let out = temporaryDirectory()
+        let before = Measurement.monotonicNanoseconds()
+        // fork children sleeping 30 s: the timeout must kill them too (whole process group).
+        let result = try run([
+            "--backend", "fork,async", "--tasks", "3", "--latency", "30s", "--reps", "1", "--warmup", "0",
+            "--cell-timeout", "500ms", "--out", out, "--overwrite",
+        ])
+        let seconds = Double(Measurement.monotonicNanoseconds() - before) / 1e9
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try readRows(out + "/results.csv")
+        #expect(rows.map { $0["status"]! } == ["timeout", "timeout"])
+        #expect(rows[0]["message"]?.contains("--cell-timeout 500ms") == true)
+        #expect(seconds < 20, "the sweep waited for the 30 s sleepers")
+        #expect(try sleepersLeft() == 0, "forked children of a killed cell are still running")
+    }
+
+    @Test func aRefusedResourceIsALimitRowWithTheErrno() throws {
+        let out = temporaryDirectory()
+        // Cap the address space: 1 GiB thread stacks run out of it after a few threads.
+        let result = try run(
+            [
+                "--backend", "pthread", "--tasks", "64", "--thread-stack", "1GiB", "--latency", "1ms", "--reps", "1",
+                "--out", out, "--overwrite",
+            ], addressSpaceLimit: 16 << 30)
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try readRows(out + "/results.csv")
+        #expect(rows.first?["status"] == "limit", "\(rows)")
+        #expect(rows.first?["message"]?.contains("pthread_create: ") == true)
+        #expect(rows.first?["message"]?.contains("highest N reached: ") == true)
+    }
+
+    @Test(arguments: [
+        (["--backend", "nope"], "unknown backend 'nope'"),
+        (["--tasks", "0"], "--tasks must be between 1 and"),
+        (["--tasks=-3"], "--tasks must be between 1 and"),
+        (["--latency", "10"], "--latency must be a duration with a unit"),
+        (["--latency", "10 furlongs"], "--latency must be a duration with a unit"),
+        (["--out", "/proc/no/such/place"], "cannot write to output folder"),
+        (["--format", "xlsx"], "--format must be csv or json"),
+    ])
+    func badInputExitsNonZeroWithAMessageAndRunsNothing(arguments: [String], message: String) throws {
+        let result = try run(arguments)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error"), "no stack trace for user errors")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func jsonFormatWritesEveryRow() throws {
+        let out = temporaryDirectory()
+        let result = try run([
+            "--backend", "async,sequential", "--tasks", "2", "--latency", "1ms", "--reps", "1", "--format", "json",
+            "--out", out, "--overwrite",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(Measurement.readFile(out + "/results.json"))
+        #expect(json.components("\"status\" : \"ok\"") == 2)
+        #expect(access(out + "/results.csv", F_OK) != 0)
+    }
+}
+
+// MARK: - Helpers
+
+struct Finished {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// The asyncbench binary SwiftPM built beside this test bundle.
+func asyncbenchPath() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    let path = String(decoding: buffer[0..<max(0, count)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    var directory = path
+    while let last = directory.lastIndex(of: "/") {
+        directory = String(directory[..<last])
+        if access(directory + "/asyncbench", X_OK) == 0 { return directory + "/asyncbench" }
+    }
+    return "asyncbench"
+}
+
+/// Runs asyncbench with `arguments` through /bin/sh, capturing stdout and stderr in files.
+func run(_ arguments: [String], addressSpaceLimit: Int? = nil) throws -> Finished {
+    let directory = temporaryDirectory()
+    let quoted = ([asyncbenchPath()] + arguments).map { "'" + $0 + "'" }.joined(separator: " ")
+    let limit = addressSpaceLimit.map { "ulimit -v \($0 / 1024); " } ?? ""
+    let command = "\(limit)exec \(quoted) >\(directory)/out 2>\(directory)/err </dev/null"
+    var pid: pid_t = 0
+    let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
+    defer { argv.forEach { free($0) } }
+    let rc = posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
+    guard rc == 0 else { throw SystemError("posix_spawn", errno: rc) }
+    guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
+    let code: Int32
+    switch status {
+    case .exited(let value): code = value
+    case .signaled(let signal): code = 128 + signal
+    }
+    return Finished(
+        status: code, stdout: Measurement.readFile(directory + "/out") ?? "",
+        stderr: Measurement.readFile(directory + "/err") ?? "")
+}
+
+/// The rows of a results CSV as column → value dictionaries.
+func readRows(_ path: String) throws -> [[String: String]] {
+    let text = try #require(Measurement.readFile(path))
+    let records = CSV.parse(text)
+    let header = try #require(records.first)
+    return records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+}
+
+/// Processes of ours still running (the fork children of a killed cell would be `asyncbench cell`).
+func sleepersLeft() throws -> Int {
+    var count = 0
+    let me = getpid()
+    guard let directory = opendir("/proc") else { return 0 }
+    defer { closedir(directory) }
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard let pid = Int32(name), pid != me else { continue }
+        let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
+        if commandLine.contains("asyncbench cell") && commandLine.contains("30000000000") { count += 1 }
+    }
+    return count
+}
+
+func temporaryDirectory() -> String {
+    var template = Array("/tmp/asyncbench-e2e-XXXXXX".utf8CString)
+    guard let path = mkdtemp(&template) else { fatalError("mkdtemp failed") }
+    return String(cString: path)
+}
+
+extension String {
+    func components(_ separator: String) -> Int {
+        var count = 0
+        var rest = self[...]
+        while let range = rest.firstRange(of: separator) {
+            count += 1
+            rest = rest[range.upperBound...]
+        }
+        return count
+    }
+
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
