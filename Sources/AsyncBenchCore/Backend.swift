@@ -89,7 +89,7 @@ public final class TaskTally: Sendable {
     }
 
     /// Runs one async task body and records its outcome.
-    public func record(_ work: () async throws -> Void) async {
+    public func recordAsync(_ work: () async throws -> Void) async {
         begin()
         do {
             try await work()

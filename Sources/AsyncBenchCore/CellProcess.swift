@@ -134,10 +134,15 @@ public enum CellProcess {
         }
     }
 
-    static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    /// Calls `body` with a NULL-terminated C array of copies of `strings` (an argv).
+    public static func withCStrings<R>(
+        _ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R
+    ) -> R {
         var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
         pointers.append(nil)
-        defer { pointers.forEach { free($0) } }
+        defer {
+            for pointer in pointers { free(pointer) }
+        }
         return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }

@@ -93,42 +93,73 @@ public enum Schema {
         },
         Column(name: "reps", meaning: "measured repetitions that completed (warm-up excluded)") { "\($0.reps)" },
         Column(name: "warmup", meaning: "warm-up repetitions run first and discarded") { "\($0.warmup)" },
-        Column(name: "wall_ms_median", meaning: "median wall time of one repetition (start all N tasks → all joined), ms") {
+        Column(
+            name: "wall_ms_median", meaning: "median wall time of one repetition (start all N tasks → all joined), ms"
+        ) {
             number($0.wallMilliseconds?.median)
         },
         Column(name: "wall_ms_min", meaning: "fastest repetition, ms") { number($0.wallMilliseconds?.min) },
         Column(name: "wall_ms_max", meaning: "slowest repetition, ms") { number($0.wallMilliseconds?.max) },
-        Column(name: "efficiency", meaning: "latency_ms / wall_ms_median: 1.0 = N waits cost one wait; sequential ≈ 1/N") {
+        Column(
+            name: "efficiency", meaning: "latency_ms / wall_ms_median: 1.0 = N waits cost one wait; sequential ≈ 1/N"
+        ) {
             number($0.efficiency, digits: 4)
         },
-        Column(name: "overhead_us_per_task", meaning: "(wall_ms_median − latency_ms) / tasks, µs: what each extra task adds") {
+        Column(
+            name: "overhead_us_per_task",
+            meaning: "(wall_ms_median − latency_ms) / tasks, µs: what each extra task adds"
+        ) {
             number($0.overheadMicrosecondsPerTask)
         },
-        Column(name: "cpu_user_s", meaning: "user CPU seconds of one repetition (median), cell process + reaped children") {
+        Column(
+            name: "cpu_user_s", meaning: "user CPU seconds of one repetition (median), cell process + reaped children"
+        ) {
             number($0.cpuUserSeconds, digits: 6)
         },
-        Column(name: "cpu_sys_s", meaning: "system CPU seconds of one repetition (median), cell process + reaped children") {
+        Column(
+            name: "cpu_sys_s", meaning: "system CPU seconds of one repetition (median), cell process + reaped children"
+        ) {
             number($0.cpuSystemSeconds, digits: 6)
         },
-        Column(name: "ctx_voluntary", meaning: "voluntary context switches in one repetition (median), incl. reaped children") {
+        Column(
+            name: "ctx_voluntary",
+            meaning: "voluntary context switches in one repetition (median), incl. reaped children"
+        ) {
             number($0.voluntarySwitches, digits: 1)
         },
-        Column(name: "ctx_involuntary", meaning: "involuntary context switches in one repetition (median), incl. reaped children") {
+        Column(
+            name: "ctx_involuntary",
+            meaning: "involuntary context switches in one repetition (median), incl. reaped children"
+        ) {
             number($0.involuntarySwitches, digits: 1)
         },
-        Column(name: "peak_rss_bytes", meaning: "peak resident memory of the cell process during the repetitions (VmHWM)") {
+        Column(
+            name: "peak_rss_bytes", meaning: "peak resident memory of the cell process during the repetitions (VmHWM)"
+        ) {
             optional($0.peakRSSBytes)
         },
-        Column(name: "idle_rss_bytes", meaning: "resident memory of the cell process once set up, before the first repetition") {
+        Column(
+            name: "idle_rss_bytes",
+            meaning: "resident memory of the cell process once set up, before the first repetition"
+        ) {
             optional($0.idleRSSBytes)
         },
-        Column(name: "rss_bytes_per_task", meaning: "(peak_rss_bytes − idle_rss_bytes) / tasks; fork children's own memory is not in it") {
+        Column(
+            name: "rss_bytes_per_task",
+            meaning: "(peak_rss_bytes − idle_rss_bytes) / tasks; fork children's own memory is not in it"
+        ) {
             number($0.rssBytesPerTask, digits: 1)
         },
-        Column(name: "threads_peak", meaning: "most threads the cell process had at once (sampled from /proc every 1 ms; fork: read after the run)") {
+        Column(
+            name: "threads_peak",
+            meaning:
+                "most threads the cell process had at once (sampled from /proc every 1 ms; fork: read after the run)"
+        ) {
             optional($0.threadsPeak)
         },
-        Column(name: "tasks_in_flight_peak", meaning: "most tasks running at once (started, not finished); empty for fork") {
+        Column(
+            name: "tasks_in_flight_peak", meaning: "most tasks running at once (started, not finished); empty for fork"
+        ) {
             optional($0.tasksInFlightPeak)
         },
         Column(name: "thread_stack_bytes", meaning: "--thread-stack (used by pthread); 0 = system default") {

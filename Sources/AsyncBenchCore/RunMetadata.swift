@@ -101,7 +101,8 @@ public struct RunMetadata: Codable, Sendable, Equatable {
 
     static func shellQuoted(_ argument: String) -> String {
         let plain = argument.unicodeScalars.allSatisfy {
-            ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || "-_=./,:@%+".unicodeScalars.contains($0)
+            ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0)
+                || "-_=./,:@%+".unicodeScalars.contains($0)
         }
         return plain && !argument.isEmpty ? argument : "'" + argument.replacingAll("'", with: "'\\''") + "'"
     }

@@ -71,7 +71,8 @@ public struct Sweep {
             return ResultRow(
                 spec: spec, status: .timeout,
                 message:
-                    "ran past --cell-timeout \(Units.formatDuration(nanoseconds: timeout)); its process group was killed")
+                    "ran past --cell-timeout \(Units.formatDuration(nanoseconds: timeout)); its process group was killed"
+            )
         case .crashed(let signal, let stderr):
             return ResultRow(
                 spec: spec, status: .crashed,

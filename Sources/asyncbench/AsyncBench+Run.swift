@@ -87,14 +87,17 @@ extension AsyncBench {
         var cellTimeout = defaults.cellTimeout
 
         @Option(
-            help: "Most threads one cell may create (kept below the kernel's ~32k threads+processes so the machine keeps working)."
+            help:
+                "Most threads one cell may create (kept below the kernel's ~32k threads+processes so the machine keeps working)."
         )
         var maxThreads = defaults.maxThreads
 
         @Option(name: .customLong("max-procs"), help: "Most processes one fork cell may create.")
         var maxProcesses = defaults.maxProcesses
 
-        @Option(help: "Largest task count the sequential baseline runs (it takes tasks × latency); larger cells are skipped.")
+        @Option(
+            help:
+                "Largest task count the sequential baseline runs (it takes tasks × latency); larger cells are skipped.")
         var sequentialMaxTasks = defaults.sequentialMaxTasks
 
         @Flag(help: "Replace the results in an --out folder that already holds a run.")
@@ -140,7 +143,9 @@ extension AsyncBench {
         static func executablePath() -> String {
             var buffer = [CChar](repeating: 0, count: 4096)
             let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-            return count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+            return count > 0
+                ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                : CommandLine.arguments[0]
         }
     }
 }

@@ -144,7 +144,8 @@ import Testing
     @Test func samplerSeesTheThreadsThatExist() throws {
         let sampled = try Measurement.sampleThreads(intervalNanoseconds: 1_000_000) { () throws(CellFailure) in
             try PthreadBackend(options: BackendTests.options).run(
-                tasks: 20, body: SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 50_000_000)).makeBody())
+                tasks: 20,
+                body: SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 50_000_000)).makeBody())
         }
         #expect(sampled.peakThreads >= 20)
     }

@@ -59,27 +59,39 @@ import Testing
                 $0.tasks = "3,7"
                 $0.latencies = "1ms,2ms"
             })
-        #expect(plan.cells.map(\.spec.backend) == Array(repeating: "pthread", count: 4) + Array(repeating: "async", count: 4))
+        #expect(
+            plan.cells.map(\.spec.backend) == Array(repeating: "pthread", count: 4)
+                + Array(repeating: "async", count: 4))
         #expect(plan.cells.prefix(4).map(\.spec.tasks) == [3, 7, 3, 7])
-        #expect(plan.cells.prefix(4).map(\.spec.parameters.latencyNanoseconds) == [1_000_000, 1_000_000, 2_000_000, 2_000_000])
+        #expect(
+            plan.cells.prefix(4).map(\.spec.parameters.latencyNanoseconds) == [
+                1_000_000, 1_000_000, 2_000_000, 2_000_000,
+            ])
     }
 
-    @Test(arguments: [
-        ({ @Sendable (o: inout RunOptions) in o.backends = "pthreads" }, "unknown backend 'pthreads'"),
-        ({ @Sendable (o: inout RunOptions) in o.workloads = "nap" }, "unknown workload 'nap'"),
-        ({ @Sendable (o: inout RunOptions) in o.tasks = "0" }, "--tasks must be between 1 and"),
-        ({ @Sendable (o: inout RunOptions) in o.tasks = "-5" }, "--tasks must be between 1 and"),
-        ({ @Sendable (o: inout RunOptions) in o.tasks = "10,abc" }, "--tasks must be a whole number, got 'abc'"),
-        ({ @Sendable (o: inout RunOptions) in o.tasks = "," }, "--tasks needs at least one value"),
-        ({ @Sendable (o: inout RunOptions) in o.latencies = "10" }, "--latency must be a duration with a unit"),
-        ({ @Sendable (o: inout RunOptions) in o.latencies = "fast" }, "--latency must be a duration with a unit"),
-        ({ @Sendable (o: inout RunOptions) in o.reps = 0 }, "--reps must be between 1 and 1000"),
-        ({ @Sendable (o: inout RunOptions) in o.warmup = -1 }, "--warmup must be between 0 and 100"),
-        ({ @Sendable (o: inout RunOptions) in o.format = "xml" }, "--format must be csv or json"),
-        ({ @Sendable (o: inout RunOptions) in o.threadStack = "1KiB" }, "--thread-stack must be 'default' or between"),
-        ({ @Sendable (o: inout RunOptions) in o.cellTimeout = "soon" }, "--cell-timeout must be a duration"),
-        ({ @Sendable (o: inout RunOptions) in o.out = "/proc/asyncbench-cannot-be-here" }, "cannot write to output folder"),
-    ] as [(@Sendable (inout RunOptions) -> Void, String)])
+    @Test(
+        arguments: [
+            ({ @Sendable (o: inout RunOptions) in o.backends = "pthreads" }, "unknown backend 'pthreads'"),
+            ({ @Sendable (o: inout RunOptions) in o.workloads = "nap" }, "unknown workload 'nap'"),
+            ({ @Sendable (o: inout RunOptions) in o.tasks = "0" }, "--tasks must be between 1 and"),
+            ({ @Sendable (o: inout RunOptions) in o.tasks = "-5" }, "--tasks must be between 1 and"),
+            ({ @Sendable (o: inout RunOptions) in o.tasks = "10,abc" }, "--tasks must be a whole number, got 'abc'"),
+            ({ @Sendable (o: inout RunOptions) in o.tasks = "," }, "--tasks needs at least one value"),
+            ({ @Sendable (o: inout RunOptions) in o.latencies = "10" }, "--latency must be a duration with a unit"),
+            ({ @Sendable (o: inout RunOptions) in o.latencies = "fast" }, "--latency must be a duration with a unit"),
+            ({ @Sendable (o: inout RunOptions) in o.reps = 0 }, "--reps must be between 1 and 1000"),
+            ({ @Sendable (o: inout RunOptions) in o.warmup = -1 }, "--warmup must be between 0 and 100"),
+            ({ @Sendable (o: inout RunOptions) in o.format = "xml" }, "--format must be csv or json"),
+            (
+                { @Sendable (o: inout RunOptions) in o.threadStack = "1KiB" },
+                "--thread-stack must be 'default' or between"
+            ),
+            ({ @Sendable (o: inout RunOptions) in o.cellTimeout = "soon" }, "--cell-timeout must be a duration"),
+            (
+                { @Sendable (o: inout RunOptions) in o.out = "/proc/asyncbench-cannot-be-here" },
+                "cannot write to output folder"
+            ),
+        ] as [(@Sendable (inout RunOptions) -> Void, String)])
     func badInputIsRefusedWithAMessage(change: @Sendable (inout RunOptions) -> Void, message: String) {
         do {
             _ = try RunPlan(Self.options(change))
@@ -102,13 +114,21 @@ import Testing
         #expect(throws: UsageError.outputExists(path: directory)) {
             try RunPlan(Self.options { $0.out = directory })
         }
-        _ = try RunPlan(Self.options { $0.out = directory; $0.overwrite = true })
+        _ = try RunPlan(
+            Self.options {
+                $0.out = directory
+                $0.overwrite = true
+            })
     }
 
     @Test func nothingIsCreatedWhenOtherInputIsBad() {
         let out = temporaryDirectory() + "/never"
         #expect(throws: UsageError.self) {
-            try RunPlan(Self.options { $0.out = out; $0.tasks = "0" })
+            try RunPlan(
+                Self.options {
+                    $0.out = out
+                    $0.tasks = "0"
+                })
         }
         #expect(access(out, F_OK) != 0)
     }

@@ -9,7 +9,9 @@ import Testing
 @Suite(.serialized) struct EndToEndTests {
     @Test func aSmallSweepOfEveryBackendWritesOkRows() throws {
         let out = temporaryDirectory()
-        let result = try run(["--backend", "all", "--tasks", "1,8", "--latency", "2ms", "--reps", "2", "--out", out, "--overwrite"])
+        let result = try run([
+            "--backend", "all", "--tasks", "1,8", "--latency", "2ms", "--reps", "2", "--out", out, "--overwrite",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let rows = try readRows(out + "/results.csv")
         #expect(rows.count == Registry.backends.count * 2)
@@ -133,9 +135,9 @@ func run(_ arguments: [String], addressSpaceLimit: Int? = nil) throws -> Finishe
     let limit = addressSpaceLimit.map { "ulimit -v \($0 / 1024); " } ?? ""
     let command = "\(limit)exec \(quoted) >\(directory)/out 2>\(directory)/err </dev/null"
     var pid: pid_t = 0
-    let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
-    defer { argv.forEach { free($0) } }
-    let rc = posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
+    let rc = CellProcess.withCStrings(["/bin/sh", "-c", command]) { argv in
+        posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
+    }
     guard rc == 0 else { throw SystemError("posix_spawn", errno: rc) }
     guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
     let code: Int32

@@ -16,7 +16,7 @@ public struct AsyncBackend: Backend {
         Task {
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<tasks {
-                    group.addTask { await tally.record { try await body.async(index) } }
+                    group.addTask { await tally.recordAsync { try await body.async(index) } }
                 }
             }
             finished.signal()

@@ -65,6 +65,7 @@ extension BackendOptions {
         throw .limit(
             reached: nil,
             cause:
-                "\(tasks) \(what) exceed \(flag) \(cap), the cap that keeps the machine below its kernel limit; raise \(flag) to try")
+                "\(tasks) \(what) exceed \(flag) \(cap), the cap that keeps the machine below its kernel limit; raise \(flag) to try"
+        )
     }
 }
