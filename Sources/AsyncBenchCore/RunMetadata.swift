@@ -19,6 +19,8 @@ public struct RunMetadata: Codable, Sendable, Equatable {
     public var swiftVersion: String
     public var allocator: String
     public var hostname: String
+    /// The run's settings with defaults filled in (reps, warm-up, budgets, caps), as `name=value`.
+    public var settings: [String] = []
 
     /// Reads the machine this process runs on.
     public static func current(commandLine: [String]) -> RunMetadata {
@@ -51,7 +53,7 @@ public struct RunMetadata: Codable, Sendable, Equatable {
             "command: \(commandLine)",
             "date: \(date)",
             "machine: \(machineLine)",
-        ]
+        ] + (settings.isEmpty ? [] : ["settings: " + settings.joined(separator: " ")])
     }
 
     /// "2 cores (CPU model), 23.4 GiB, Linux 6.1, Swift 6.3.1, allocator glibc 2.36 malloc".

@@ -12,7 +12,7 @@ public struct RunOptions: Sendable {
     public var latencies = "10ms"
     public var reps = 5
     public var warmup = 1
-    public var minReps = 3
+    public var minReps = 2
     public var repBudget = "2s"
     public var out: String? = nil
     public var format = "csv"
@@ -47,6 +47,8 @@ public struct RunPlan: Sendable {
     public var outputDirectory: String
     public var format: OutputFormat
     public var progress: Bool
+    /// The settings every cell shares, as `name=value`, for the run's metadata.
+    public var settings: [String]
 
     /// Largest --tasks accepted: well past any cap, but refuses typos such as 1e12.
     public static let maxTasks = 10_000_000
@@ -116,6 +118,13 @@ public struct RunPlan: Sendable {
         }
         self.format = format
         self.progress = options.progress
+        settings = [
+            "reps=\(options.reps)", "warmup=\(options.warmup)", "min-reps=\(min(options.minReps, options.reps))",
+            "rep-budget=\(Units.formatDuration(nanoseconds: repBudget))",
+            "cell-timeout=\(Units.formatDuration(nanoseconds: cellTimeoutNanoseconds))",
+            "thread-stack=\(stack == 0 ? "default" : Units.formatBytes(stack))", "max-threads=\(options.maxThreads)",
+            "max-procs=\(options.maxProcesses)", "sequential-max-tasks=\(options.sequentialMaxTasks)",
+        ]
         outputDirectory = options.out ?? "runs/\(RunMetadata.utcTimestamp(separator: ""))"
         try Self.prepareOutput(outputDirectory, overwrite: options.overwrite)
     }

@@ -20,7 +20,8 @@ public enum ExitStatus: Int32, Sendable {
 public enum RunSession {
     /// Runs `plan`; progress goes to stderr when `plan.progress` and stderr is a terminal.
     public static func execute(plan: RunPlan, commandLine: [String], executable: String) -> Int32 {
-        let metadata = RunMetadata.current(commandLine: commandLine)
+        var metadata = RunMetadata.current(commandLine: commandLine)
+        metadata.settings = plan.settings
         let showProgress = plan.progress && isatty(STDERR_FILENO) == 1
         _ = CAsyncBench_install_interrupt_handlers()
         let sweep = Sweep(plan: plan, executable: executable, metadata: metadata)
@@ -38,7 +39,7 @@ public enum RunSession {
         print(text, terminator: "")
         if let signal = outcome.interruptedBy {
             writeStandardError(
-                "asyncbench: interrupted by \(WaitStatus.signalName(signal)): \(outcome.rows.count) cells done and saved, \(outcome.notRun) not run\n"
+                "asyncbench: interrupted by \(WaitStatus.signalName(signal)): \(outcome.rows.count) of \(plan.cells.count) cells done and saved in \(outcome.resultsPath), \(outcome.notRun) not run\n"
             )
             return 128 + signal
         }

@@ -46,12 +46,12 @@ public enum Units {
         }
     }
 
-    /// A byte count for people: `64KiB`, `8MiB`, `1.5GiB`.
+    /// A byte count for people, one decimal at most: `64KiB`, `8MiB`, `23.5GiB`.
     public static func formatBytes(_ bytes: Int) -> String {
         switch bytes {
-        case (1 << 30)...: return trim(Double(bytes) / Double(1 << 30)) + "GiB"
-        case (1 << 20)...: return trim(Double(bytes) / Double(1 << 20)) + "MiB"
-        case (1 << 10)...: return trim(Double(bytes) / Double(1 << 10)) + "KiB"
+        case (1 << 30)...: return trim(Double(bytes) / Double(1 << 30), digits: 1) + "GiB"
+        case (1 << 20)...: return trim(Double(bytes) / Double(1 << 20), digits: 1) + "MiB"
+        case (1 << 10)...: return trim(Double(bytes) / Double(1 << 10), digits: 1) + "KiB"
         default: return "\(bytes)B"
         }
     }

@@ -87,3 +87,17 @@ extension CellReport {
             }, idleRSSBytes: idle, peakRSSBytes: peak)
     }
 }
+
+@Suite struct DocumentationTests {
+    @Test func readmeDocumentsEveryColumnAndStatus() throws {
+        let root = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
+        let readme = try #require(Measurement.readFile("/" + root + "/README.md"))
+        for column in Schema.columns {
+            #expect(readme.contains("| `\(column.name)` |"), "README's schema table lacks \(column.name)")
+        }
+        for status in CellStatus.allCases {
+            #expect(readme.contains("`\(status.rawValue)`"), "README does not explain status \(status.rawValue)")
+        }
+        #expect(readme.contains("### CSV schema (version \(Schema.version))"))
+    }
+}
