@@ -1,3 +1,5 @@
+import CAsyncBench
+
 /// One row of results: a cell's parameters, its figures, status and message.
 ///
 /// Every figure is computed here, once, from the cell's repetitions; `CSV` and the JSON output
@@ -35,7 +37,8 @@ public struct ResultRow: Codable, Sendable, Equatable {
         latencyNanoseconds = spec.parameters.latencyNanoseconds
         reps = 0
         warmup = spec.warmup
-        threadStackBytes = spec.options.threadStackBytes
+        threadStackBytes =
+            spec.options.threadStackBytes == 0 ? systemDefaultThreadStackBytes : spec.options.threadStackBytes
         self.status = status
         self.message = message
         wallMillisecondsPerRep = []
@@ -69,6 +72,9 @@ public struct ResultRow: Codable, Sendable, Equatable {
 
     public var latencyMilliseconds: Double { Double(latencyNanoseconds) / 1e6 }
 }
+
+/// The stack size a pthread gets when none is set (glibc: RLIMIT_STACK, typically 8 MiB).
+let systemDefaultThreadStackBytes = CAsyncBench_default_thread_stack()
 
 /// The CSV schema: column names, in order, with what each holds. Bump `version` whenever a
 /// column is removed, renamed or changes meaning; adding columns at the end keeps readers working
@@ -162,7 +168,10 @@ public enum Schema {
         ) {
             optional($0.tasksInFlightPeak)
         },
-        Column(name: "thread_stack_bytes", meaning: "--thread-stack (used by pthread); 0 = system default") {
+        Column(
+            name: "thread_stack_bytes",
+            meaning: "stack size of each pthread (--thread-stack; 'default' is resolved to the system's)"
+        ) {
             "\($0.threadStackBytes)"
         },
         Column(name: "status", meaning: "ok | limit | timeout | crashed | error | skipped") { $0.status.rawValue },

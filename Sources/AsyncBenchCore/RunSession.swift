@@ -27,8 +27,9 @@ public enum RunSession {
         let sweep = Sweep(plan: plan, executable: executable, metadata: metadata)
         let outcome: Sweep.Outcome
         do {
-            outcome = try sweep.run { line in
-                if showProgress { writeStandardError(line + "\n") }
+            outcome = try sweep.run { line, done in
+                // On a terminal, a cell's start line is replaced by its result line.
+                if showProgress { writeStandardError("\r\u{1B}[K" + line + (done ? "\n" : "")) }
             }
         } catch {
             writeStandardError("asyncbench: error: \(error)\n")

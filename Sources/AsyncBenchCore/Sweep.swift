@@ -26,8 +26,9 @@ public struct Sweep {
         public var notRun: Int
     }
 
-    /// Runs every cell. `progress` receives one line per cell (the caller decides where it goes).
-    public func run(progress: (String) -> Void) throws(SystemError) -> Outcome {
+    /// Runs every cell. `progress` receives a line when a cell starts (`done` false) and when it
+    /// ends (`done` true); the caller decides where they go.
+    public func run(progress: (_ line: String, _ done: Bool) -> Void) throws(SystemError) -> Outcome {
         let writer = try ResultsWriter(directory: plan.outputDirectory, format: plan.format, metadata: metadata)
         var rows: [ResultRow] = []
         var interruptedBy: Int32?
@@ -41,7 +42,7 @@ public struct Sweep {
             if let reason = cell.skipReason {
                 row = ResultRow(spec: spec, status: .skipped, message: reason)
             } else {
-                progress(label + " …")
+                progress(label + " …", false)
                 let started = Measurement.monotonicNanoseconds()
                 let outcome = try CellProcess.run(
                     executable: executable, spec: spec, timeoutNanoseconds: plan.cellTimeoutNanoseconds)
@@ -51,7 +52,7 @@ public struct Sweep {
                 }
                 row = Self.row(spec: spec, outcome: outcome, timeout: plan.cellTimeoutNanoseconds)
                 let seconds = Double(Measurement.monotonicNanoseconds() - started) / 1e9
-                progress(label + " \(row.status.rawValue) (\(Units.trim(seconds, digits: 1))s)")
+                progress(label + " \(row.status.rawValue) (\(Units.trim(seconds, digits: 1))s)", true)
             }
             rows.append(row)
             try writer.append(row)
