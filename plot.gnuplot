@@ -50,8 +50,12 @@ do for [format in "pngcairo svg"] {
     set output out . "/rss_per_task." . ext
     set title "Memory per task: (peak RSS − idle RSS) / N, sleep workload (fork: parent only)\n{/*0.8 " . machine . "}"
     set logscale y 2
-    set ylabel "RSS per task (bytes, log)"
+    set format y "%.0b %BB"
+    set key top right
+    set ylabel "RSS per task (log)"
     plot for [b in backends] csv using (pick(b, "tasks")):(pick(b, "rss_bytes_per_task") > 0 ? pick(b, "rss_bytes_per_task") : NaN) with linespoints title b
     unset logscale y
+    set format y "% h"
+    set key top left
     unset output
 }
