@@ -18,6 +18,9 @@ public protocol Backend: Sendable {
     /// True for a backend that runs tasks one after another (the sequential baseline): a cell
     /// then takes tasks × latency, so cells above `--sequential-max-tasks` are skipped.
     static var serial: Bool { get }
+    /// True when the backend starts one OS thread per task (pthread): its thread count then
+    /// follows timing (how many are alive at once), not a policy, and `check` does not judge it.
+    static var threadPerTask: Bool { get }
 
     init(options: BackendOptions)
 
@@ -28,6 +31,7 @@ public protocol Backend: Sendable {
 extension Backend {
     public static var needsSingleThreadedProcess: Bool { false }
     public static var serial: Bool { false }
+    public static var threadPerTask: Bool { false }
 }
 
 /// Settings that some backends read.

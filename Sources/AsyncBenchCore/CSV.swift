@@ -27,24 +27,32 @@ public enum CSV {
     }
 
     /// Splits CSV text into records of fields (quoted fields may hold commas, quotes, newlines).
-    /// Lines starting with `#` outside quotes are skipped.
+    /// Lines starting with `#` outside quotes, and blank lines, are skipped.
     public static func parse(_ text: String) -> [[String]] {
-        var records: [[String]] = []
-        var record: [String] = []
+        records(text).map(\.fields)
+    }
+
+    /// A record and the 1-based line of the file it starts on.
+    public struct Record: Equatable, Sendable {
+        public var line: Int
+        public var fields: [String]
+        /// False when the text ended inside a quoted field (a truncated file).
+        public var complete: Bool
+    }
+
+    /// Like `parse`, keeping where each record starts, for error messages.
+    public static func records(_ text: String) -> [Record] {
+        var records: [Record] = []
+        var fields: [String] = []
         var field = ""
         var quoted = false
         var atLineStart = true
         var skipping = false
-        var iterator = Array(text.unicodeScalars).makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func next() -> Unicode.Scalar? {
-            if let scalar = pending {
-                pending = nil
-                return scalar
-            }
-            return iterator.next()
-        }
-        while let scalar = next() {
+        var line = 1
+        var recordLine = 1
+        var scalars = Array(text.unicodeScalars)[...]
+        while let scalar = scalars.popFirst() {
+            if scalar == "\n" { line += 1 }
             if skipping {
                 if scalar == "\n" {
                     skipping = false
@@ -52,20 +60,20 @@ public enum CSV {
                 }
                 continue
             }
-            if atLineStart && scalar == "#" {
-                skipping = true
-                continue
+            if atLineStart {
+                if scalar == "#" {
+                    skipping = true
+                    continue
+                }
+                if scalar == "\n" || scalar == "\r" { continue }  // blank lines hold no record
+                recordLine = line
+                atLineStart = false
             }
-            atLineStart = false
             if quoted {
                 if scalar == "\"" {
-                    if let following = next() {
-                        if following == "\"" {
-                            field.unicodeScalars.append("\"")
-                        } else {
-                            quoted = false
-                            pending = following
-                        }
+                    if scalars.first == "\"" {
+                        scalars.removeFirst()
+                        field.unicodeScalars.append("\"")
                     } else {
                         quoted = false
                     }
@@ -77,21 +85,21 @@ public enum CSV {
             switch scalar {
             case "\"": quoted = true
             case ",":
-                record.append(field)
+                fields.append(field)
                 field = ""
             case "\r": break
             case "\n":
-                record.append(field)
-                records.append(record)
-                record = []
+                fields.append(field)
+                records.append(Record(line: recordLine, fields: fields, complete: true))
+                fields = []
                 field = ""
                 atLineStart = true
             default: field.unicodeScalars.append(scalar)
             }
         }
-        if !field.isEmpty || !record.isEmpty {
-            record.append(field)
-            records.append(record)
+        if !atLineStart {
+            fields.append(field)
+            records.append(Record(line: recordLine, fields: fields, complete: !quoted))
         }
         return records
     }

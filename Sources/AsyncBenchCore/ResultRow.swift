@@ -81,6 +81,10 @@ let systemDefaultThreadStackBytes = CAsyncBench_default_thread_stack()
 /// but still bumps it.
 public enum Schema {
     public static let version = 1
+    /// The schema versions `RecordedRun` can read (older ones are listed here while still readable).
+    public static let readableVersions = [1]
+    /// The columns that identify a cell across runs (its parameters).
+    public static let keyColumns = ["backend", "workload", "tasks", "latency_ms"]
 
     public struct Column: Sendable {
         public let name: String

@@ -167,16 +167,10 @@ public struct RunPlan: Sendable {
     /// Creates the output folder (and parents), checks it is writable, and refuses to replace
     /// an earlier run in it unless `overwrite`.
     static func prepareOutput(_ path: String, overwrite: Bool) throws(UsageError) {
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
-            prefix += component + "/"
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw .outputNotWritable(path: path, reason: SystemError("mkdir \(prefix)", errno: errno).description)
-            }
-        }
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw .outputNotWritable(path: path, reason: "it is not a folder")
+        do {
+            try Files.makeDirectories(path)
+        } catch {
+            throw .outputNotWritable(path: path, reason: error.description)
         }
         if !overwrite {
             for name in ["results.csv", "results.json", "run.json"] where access(path + "/" + name, F_OK) == 0 {

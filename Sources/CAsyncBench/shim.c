@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -257,3 +259,18 @@ const char *CAsyncBench_signal_name(int signal_number, char *buffer, size_t size
 const char *CAsyncBench_libc_version(void) { return gnu_get_libc_version(); }
 
 int CAsyncBench_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno; }
+
+int CAsyncBench_instructions_supported(void) {
+    struct perf_event_attr attributes;
+    memset(&attributes, 0, sizeof attributes);
+    attributes.size = sizeof attributes;
+    attributes.type = PERF_TYPE_HARDWARE;
+    attributes.config = PERF_COUNT_HW_INSTRUCTIONS;
+    attributes.disabled = 1;
+    attributes.exclude_kernel = 1;
+    attributes.exclude_hv = 1;
+    long fd = syscall(SYS_perf_event_open, &attributes, 0, -1, -1, 0);
+    if (fd < 0) return 0;
+    close((int)fd);
+    return 1;
+}

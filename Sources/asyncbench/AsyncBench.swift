@@ -14,7 +14,7 @@ struct AsyncBench: ParsableCommand {
 
             See 'asyncbench run --help' for every option.
             """,
-        subcommands: [Run.self, Cell.self],
+        subcommands: [Run.self, Baseline.self, Compare.self, Check.self, Trend.self, Cell.self],
         defaultSubcommand: Run.self
     )
 }

@@ -107,6 +107,60 @@ import Testing
     }
 }
 
+@Suite(.serialized) struct RegressionEndToEndTests {
+    @Test func saveCompareAndCheckARealRun() throws {
+        let root = temporaryDirectory()
+        let runDir = root + "/run"
+        let baselines = ["--baseline-dir", root + "/baselines"]
+        let sweep = try run([
+            "--backend", "async,sequential", "--tasks", "2", "--latency", "20ms", "--reps", "3", "--out", runDir,
+        ])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+
+        let save = try run(["baseline", "save", "main", runDir] + baselines)
+        #expect(save.status == 0, "\(save.stderr)")
+        #expect(save.stdout.contains("as baseline 'main'"))
+        #expect(try run(["baseline", "list"] + baselines).stdout == "main\n")
+
+        // The same run against itself: nothing regressed.
+        let check = try run(["check", "--baseline", "main", runDir] + baselines)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("check passed"))
+
+        let json = try run(["compare", "main", runDir, "--format", "json"] + baselines)
+        #expect(json.status == 0)
+        #expect(json.stdout.contains("\"verdict\" : \"unchanged\""))
+        #expect(!json.stdout.contains("\"verdict\" : \"regressed\""))
+        let markdown = try run(["compare", "main", "main", "--format", "markdown"] + baselines)
+        #expect(markdown.stdout.hasPrefix("| cell | metric | main | main |"))
+
+        // Without RUN_DIR, check runs the baseline's cells first.
+        let rerun = try run(
+            ["check", "--baseline", "main", "--gate", "counters", "--out", root + "/rerun"] + baselines)
+        #expect(rerun.status == 0 || rerun.status == 1, "\(rerun.stderr)")
+        #expect(try readRows(root + "/rerun/results.csv").count == 2)
+    }
+
+    @Test func errorsExitTwoWithTheFileAndProblem() throws {
+        let root = temporaryDirectory()
+        let baselines = ["--baseline-dir", root + "/baselines"]
+        let missing = try run(["check", "--baseline", "nope", root] + baselines)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no baseline 'nope'"), "\(missing.stderr)")
+
+        let bad = root + "/bad"
+        _ = mkdir(bad, 0o755)
+        let fd = open(bad + "/results.csv", O_WRONLY | O_CREAT, 0o644)
+        _ = "schema_version,backend\n1,async\n".withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+        let malformed = try run(["baseline", "save", "x", bad] + baselines)
+        #expect(malformed.status == 2)
+        #expect(
+            malformed.stderr.contains(bad + "/results.csv:1: the header has no 'status' column"), "\(malformed.stderr)")
+        #expect(!malformed.stderr.contains("Fatal error"))
+    }
+}
+
 // MARK: - Helpers
 
 struct Finished {

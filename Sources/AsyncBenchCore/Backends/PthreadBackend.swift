@@ -13,6 +13,8 @@ public struct PthreadBackend: Backend {
     public static let summary =
         "One pthread_create per task (stack from --thread-stack), joined; each thread blocks while it waits"
 
+    public static let threadPerTask = true
+
     let options: BackendOptions
 
     public init(options: BackendOptions) { self.options = options }

@@ -94,4 +94,7 @@ const char *CAsyncBench_libc_version(void);
 /// pipe2(fds, O_CLOEXEC). Returns 0 or an errno value.
 int CAsyncBench_pipe_cloexec(int fds[2]);
 
+/// 1 when perf_event_open can count this process's retired instructions, else 0.
+int CAsyncBench_instructions_supported(void);
+
 #endif

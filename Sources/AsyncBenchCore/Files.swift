@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The file-system calls asyncbench makes, each in one place, with errors that name the call.
+public enum Files {
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// The folder holding `path` ("." for a bare name).
+    public static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// `mkdir -p`.
+    public static func makeDirectories(_ path: String) throws(SystemError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component + "/"
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw SystemError("mkdir \(prefix)", errno: errno)
+            }
+        }
+        guard isDirectory(path) else { throw SystemError("mkdir \(path)", errno: ENOTDIR) }
+    }
+
+    /// The names in a folder, sorted, without "." and "..".
+    public static func list(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Writes `text` to `path.partial`, then renames it over `path`: never half-written.
+    public static func writeAtomically(_ text: String, to path: String) throws(SystemError) {
+        let temporary = path + ".partial"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SystemError("open \(temporary)", errno: errno) }
+        do {
+            try writeAll(fd, text, path: temporary)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let error = SystemError("rename \(temporary)", errno: errno)
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Writes all of `text`, continuing after short writes and EINTR (one write() for a short text).
+    public static func writeAll(_ fd: Int32, _ text: String, path: String) throws(SystemError) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("write \(path)", errno: errno)
+            }
+            offset += written
+        }
+    }
+}

@@ -1,0 +1,106 @@
+/// A figure compared between runs: where it comes from, which way is better, and how large a
+/// change must be before it counts.
+///
+/// A change counts only when it is larger than the relative threshold, the absolute floor
+/// (so 2 µs → 3 µs is not a 50% regression) and, where the metric has a range over
+/// repetitions, the combined spread (max − min) of both runs: noise within the repetitions
+/// cannot make a regression. Memory has no range (one peak per cell) and varies between
+/// processes with glibc's arena reuse (±30% seen at 10,000 async tasks), so its default
+/// threshold is 50%.
+public struct Metric: Sendable {
+    /// Timings blur on a noisy machine; counters and memory much less.
+    public enum Kind: String, Sendable {
+        case timing, memory, counter
+    }
+
+    public let name: String
+    public let unit: String
+    public let kind: Kind
+    public let lowerIsBetter: Bool
+    public let relativeThreshold: Double
+    /// The smallest change that can count, in the metric's unit, for a given row.
+    let absoluteFloor: @Sendable (RecordedRow) -> Double
+    public let meaning: String
+    let value: @Sendable (RecordedRow) -> Double?
+    let range: @Sendable (RecordedRow) -> ClosedRange<Double>?
+
+    /// Every metric `compare` and `check` know, in display order.
+    public static let all: [Metric] = [
+        Metric(
+            name: "wall", unit: "ms", kind: .timing, lowerIsBetter: true, relativeThreshold: 0.10,
+            absoluteFloor: { _ in 1 },
+            meaning: "median wall time of one repetition",
+            value: { $0.number("wall_ms_median") },
+            range: { row in
+                guard let low = row.number("wall_ms_min"), let high = row.number("wall_ms_max"), low <= high else {
+                    return nil
+                }
+                return low...high
+            }),
+        Metric(
+            name: "efficiency", unit: "", kind: .timing, lowerIsBetter: false, relativeThreshold: 0.10,
+            absoluteFloor: { _ in 0.02 }, meaning: "latency / wall",
+            value: { $0.number("efficiency") },
+            range: { row in
+                guard let low = row.number("wall_ms_min"), let high = row.number("wall_ms_max"), low > 0, low <= high
+                else { return nil }
+                return row.key.latencyMilliseconds / high...row.key.latencyMilliseconds / low
+            }),
+        Metric(
+            name: "cpu", unit: "s", kind: .timing, lowerIsBetter: true, relativeThreshold: 0.25,
+            absoluteFloor: { _ in 0.01 },
+            meaning: "user + system CPU seconds of one repetition",
+            value: { row in
+                guard let user = row.number("cpu_user_s"), let system = row.number("cpu_sys_s") else { return nil }
+                return user + system
+            }, range: { _ in nil }),
+        Metric(
+            name: "rss_per_task", unit: "B", kind: .memory, lowerIsBetter: true, relativeThreshold: 0.5,
+            // A few pages (an allocator chunk, a stack) are noise: under 1 MiB in all never counts.
+            absoluteFloor: { row in max(256, 1_048_576 / Double(row.key.tasks)) },
+            meaning: "peak RSS above idle, per task",
+            value: { $0.number("rss_bytes_per_task") }, range: { _ in nil }),
+        Metric(
+            name: "peak_rss", unit: "B", kind: .memory, lowerIsBetter: true, relativeThreshold: 0.5,
+            absoluteFloor: { _ in 4 * 1024 * 1024 }, meaning: "peak RSS of the cell process",
+            value: { $0.number("peak_rss_bytes") }, range: { _ in nil }),
+        Metric(
+            name: "ctx_per_task", unit: "", kind: .counter, lowerIsBetter: true, relativeThreshold: 0.25,
+            absoluteFloor: { _ in 0.25 }, meaning: "voluntary context switches per task",
+            value: { row in row.number("ctx_voluntary").map { $0 / Double(row.key.tasks) } }, range: { _ in nil }),
+        Metric(
+            name: "threads", unit: "", kind: .counter, lowerIsBetter: true, relativeThreshold: 0.5,
+            absoluteFloor: { _ in 4 },
+            meaning: "peak thread count of the cell process (not judged for one-thread-per-task backends)",
+            value: { row in
+                Registry.backend(named: row.key.backend)?.threadPerTask == true ? nil : row.number("threads_peak")
+            }, range: { _ in nil }),
+    ]
+
+    public static func named(_ name: String) -> Metric? { all.first { $0.name == name } }
+
+    /// The same metric with another relative threshold.
+    public func with(relativeThreshold: Double) -> Metric {
+        Metric(
+            name: name, unit: unit, kind: kind, lowerIsBetter: lowerIsBetter, relativeThreshold: relativeThreshold,
+            absoluteFloor: absoluteFloor, meaning: meaning, value: value, range: range)
+    }
+
+    /// Whether going from `baseline` to `current` is a real change, and which way.
+    func judge(baseline: RecordedRow, current: RecordedRow) -> (Verdict, Double?, Double?) {
+        guard let before = value(baseline), let after = value(current) else { return (.unchanged, nil, nil) }
+        let change = after - before
+        var needed = max(absoluteFloor(baseline), relativeThreshold * abs(before))
+        if let a = range(baseline), let b = range(current) {
+            needed = max(needed, (a.upperBound - a.lowerBound) + (b.upperBound - b.lowerBound))
+        }
+        guard abs(change) > needed else { return (.unchanged, before, after) }
+        let worse = lowerIsBetter ? change > 0 : change < 0
+        return (worse ? .regressed : .improved, before, after)
+    }
+}
+
+/// What happened to one cell's metric between two runs.
+public enum Verdict: String, Codable, Sendable, CaseIterable {
+    case improved, unchanged, regressed, new, missing
+}
