@@ -17,6 +17,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var cpuUserSeconds: Double?
     public var cpuSystemSeconds: Double?
     public var voluntarySwitches: Double?
+    public var voluntarySwitchesRange: ClosedRange<Int>?
     public var involuntarySwitches: Double?
     public var peakRSSBytes: Int?
     public var idleRSSBytes: Int?
@@ -65,6 +66,9 @@ public struct ResultRow: Codable, Sendable, Equatable {
         cpuUserSeconds = Summary(samples.map(\.userSeconds))?.median
         cpuSystemSeconds = Summary(samples.map(\.systemSeconds))?.median
         voluntarySwitches = Summary(samples.map { Double($0.voluntarySwitches) })?.median
+        if let low = samples.map(\.voluntarySwitches).min(), let high = samples.map(\.voluntarySwitches).max() {
+            voluntarySwitchesRange = low...high
+        }
         involuntarySwitches = Summary(samples.map { Double($0.involuntarySwitches) })?.median
         threadsPeak = samples.map(\.peakThreads).max()
         tasksInFlightPeak = samples.compactMap(\.peakInFlight).max()
@@ -136,6 +140,12 @@ public enum Schema {
             meaning: "voluntary context switches in one repetition (median), incl. reaped children"
         ) {
             number($0.voluntarySwitches, digits: 1)
+        },
+        Column(name: "ctx_voluntary_min", meaning: "fewest voluntary context switches in one repetition") {
+            optional($0.voluntarySwitchesRange?.lowerBound)
+        },
+        Column(name: "ctx_voluntary_max", meaning: "most voluntary context switches in one repetition") {
+            optional($0.voluntarySwitchesRange?.upperBound)
         },
         Column(
             name: "ctx_involuntary",

@@ -99,5 +99,8 @@ extension CellReport {
             #expect(readme.contains("`\(status.rawValue)`"), "README does not explain status \(status.rawValue)")
         }
         #expect(readme.contains("### CSV schema (version \(Schema.version))"))
+        for metric in Metric.all {
+            #expect(readme.contains("| `\(metric.name)` |"), "README's metric table lacks \(metric.name)")
+        }
     }
 }

@@ -47,8 +47,8 @@ public struct Metric: Sendable {
                 return row.key.latencyMilliseconds / high...row.key.latencyMilliseconds / low
             }),
         Metric(
-            name: "cpu", unit: "s", kind: .timing, lowerIsBetter: true, relativeThreshold: 0.25,
-            absoluteFloor: { _ in 0.01 },
+            name: "cpu", unit: "s", kind: .timing, lowerIsBetter: true, relativeThreshold: 0.5,
+            absoluteFloor: { _ in 0.02 },
             meaning: "user + system CPU seconds of one repetition",
             value: { row in
                 guard let user = row.number("cpu_user_s"), let system = row.number("cpu_sys_s") else { return nil }
@@ -67,7 +67,12 @@ public struct Metric: Sendable {
         Metric(
             name: "ctx_per_task", unit: "", kind: .counter, lowerIsBetter: true, relativeThreshold: 0.25,
             absoluteFloor: { _ in 0.25 }, meaning: "voluntary context switches per task",
-            value: { row in row.number("ctx_voluntary").map { $0 / Double(row.key.tasks) } }, range: { _ in nil }),
+            value: { row in row.number("ctx_voluntary").map { $0 / Double(row.key.tasks) } },
+            range: { row in
+                guard let low = row.number("ctx_voluntary_min"), let high = row.number("ctx_voluntary_max"), low <= high
+                else { return nil }
+                return low / Double(row.key.tasks)...high / Double(row.key.tasks)
+            }),
         Metric(
             name: "threads", unit: "", kind: .counter, lowerIsBetter: true, relativeThreshold: 0.5,
             absoluteFloor: { _ in 4 },
