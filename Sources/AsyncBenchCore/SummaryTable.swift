@@ -26,13 +26,13 @@ public enum SummaryTable {
         guard let columns = table.first?.count else { return "" }
         var widths = [Int](repeating: 0, count: columns)
         for line in table {
-            for (index, cell) in line.enumerated() where index < columns - 1 {
+            for (index, cell) in line.enumerated() where index < columns - 1 || rightAligned.contains(index) {
                 widths[index] = max(widths[index], cell.count)
             }
         }
         return table.map { line in
             line.enumerated().map { index, cell in
-                guard index < columns - 1 else { return cell }
+                guard index < columns - 1 || rightAligned.contains(index) else { return cell }
                 let padding = String(repeating: " ", count: widths[index] - cell.count)
                 return rightAligned.contains(index) ? padding + cell : cell + padding
             }.joined(separator: "  ")

@@ -13,6 +13,7 @@ public struct Trend: Sendable {
         self.metric = metric
         labels = runs.map(\.label)
         let cells = Set(runs.flatMap { $0.run.rows.map(\.key) }).sorted()
+        // Cells with no value in any run (skipped, failed) are left out.
         series = cells.map { cell in
             (
                 cell,
@@ -20,7 +21,7 @@ public struct Trend: Sendable {
                     entry.run.rows.first { $0.key == cell && $0.status == "ok" }.flatMap(metric.value)
                 }
             )
-        }
+        }.filter { entry in entry.values.contains { $0 != nil } }
     }
 
     public func table(markdown: Bool = false) -> String {
@@ -55,9 +56,10 @@ public struct Trend: Sendable {
             set output "\(chartPath)"
             set title "\(metric.name): \(metric.meaning), per saved baseline"
             set xlabel "baseline"
-            set ylabel "\(metric.name)\(unit)"
+            set ylabel "\(metric.name)\(unit), log scale"
             set xtics (\(tics))
             set grid
+            set logscale y
             set key outside right
             titles = '\(titles)'
             plot for [i=0:\(max(0, series.count - 1))] "\(dataPath)" index i using 1:2 with linespoints title word(titles, i + 1)
