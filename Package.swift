@@ -33,13 +33,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["AsyncBenchCore"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "AsyncBenchCoreTests",
-            dependencies: ["AsyncBenchCore", "CAsyncBench"]
+            dependencies: ["AsyncBenchCore", "CAsyncBench", "TestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["asyncbench", "AsyncBenchCore"]
+            dependencies: ["asyncbench", "AsyncBenchCore", "TestSupport"]
         ),
     ]
 )

@@ -1,3 +1,5 @@
+import CAsyncBench
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -75,5 +77,10 @@ public enum Files {
             }
             offset += written
         }
+    }
+
+    /// `rm -rf path`: removes a file or a folder and everything in it, without following links.
+    public static func removeTree(_ path: String) {
+        _ = CAsyncBench_remove_tree(path)
     }
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <gnu/libc-version.h>
 #include <signal.h>
 #include <spawn.h>
@@ -273,4 +274,15 @@ int CAsyncBench_instructions_supported(void) {
     if (fd < 0) return 0;
     close((int)fd);
     return 1;
+}
+
+static int CAsyncBench_remove_entry(const char *path, const struct stat *info, int flag, struct FTW *walk) {
+    (void)info;
+    (void)flag;
+    (void)walk;
+    return remove(path) == 0 ? 0 : errno;
+}
+
+int CAsyncBench_remove_tree(const char *path) {
+    return nftw(path, CAsyncBench_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

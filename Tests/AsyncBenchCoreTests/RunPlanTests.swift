@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import AsyncBenchCore
@@ -132,11 +133,4 @@ import Testing
         }
         #expect(access(out, F_OK) != 0)
     }
-}
-
-/// A new empty folder under /tmp.
-func temporaryDirectory() -> String {
-    var template = Array("/tmp/asyncbench-test-XXXXXX".utf8CString)
-    guard let path = mkdtemp(&template) else { fatalError("mkdtemp failed") }
-    return String(cString: path)
 }

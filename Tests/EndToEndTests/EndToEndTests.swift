@@ -1,4 +1,5 @@
 import AsyncBenchCore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -225,12 +226,6 @@ func sleepersLeft() throws -> Int {
         if commandLine.contains("asyncbench cell") && commandLine.contains("30000000000") { count += 1 }
     }
     return count
-}
-
-func temporaryDirectory() -> String {
-    var template = Array("/tmp/asyncbench-e2e-XXXXXX".utf8CString)
-    guard let path = mkdtemp(&template) else { fatalError("mkdtemp failed") }
-    return String(cString: path)
 }
 
 extension String {

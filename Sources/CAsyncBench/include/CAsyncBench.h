@@ -97,4 +97,7 @@ int CAsyncBench_pipe_cloexec(int fds[2]);
 /// 1 when perf_event_open can count this process's retired instructions, else 0.
 int CAsyncBench_instructions_supported(void);
 
+/// `rm -rf path` without following symbolic links. Returns 0 or an errno value.
+int CAsyncBench_remove_tree(const char *path);
+
 #endif
