@@ -51,10 +51,13 @@ public struct ResultRow: Codable, Sendable, Equatable {
         if report.peakRSSBytes > 0 {
             peakRSSBytes = report.peakRSSBytes
             idleRSSBytes = report.idleRSSBytes
-            rssBytesPerTask = Double(max(0, report.peakRSSBytes - report.idleRSSBytes)) / Double(spec.tasks)
         }
         let samples = report.samples
+        // Without a measured repetition (e.g. a limit hit at once) there is no per-task figure.
         guard !samples.isEmpty else { return }
+        if report.peakRSSBytes > 0 {
+            rssBytesPerTask = Double(max(0, report.peakRSSBytes - report.idleRSSBytes)) / Double(spec.tasks)
+        }
         reps = samples.count
         wallMillisecondsPerRep = samples.map { Double($0.wallNanoseconds) / 1e6 }
         wallMilliseconds = Summary(wallMillisecondsPerRep)

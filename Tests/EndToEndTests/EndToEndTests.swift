@@ -215,17 +215,11 @@ func readRows(_ path: String) throws -> [[String: String]] {
 
 /// Processes of ours still running (the fork children of a killed cell would be `asyncbench cell`).
 func sleepersLeft() throws -> Int {
-    var count = 0
-    let me = getpid()
-    guard let directory = opendir("/proc") else { return 0 }
-    defer { closedir(directory) }
-    while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        guard let pid = Int32(name), pid != me else { continue }
+    Files.list("/proc").filter { name in
+        guard let pid = Int32(name), pid != getpid() else { return false }
         let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
-        if commandLine.contains("asyncbench cell") && commandLine.contains("30000000000") { count += 1 }
-    }
-    return count
+        return commandLine.contains("asyncbench cell") && commandLine.contains("30000000000")
+    }.count
 }
 
 extension String {
