@@ -23,7 +23,7 @@ public enum CellProcess {
 
     /// The arguments that make `asyncbench` run `spec` as a cell.
     public static func arguments(for spec: CellSpec) -> [String] {
-        ["cell", "--spec", CellSpecCoding.encode(spec), "--parent", "\(getpid())"]
+        ["cell", "--spec", JSONCoding.encode(spec), "--parent", "\(getpid())"]
     }
 
     /// Runs the cell and waits for it, at most `timeoutNanoseconds`.
@@ -106,7 +106,7 @@ public enum CellProcess {
             return .crashed(signal: signal, stderr: stderrText)
         case .success(let exit):
             let lines = String(decoding: stdoutBytes, as: UTF8.self).split(separator: "\n")
-            if exit == .exited(0), let last = lines.last, let report = CellSpecCoding.decodeReport(String(last)) {
+            if exit == .exited(0), let last = lines.last, let report = JSONCoding.decodeReport(String(last)) {
                 return .reported(report)
             }
             return .failed(exit, stderr: stderrText)

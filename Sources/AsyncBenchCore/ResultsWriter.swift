@@ -20,7 +20,7 @@ public final class ResultsWriter {
         self.directory = directory
         self.format = format
         self.metadata = metadata
-        try Files.writeAtomically(CellSpecCoding.json(metadata, pretty: true) + "\n", to: directory + "/run.json")
+        try Files.writeAtomically(JSONCoding.json(metadata, pretty: true) + "\n", to: directory + "/run.json")
         if format == .csv {
             csv = open(resultsPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
             guard csv >= 0 else { throw SystemError("open \(resultsPath)", errno: errno) }
@@ -33,8 +33,11 @@ public final class ResultsWriter {
     }
 
     public func append(_ row: ResultRow) throws(SystemError) {
-        rows.append(row)
-        if csv >= 0 { try Files.writeAll(csv, CSV.row(row), path: resultsPath) }
+        if csv >= 0 {
+            try Files.writeAll(csv, CSV.row(row), path: resultsPath)
+        } else {
+            rows.append(row)  // written as one JSON document by `finish`
+        }
     }
 
     /// Completes the output: closes the CSV, or writes the JSON results file.
@@ -45,7 +48,7 @@ public final class ResultsWriter {
         }
         if format == .json {
             let document = JSONResults(metadata: metadata, interrupted: interrupted, rows: rows)
-            try Files.writeAtomically(CellSpecCoding.json(document, pretty: true) + "\n", to: resultsPath)
+            try Files.writeAtomically(JSONCoding.json(document, pretty: true) + "\n", to: resultsPath)
         }
     }
 

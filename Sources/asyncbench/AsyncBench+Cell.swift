@@ -23,10 +23,10 @@ extension AsyncBench {
 
         func run() throws {
             if let parent { _ = CAsyncBench_die_with_parent(parent) }
-            guard let decoded = CellSpecCoding.decodeSpec(spec) else {
+            guard let decoded = JSONCoding.decodeSpec(spec) else {
                 throw ValidationError("--spec is not a valid cell description: \(spec)")
             }
-            print(CellSpecCoding.encode(CellRunner.run(decoded)))
+            print(JSONCoding.encode(CellRunner.run(decoded)))
             fflush(nil)
         }
     }

@@ -65,8 +65,8 @@ extension AsyncBench {
             @OptionGroup var baselines: BaselineOptions
 
             func run() throws {
-                let status = RegressionSession.save(name: name, run: runPath, store: baselines.store)
-                if status != 0 { throw ExitCode(status) }
+                try exitOnFailure(
+                    RegressionSession.save(name: name, run: runPath, store: baselines.store))
             }
         }
 
@@ -106,10 +106,10 @@ extension AsyncBench {
         @OptionGroup var judging: GateOptions
 
         func run() throws {
-            let status = RegressionSession.compare(
-                baseline: baseline, current: current, store: baselines.store, gate: judging.makeGate,
-                format: judging.format, strict: judging.strict)
-            if status != 0 { throw ExitCode(status) }
+            try exitOnFailure(
+                RegressionSession.compare(
+                    baseline: baseline, current: current, store: baselines.store, gate: judging.makeGate,
+                    format: judging.format, strict: judging.strict))
         }
     }
 
@@ -141,11 +141,11 @@ extension AsyncBench {
         @OptionGroup var judging: GateOptions
 
         func run() throws {
-            let status = RegressionSession.check(
-                baseline: baseline, run: runPath, store: baselines.store, gate: judging.makeGate,
-                format: judging.format, strict: judging.strict, executable: AsyncBench.Run.executablePath(),
-                out: out)
-            if status != 0 { throw ExitCode(status) }
+            try exitOnFailure(
+                RegressionSession.check(
+                    baseline: baseline, run: runPath, store: baselines.store, gate: judging.makeGate,
+                    format: judging.format, strict: judging.strict, executable: AsyncBench.Run.executablePath(),
+                    out: out))
         }
     }
 
@@ -176,9 +176,9 @@ extension AsyncBench {
         }
 
         func run() throws {
-            let status = RegressionSession.trend(
-                baselines: baselines, store: store.store, metric: metric, format: format, chart: chart)
-            if status != 0 { throw ExitCode(status) }
+            try exitOnFailure(
+                RegressionSession.trend(
+                    baselines: baselines, store: store.store, metric: metric, format: format, chart: chart))
         }
     }
 }

@@ -108,9 +108,8 @@ extension AsyncBench {
 
         func run() throws {
             let plan = try makePlan()
-            let status = RunSession.execute(
-                plan: plan, commandLine: CommandLine.arguments, executable: Self.executablePath())
-            if status != 0 { throw ExitCode(status) }
+            try exitOnFailure(
+                RunSession.execute(plan: plan, commandLine: CommandLine.arguments, executable: Self.executablePath()))
         }
 
         func makePlan() throws -> RunPlan {

@@ -18,3 +18,8 @@ struct AsyncBench: ParsableCommand {
         defaultSubcommand: Run.self
     )
 }
+
+/// Ends the command with `status` unless it is 0 (the core returns documented exit statuses).
+func exitOnFailure(_ status: Int32) throws {
+    if status != 0 { throw ExitCode(status) }
+}

@@ -106,7 +106,7 @@ public struct Comparison: Sendable {
                 var machineDifferences: [String]
                 var entries: [Entry]
             }
-            return CellSpecCoding.json(
+            return JSONCoding.json(
                 Document(
                     baseline: baselineName, current: currentName, metrics: metrics,
                     machineDifferences: machineDifferences, entries: shown), pretty: true) + "\n"

@@ -1,7 +1,8 @@
 import FoundationEssentials
 
-/// JSON encoding of what crosses the pipe between the sweep and a cell process.
-public enum CellSpecCoding {
+/// JSON encoding of what crosses the pipe between the sweep and a cell process, and of the
+/// JSON files asyncbench writes.
+public enum JSONCoding {
     public static func encode(_ spec: CellSpec) -> String {
         json(spec)
     }
