@@ -1,13 +1,17 @@
 # asyncbench charts from one run's CSV.
 #
 #   gnuplot -e "csv='Results/results.csv'; out='Results/charts'" plot.gnuplot
+#   (or: asyncbench plot Results)
 #
 # Draws, as PNG and SVG into the folder `out` (which must exist):
 #   overhead_per_task  wall-time overhead per task vs tasks, one line per backend, log-log (C2, C3)
 #   efficiency         latency / wall vs tasks, with the sequential baseline (C3)
 #   rss_per_task       RSS above the idle cell per task vs tasks (C2, C8)
-# Only rows with status ok are drawn; `#` lines (run metadata) are skipped, the machine line
-# becomes the subtitle. Charts for other workloads come with the issues that add them.
+#   highest_tasks      highest task count completed per backend, cells that hit a limit marked (C2, C8)
+# from the `sleep` rows; a run without them gets none of these charts (nothing is drawn empty).
+# Charts for the switch, net, file and cpu workloads come with the versions that add them.
+# Only rows with status ok are drawn (limits are marked on highest_tasks); `#` lines (run
+# metadata) are skipped and the machine line becomes the subtitle.
 
 if (!exists("csv")) csv = "results.csv"
 if (!exists("out")) out = "."
@@ -15,21 +19,29 @@ if (!exists("out")) out = "."
 set datafile separator ","
 set datafile commentschars "#"
 set datafile columnheaders
-machine = system("sed -n 's/^# machine: //p' '" . csv . "' | head -n 1")
-backends = system("awk -F, '!/^#/ && NR > 1 && $2 != \"backend\" {print $2}' '" . csv . "' | awk '!seen[$0]++' | tr '\\n' ' '")
 
-set key top left box opaque
-set grid
-set logscale x 10
-set xlabel "concurrent tasks N"
-set pointsize 1.2
+machine = system("sed -n 's/^# machine: //p' '" . csv . "' | head -n 1")
+sleeprows = int(system("awk -F, '!/^#/ && $3 == \"sleep\" && /,ok,/' '" . csv . "' | wc -l"))
+backends = system("awk -F, '!/^#/ && NR > 1 && $2 != \"backend\" && $3 == \"sleep\" {print $2}' '" . csv . "' | awk '!seen[$0]++' | tr '\\n' ' '")
+
+# Per backend (in run order): index, name, highest N completed ok, N at the first limit.
+highest_program = 'BEGIN {FS = ","} /^#/ {next} !h {for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next} $c["workload"] == "sleep" {b = $c["backend"]; if (!(b in seen)) {seen[b] = ++n; o[n] = b} if ($c["status"] == "ok" && $c["tasks"] + 0 > m[b]) m[b] = $c["tasks"] + 0; if ($c["status"] == "limit") {r = $c["tasks_reached"]; if (r == "") r = $c["tasks"]; if (!(b in l) || r + 0 < l[b]) l[b] = r + 0}} END {for (i = 1; i <= n; i++) {b = o[i]; printf "%d %s %s %s\n", i - 1, b, (b in m) ? m[b] : "NaN", (b in l) ? l[b] : "NaN"}}'
+highest = "< awk '" . highest_program . "' '" . csv . "'"
 
 ok(b) = (strcol("backend") eq b && strcol("status") eq "ok" && strcol("workload") eq "sleep")
 pick(b, name) = ok(b) ? column(name) : NaN
 
+if (sleeprows > 0) {
 do for [format in "pngcairo svg"] {
     ext = (format eq "svg") ? "svg" : "png"
     if (format eq "svg") { set terminal svg size 900,560 dynamic font "sans,11" } else { set terminal pngcairo size 900,560 font "sans,10" }
+    set datafile columnheaders
+    set key top left box opaque
+    set grid
+    set logscale x 10
+    set xlabel "concurrent tasks N"
+    set pointsize 1.2
+    set format y "% h"
 
     set output out . "/overhead_per_task." . ext
     set title "Wall-time overhead per task: (wall − latency) / N, sleep workload\n{/*0.8 " . machine . "}"
@@ -54,8 +66,31 @@ do for [format in "pngcairo svg"] {
     set key top right
     set ylabel "RSS per task (log)"
     plot for [b in backends] csv using (pick(b, "tasks")):(pick(b, "rss_bytes_per_task") > 0 ? pick(b, "rss_bytes_per_task") : NaN) with linespoints title b
-    unset logscale y
     set format y "% h"
     set key top left
+
+    set output out . "/highest_tasks." . ext
+    set title "Highest task count completed per backend (red: the N where a limit was hit), sleep workload\n{/*0.8 " . machine . "}"
+    set datafile nocolumnheaders
+    set datafile separator whitespace
+    unset logscale x
+    set logscale y 10
+    set xlabel "backend"
+    set ylabel "tasks N (log)"
+    set xrange [-0.6:*]
+    set yrange [1:*]
+    set style fill solid 0.5 border -1
+    set boxwidth 0.6
+    set key top right
+    plot highest using 1:3:xtic(2) with boxes lc rgb "#4477aa" title "highest N completed", \
+         highest using 1:4 with points pt 7 ps 2 lc rgb "red" title "limit hit at N"
+    unset xrange
+    unset yrange
+    unset logscale y
+    unset style fill
+    set xtics autofreq
+    set xlabel "concurrent tasks N"
+    set datafile separator ","
     unset output
+}
 }

@@ -65,6 +65,8 @@ public struct RepetitionSample: Codable, Sendable, Equatable {
 public struct CellReport: Codable, Sendable, Equatable {
     public var status: CellStatus
     public var message: String
+    /// For a `limit`, the most tasks started before the system refused more, when known.
+    public var tasksReached: Int?
     /// The measured repetitions (warm-up excluded) that completed.
     public var samples: [RepetitionSample]
     /// RSS of the cell process once set up, before the first repetition.

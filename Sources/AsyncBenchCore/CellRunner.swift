@@ -11,7 +11,8 @@ import CAsyncBench
 public enum CellRunner {
     /// Runs `spec` and returns its report; never throws: failures become the report's status.
     public static func run(_ spec: CellSpec) -> CellReport {
-        var report = CellReport(status: .ok, message: "", samples: [], idleRSSBytes: 0, peakRSSBytes: 0)
+        var report = CellReport(
+            status: .ok, message: "", tasksReached: nil, samples: [], idleRSSBytes: 0, peakRSSBytes: 0)
         do throws(CellFailure) {
             guard let backendType = Registry.backend(named: spec.backend) else {
                 throw .setup("unknown backend '\(spec.backend)'")
@@ -45,6 +46,7 @@ public enum CellRunner {
         } catch {
             report.status = error.status
             report.message = error.description
+            report.tasksReached = error.reached
         }
         report.peakRSSBytes = Measurement.ProcStatus.current().peakRSSBytes
         return report

@@ -77,6 +77,12 @@ public enum CellFailure: Error, Equatable, CustomStringConvertible {
     /// The cell could not be set up.
     case setup(String)
 
+    /// For a limit, the most tasks that were running when the system refused more (if known).
+    public var reached: Int? {
+        if case .limit(let reached, _) = self { return reached }
+        return nil
+    }
+
     public var status: CellStatus {
         switch self {
         case .limit: return .limit

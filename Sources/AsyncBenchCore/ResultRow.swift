@@ -8,6 +8,8 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var backend: String
     public var workload: String
     public var tasks: Int
+    /// `tasks` when the cell ran; for a `limit`, the most tasks started before the refusal.
+    public var tasksReached: Int?
     public var latencyNanoseconds: Int64
     public var reps: Int
     public var warmup: Int
@@ -48,6 +50,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
     /// The row for a cell that reported back.
     public init(spec: CellSpec, report: CellReport) {
         self.init(spec: spec, status: report.status, message: report.message)
+        tasksReached = report.status == .ok ? spec.tasks : report.tasksReached
         if report.peakRSSBytes > 0 {
             peakRSSBytes = report.peakRSSBytes
             idleRSSBytes = report.idleRSSBytes
@@ -105,6 +108,10 @@ public enum Schema {
         Column(name: "backend", meaning: "how tasks run: async, dispatch, pthread, fork, sequential") { $0.backend },
         Column(name: "workload", meaning: "what each task does: sleep") { $0.workload },
         Column(name: "tasks", meaning: "number of concurrent tasks N in the cell") { "\($0.tasks)" },
+        Column(name: "tasks_reached", meaning: "tasks when ok; for a limit, the most tasks started before the refusal")
+        {
+            optional($0.tasksReached)
+        },
         Column(name: "latency_ms", meaning: "the wait each task makes (--latency), ms") {
             number($0.latencyMilliseconds)
         },

@@ -38,6 +38,13 @@ public enum RunSession {
         var text = "\(metadata.machineLine)\n\n" + SummaryTable.render(outcome.rows) + "\n"
         text += "results: \(outcome.resultsPath) (metadata: \(plan.outputDirectory)/run.json)\n"
         print(text, terminator: "")
+        if outcome.interruptedBy == nil {
+            for line in ReportSession.finishRun(
+                directory: plan.outputDirectory, format: plan.format, executable: executable)
+            {
+                print(line)
+            }
+        }
         if let signal = outcome.interruptedBy {
             writeStandardError(
                 "asyncbench: interrupted by \(WaitStatus.signalName(signal)): \(outcome.rows.count) of \(plan.cells.count) cells done and saved in \(outcome.resultsPath), \(outcome.notRun) not run\n"

@@ -14,7 +14,9 @@ struct AsyncBench: ParsableCommand {
 
             See 'asyncbench run --help' for every option.
             """,
-        subcommands: [Run.self, Baseline.self, Compare.self, Check.self, Trend.self, Cell.self],
+        subcommands: [
+            Run.self, Plot.self, Report.self, Baseline.self, Compare.self, Check.self, Trend.self, Cell.self,
+        ],
         defaultSubcommand: Run.self
     )
 }

@@ -79,7 +79,7 @@ extension CellReport {
         -> CellReport
     {
         CellReport(
-            status: .ok, message: "",
+            status: .ok, message: "", tasksReached: nil,
             samples: wallsMilliseconds.map {
                 RepetitionSample(
                     wallNanoseconds: $0 * 1_000_000, userSeconds: 0.001, systemSeconds: 0.002,

@@ -1,0 +1,189 @@
+/// The claims report: for each claim C1–C8 of the asyncio chapter, the figures of a run that
+/// settle it and a verdict computed from them by a stated rule. Nothing in it is typed by hand.
+public struct ClaimsReport: Sendable {
+    /// How a run's figures bear on a claim.
+    public enum Verdict: String, Sendable {
+        case supported, contradicted, nuanced
+        case notMeasured = "not measured"
+    }
+
+    /// One claim's section of the report.
+    public struct Finding: Sendable {
+        public var id: String
+        public var claim: String
+        public var verdict: Verdict
+        /// The rule the verdict follows, in one sentence.
+        public var rule: String
+        /// The deciding figure, for the summary table.
+        public var headline: String
+        /// Markdown: tables and sentences with the figures.
+        public var body: String
+        /// Chart file names (in `charts/`) that show the claim.
+        public var charts: [String]
+    }
+
+    public var run: RecordedRun
+    public var findings: [Finding]
+    /// Chart files that exist in the run's `charts/` folder.
+    public var availableCharts: Set<String>
+    /// Why there are no charts, when there are none.
+    public var chartsNote: String?
+
+    public init(run: RecordedRun, availableCharts: Set<String>, chartsNote: String? = nil) {
+        self.run = run
+        self.availableCharts = availableCharts
+        self.chartsNote = chartsNote
+        let sleep = SleepFigures(run: run)
+        findings = [
+            Self.notMeasured("C1", Claims.c1, workload: "switch"),
+            sleep.map(Self.c2) ?? Self.notMeasured("C2", Claims.c2, workload: "sleep"),
+            sleep.map(Self.c3) ?? Self.notMeasured("C3", Claims.c3, workload: "sleep"),
+            Self.notMeasured("C4", Claims.c4, workload: "net"),
+            Self.notMeasured("C5", Claims.c5, workload: "file"),
+            Self.notMeasured("C6", Claims.c6, workload: "blocking"),
+            Self.notMeasured(
+                "C7", Claims.c7, workload: "cpu",
+                note:
+                    "When it is measured, expect Swift to differ from the document: Swift's async pool runs one thread per core, so CPU-bound async tasks do use several CPUs, unlike Python's single-threaded asyncio loop."
+            ),
+            sleep.map(Self.c8) ?? Self.notMeasured("C8", Claims.c8, workload: "sleep"),
+        ]
+    }
+
+    /// The claims in English, from ../shared/CLAIMS.md.
+    enum Claims {
+        static let c1 = "Switching between threads has real overhead; switching between async tasks has almost none."
+        static let c2 = "Async I/O supports far more concurrent tasks than threads, so thread counts must stay low."
+        static let c3 =
+            "Running coroutines concurrently (gather, create_task) makes total time about the longest wait, not the sum."
+        static let c4 = "Async wins for I/O-bound work with many network waits (web requests, database queries)."
+        static let c5 = "Plain file I/O is fast enough to do synchronously; async file I/O helps with many files."
+        static let c6 = "One blocking call inside async code stalls every other task; to_thread restores concurrency."
+        static let c7 = "Async only helps I/O-bound programs; CPU-bound work needs threads or processes."
+        static let c8 = "Processes are the heaviest way to run concurrent work."
+    }
+
+    static func notMeasured(_ id: String, _ claim: String, workload: String, note: String? = nil) -> Finding {
+        Finding(
+            id: id, claim: claim, verdict: .notMeasured, rule: "",
+            headline: "needs the `\(workload)` workload",
+            body: "This run has no `\(workload)` rows, so it cannot settle \(id)." + (note.map { " " + $0 } ?? "")
+                + "\n",
+            charts: [])
+    }
+
+    // MARK: - C2
+
+    static func c2(_ figures: SleepFigures) -> Finding {
+        let rule =
+            "supported when, at the largest N both completed (≥ 1000), pthread costs ≥ 5× async in wall-time overhead per task and ≥ 1.5× in memory per task, or threads hit a limit below async's highest N; contradicted when neither cost is higher for pthread; nuanced otherwise."
+        var body = figures.capacityTable() + "\n"
+        let verdict: Verdict
+        var headline: String
+        let common = figures.largestCommonN(["async", "pthread"])
+        if let limit = figures.limitN("pthread"), let asyncMax = figures.highestOK("async"), asyncMax > limit {
+            verdict = .supported
+            headline = "pthread hit a limit at N = \(limit); async completed N = \(asyncMax)"
+            body += "Threads hit a limit at N = \(limit) while async tasks completed N = \(asyncMax).\n"
+        } else if let n = common, n >= 1000,
+            let asyncRow = figures.row("async", n), let threadRow = figures.row("pthread", n),
+            let asyncOverhead = asyncRow.number("overhead_us_per_task"),
+            let threadOverhead = threadRow.number("overhead_us_per_task"),
+            let asyncMemory = asyncRow.number("rss_bytes_per_task"),
+            let threadMemory = threadRow.number("rss_bytes_per_task"), asyncOverhead > 0, asyncMemory > 0
+        {
+            let overheadRatio = threadOverhead / asyncOverhead
+            let memoryRatio = threadMemory / asyncMemory
+            let costlier = [overheadRatio >= 5, memoryRatio >= 1.5]
+            verdict =
+                costlier.allSatisfy { $0 }
+                ? .supported : (overheadRatio <= 1 && memoryRatio <= 1 ? .contradicted : .nuanced)
+            headline =
+                "at N = \(n): pthread \(ratio(overheadRatio)) async's overhead per task, \(ratio(memoryRatio)) its memory per task"
+            body +=
+                "At N = \(n), the largest N both completed: async adds \(us(asyncOverhead)) and \(Units.formatBytes(Int(asyncMemory))) per task, pthread \(us(threadOverhead)) and \(Units.formatBytes(Int(threadMemory))) per task (\(ratio(overheadRatio)) and \(ratio(memoryRatio))).\n"
+        } else {
+            verdict = .nuanced
+            headline = "too few tasks to judge (largest N both completed: \(common.map(String.init) ?? "none"))"
+            body += "async and pthread did not both complete N ≥ 1000 in this run, so the rule cannot be applied.\n"
+        }
+        body +=
+            "\nThreads were capped at `--max-threads` (\(figures.setting("max-threads") ?? "16000")), below the kernel's limit, so this run does not find the highest N threads can reach; memory per task counts resident pages only (64 KiB stacks touch about 8 KiB).\n"
+        return Finding(
+            id: "C2", claim: Claims.c2, verdict: verdict, rule: rule, headline: headline, body: body,
+            charts: ["overhead_per_task.png", "rss_per_task.png", "highest_tasks.png"])
+    }
+
+    // MARK: - C3
+
+    static func c3(_ figures: SleepFigures) -> Finding {
+        let rule =
+            "supported when async's wall at the largest N the sequential baseline ran (≥ 10) is within 25% of one wait (efficiency ≥ 0.8) while the baseline takes about the sum (efficiency ≤ 1.25 / N); contradicted when async's efficiency there is below 0.5; nuanced otherwise."
+        var body = figures.efficiencyTable() + "\n"
+        let verdict: Verdict
+        let headline: String
+        if let n = figures.highestOK("sequential"), n >= 10, let asyncRow = figures.row("async", n),
+            let sequentialRow = figures.row("sequential", n), let asyncEfficiency = asyncRow.number("efficiency"),
+            let sequentialEfficiency = sequentialRow.number("efficiency"),
+            let asyncWall = asyncRow.number("wall_ms_median"),
+            let sequentialWall = sequentialRow.number("wall_ms_median")
+        {
+            let sumLike = sequentialEfficiency <= 1.25 / Double(n)
+            verdict =
+                asyncEfficiency >= 0.8 && sumLike ? .supported : (asyncEfficiency < 0.5 ? .contradicted : .nuanced)
+            headline =
+                "N = \(n): async \(ms(asyncWall)) (efficiency \(Units.fixed(asyncEfficiency, digits: 2))) vs sequential \(ms(sequentialWall))"
+            body +=
+                "At N = \(n), \(n) waits of \(ms(figures.latency)) take \(ms(asyncWall)) concurrently on async and \(ms(sequentialWall)) one after another: \(Units.trim(sequentialWall / asyncWall, digits: 1))× faster.\n\n"
+        } else {
+            verdict = .nuanced
+            headline = "no sequential baseline with N ≥ 10 and an async cell at the same N"
+        }
+        for backend in figures.backends where backend != "sequential" {
+            let holds = figures.largestN(backend) { ($0.number("efficiency") ?? 0) >= 0.8 }
+            body +=
+                "- `\(backend)`: "
+                + (holds.map { "efficiency ≥ 0.8 up to N = \($0)" } ?? "efficiency below 0.8 at every N")
+                + (figures.largestN(backend) { _ in true }.map { n in
+                    figures.row(backend, n)?.number("efficiency").map {
+                        "; at N = \(n): \(Units.fixed($0, digits: 3))"
+                    } ?? ""
+                } ?? "") + "\n"
+        }
+        return Finding(
+            id: "C3", claim: Claims.c3, verdict: verdict, rule: rule, headline: headline, body: body,
+            charts: ["efficiency.png"])
+    }
+
+    // MARK: - C8
+
+    static func c8(_ figures: SleepFigures) -> Finding {
+        let rule =
+            "supported when, at the largest N that fork, pthread and async all completed, fork's wall-time overhead per task is the highest of the three; contradicted when it is lower than pthread's; nuanced otherwise."
+        var body = ""
+        let verdict: Verdict
+        let headline: String
+        if let n = figures.largestCommonN(["fork", "pthread", "async"]),
+            let fork = figures.row("fork", n)?.number("overhead_us_per_task"),
+            let thread = figures.row("pthread", n)?.number("overhead_us_per_task"),
+            let async = figures.row("async", n)?.number("overhead_us_per_task")
+        {
+            verdict = fork >= thread && fork >= async ? .supported : (fork < thread ? .contradicted : .nuanced)
+            headline = "at N = \(n): fork \(us(fork)), pthread \(us(thread)), async \(us(async)) per task"
+            body +=
+                "Wall-time overhead per task at N = \(n) (start, wait, join): fork \(us(fork)), pthread \(us(thread)), async \(us(async)): a process costs \(Units.trim(fork / thread, digits: 1))× a thread and \(Units.trim(fork / async, digits: 1))× an async task.\n"
+        } else {
+            verdict = .nuanced
+            headline = "fork, pthread and async did not complete a common N"
+        }
+        body +=
+            "\nMemory per process is not in this figure: each child's memory is its own process's, and the cell measures the parent's RSS only.\n"
+        return Finding(
+            id: "C8", claim: Claims.c8, verdict: verdict, rule: rule, headline: headline, body: body,
+            charts: ["overhead_per_task.png"])
+    }
+
+    static func us(_ value: Double) -> String { Units.trim(value, digits: 1) + " µs" }
+    static func ms(_ value: Double) -> String { Units.trim(value, digits: 1) + " ms" }
+    static func ratio(_ value: Double) -> String { Units.trim(value, digits: 1) + "×" }
+}

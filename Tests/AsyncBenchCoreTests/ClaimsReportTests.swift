@@ -1,0 +1,108 @@
+import TestSupport
+import Testing
+
+@testable import AsyncBenchCore
+
+/// The claims report on small fixture runs: verdicts follow the stated rules.
+@Suite struct ClaimsReportTests {
+    /// A sleep row at `tasks` with every repetition taking `wall` ms and `memory` bytes above idle.
+    static func row(_ backend: String, _ tasks: Int, wall: Int64, memory: Int = 0) -> ResultRow {
+        ResultRow(
+            spec: .example(backend: backend, tasks: tasks),
+            report: .example(wallsMilliseconds: [wall, wall, wall], idle: 10 << 20, peak: (10 << 20) + memory))
+    }
+
+    /// A run where async is cheapest, threads cost more and processes most (the document's view).
+    static let asDocumented = [
+        row("async", 100, wall: 11), row("async", 1000, wall: 12, memory: 4_000_000),
+        row("pthread", 100, wall: 13), row("pthread", 1000, wall: 60, memory: 8_500_000),
+        row("fork", 100, wall: 35), row("fork", 1000, wall: 250),
+        row("sequential", 10, wall: 100), row("sequential", 100, wall: 1000),
+    ]
+
+    static func report(_ rows: [ResultRow]) throws -> ClaimsReport {
+        let directory = temporaryDirectory()
+        let writer = try ResultsWriter(directory: directory, format: .csv, metadata: RegressionTests.machine)
+        for row in rows { try writer.append(row) }
+        try writer.finish(interrupted: false)
+        return ClaimsReport(run: try RecordedRun.load(directory), availableCharts: [])
+    }
+
+    static func verdicts(_ report: ClaimsReport) -> [String: ClaimsReport.Verdict] {
+        Dictionary(uniqueKeysWithValues: report.findings.map { ($0.id, $0.verdict) })
+    }
+
+    @Test func theDocumentedOrderSupportsC2C3C8() throws {
+        let verdicts = Self.verdicts(try Self.report(Self.asDocumented))
+        #expect(verdicts["C2"] == .supported)
+        #expect(verdicts["C3"] == .supported)
+        #expect(verdicts["C8"] == .supported)
+        for id in ["C1", "C4", "C5", "C6", "C7"] { #expect(verdicts[id] == .notMeasured, "\(id)") }
+    }
+
+    @Test func slowAsyncAndCheapProcessesContradictTheClaims() throws {
+        var rows = Self.asDocumented
+        rows[0] = Self.row("async", 100, wall: 25)  // 100 waits of 10 ms take 25 ms: efficiency 0.4
+        rows[1] = Self.row("async", 1000, wall: 300, memory: 20_000_000)  // costlier than threads
+        rows[5] = Self.row("fork", 1000, wall: 30)  // processes cheaper than threads
+        let report = try Self.report(rows)
+        let verdicts = Self.verdicts(report)
+        #expect(verdicts["C2"] == .contradicted)
+        #expect(verdicts["C3"] == .contradicted)
+        #expect(verdicts["C8"] == .contradicted)
+        let markdown = report.markdown()
+        #expect(markdown.contains("| C3: Running coroutines concurrently"))
+        #expect(markdown.contains("**contradicted**"))
+    }
+
+    @Test func mixedFiguresAreNuanced() throws {
+        var rows = Self.asDocumented
+        rows[3] = Self.row("pthread", 1000, wall: 60, memory: 4_000_000)  // overhead 10×, memory equal
+        rows[0] = Self.row("async", 100, wall: 15)  // efficiency 0.67
+        let verdicts = Self.verdicts(try Self.report(rows))
+        #expect(verdicts["C2"] == .nuanced)
+        #expect(verdicts["C3"] == .nuanced)
+    }
+
+    @Test func aThreadLimitBelowAsyncsReachSupportsC2() throws {
+        var rows = Self.asDocumented
+        rows.append(Self.row("async", 20000, wall: 60, memory: 80_000_000))
+        var limit = ResultRow(
+            spec: .example(backend: "pthread", tasks: 20000), status: .limit, message: "pthread_create: EAGAIN")
+        limit.tasksReached = 15000
+        rows.append(limit)
+        let report = try Self.report(rows)
+        #expect(Self.verdicts(report)["C2"] == .supported)
+        #expect(report.findings[1].headline.contains("pthread hit a limit at N = 15000"))
+    }
+
+    @Test func aRunWithoutSleepRowsMeasuresNothing() throws {
+        let crashed = ResultRow(
+            spec: CellSpec(
+                backend: "async", workload: "crash", tasks: 2, parameters: WorkloadParameters(latencyNanoseconds: 0),
+                options: BackendOptions(threadStackBytes: 65536, maxThreads: 10, maxProcesses: 10), reps: 1, warmup: 0),
+            status: .crashed, message: "killed by SIGSEGV")
+        let report = try Self.report([crashed])
+        #expect(report.findings.allSatisfy { $0.verdict == .notMeasured })
+        #expect(report.findings.count == 8)
+        #expect(report.markdown().contains("This run has no `sleep` rows, so it cannot settle C2."))
+    }
+
+    @Test func theReportNamesTheMachineAndThePublishedFigures() throws {
+        let markdown = try Self.report(Self.asDocumented).markdown()
+        #expect(markdown.contains("- Machine: 2 cores (Test CPU)"))
+        #expect(markdown.contains("| Python asyncio | 2,232 MB | pkolaczk 2023 |"))
+        #expect(markdown.contains("| creation | ~0.3 µs | ~17 µs | jimblandy/context-switch (Rust) |"))
+        #expect(markdown.contains("Swift async (this run)"))
+        #expect(markdown.contains("extrapolated"))
+    }
+
+    @Test func theCommittedFixtureRunHasAVerdictForEachMeasuredClaim() throws {
+        let root = String(#filePath).split(separator: "/").dropLast(2).joined(separator: "/")
+        let run = try RecordedRun.load("/" + root + "/Fixtures/sleep-run")
+        let report = ClaimsReport(run: run, availableCharts: [])
+        for id in ["C2", "C3", "C8"] {
+            #expect(report.findings.first { $0.id == id }?.verdict != .notMeasured, "\(id)")
+        }
+    }
+}
