@@ -36,7 +36,7 @@ do for [format in "pngcairo svg"] {
     ext = (format eq "svg") ? "svg" : "png"
     if (format eq "svg") { set terminal svg size 900,560 dynamic font "sans,11" } else { set terminal pngcairo size 900,560 font "sans,10" }
     set datafile columnheaders
-    set key top left box opaque
+    set key inside top left box opaque
     set grid
     set logscale x 10
     set xlabel "concurrent tasks N"
@@ -54,20 +54,20 @@ do for [format in "pngcairo svg"] {
     unset logscale y
     set yrange [0:1.05]
     set ylabel "efficiency (latency / wall)"
-    set key bottom left
+    set key inside bottom left
     plot for [b in backends] csv using (pick(b, "tasks")):(pick(b, "efficiency")) with linespoints title b
     set autoscale y
-    set key top left
+    set key inside top left
 
     set output out . "/rss_per_task." . ext
     set title "Memory per task: (peak RSS − idle RSS) / N, sleep workload (fork: parent only)\n{/*0.8 " . machine . "}"
     set logscale y 2
     set format y "%.0b %BB"
-    set key top right
+    set key inside top right
     set ylabel "RSS per task (log)"
     plot for [b in backends] csv using (pick(b, "tasks")):(pick(b, "rss_bytes_per_task") > 0 ? pick(b, "rss_bytes_per_task") : NaN) with linespoints title b
     set format y "% h"
-    set key top left
+    set key inside top left
 
     set output out . "/highest_tasks." . ext
     set title "Highest task count completed per backend (red: the N where a limit was hit), sleep workload\n{/*0.8 " . machine . "}"
@@ -75,14 +75,14 @@ do for [format in "pngcairo svg"] {
     set datafile separator whitespace
     unset logscale x
     set logscale y 10
-    set xlabel "backend"
+    unset xlabel
     set ylabel "tasks N (log)"
     set xrange [-0.6:*]
     set yrange [1:*]
     set style fill solid 0.5 border -1
     set boxwidth 0.6
-    set key top right
-    plot highest using 1:3:xtic(2) with boxes lc rgb "#4477aa" title "highest N completed", \
+    set key below horizontal
+    plot highest using 1:3:xtic(2) with boxes lc rgb "#4477aa" title "highest N completed (the sweep's largest N, or --sequential-max-tasks)", \
          highest using 1:4 with points pt 7 ps 2 lc rgb "red" title "limit hit at N"
     unset xrange
     unset yrange
@@ -91,6 +91,7 @@ do for [format in "pngcairo svg"] {
     set xtics autofreq
     set xlabel "concurrent tasks N"
     set datafile separator ","
+    set key inside top left
     unset output
 }
 }
