@@ -8,8 +8,10 @@
 #   efficiency         latency / wall vs tasks, with the sequential baseline (C3)
 #   rss_per_task       RSS above the idle cell per task vs tasks (C2, C8)
 #   highest_tasks      highest task count completed per backend, cells that hit a limit marked (C2, C8)
-# from the `sleep` rows; a run without them gets none of these charts (nothing is drawn empty).
-# Charts for the switch, net, file and cpu workloads come with the versions that add them.
+# from the `sleep` rows, and from the `switch` rows:
+#   switch_ns          ns per switch per backend, pinned to one CPU and unpinned, log scale (C1)
+# A run without a workload's rows gets none of its charts (nothing is drawn empty). Charts for
+# the net, file and cpu workloads come with the versions that add them.
 # Only rows with status ok are drawn (limits are marked on highest_tasks); `#` lines (run
 # metadata) are skipped and the machine line becomes the subtitle.
 
@@ -27,6 +29,11 @@ backends = system("awk -F, '!/^#/ && NR > 1 && $2 != \"backend\" && $3 == \"slee
 # Per backend (in run order): index, name, highest N completed ok, N at the first limit.
 highest_program = 'BEGIN {FS = ","} /^#/ {next} !h {for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next} $c["workload"] == "sleep" {b = $c["backend"]; if (!(b in seen)) {seen[b] = ++n; o[n] = b} if ($c["status"] == "ok" && $c["tasks"] + 0 > m[b]) m[b] = $c["tasks"] + 0; if ($c["status"] == "limit") {r = $c["tasks_reached"]; if (r == "") r = $c["tasks"]; if (!(b in l) || r + 0 < l[b]) l[b] = r + 0}} END {for (i = 1; i <= n; i++) {b = o[i]; printf "%d %s %s %s\n", i - 1, b, (b in m) ? m[b] : "NaN", (b in l) ? l[b] : "NaN"}}'
 highest = "< awk '" . highest_program . "' '" . csv . "'"
+
+# Per backend with switch rows: index, name, ns per switch pinned, unpinned (smallest pair count).
+switch_program = 'BEGIN {FS = ","} /^#/ {next} !h {for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next} $c["workload"] == "switch" && $c["status"] == "ok" {b = $c["backend"]; if (!(b in seen)) {seen[b] = ++n; o[n] = b} k = b SUBSEP $c["pinned"]; t = $c["tasks"] + 0; if (!(k in tasks) || t < tasks[k]) {tasks[k] = t; ns[k] = $c["switch_ns"]}} END {for (i = 1; i <= n; i++) {b = o[i]; p = b SUBSEP "yes"; u = b SUBSEP "no"; printf "%d %s %s %s\n", i - 1, b, (p in ns) ? ns[p] : "NaN", (u in ns) ? ns[u] : "NaN"}}'
+switches = "< awk '" . switch_program . "' '" . csv . "'"
+switchrows = int(system("awk -F, '!/^#/ && $3 == \"switch\" && /,ok,/' '" . csv . "' | wc -l"))
 
 ok(b) = (strcol("backend") eq b && strcol("status") eq "ok" && strcol("workload") eq "sleep")
 pick(b, name) = ok(b) ? column(name) : NaN
@@ -92,6 +99,31 @@ do for [format in "pngcairo svg"] {
     set xlabel "concurrent tasks N"
     set datafile separator ","
     set key inside top left
+    unset output
+}
+}
+
+if (switchrows > 0) {
+do for [format in "pngcairo svg"] {
+    ext = (format eq "svg") ? "svg" : "png"
+    if (format eq "svg") { set terminal svg size 900,560 dynamic font "sans,11" } else { set terminal pngcairo size 900,560 font "sans,10" }
+    set output out . "/switch_ns." . ext
+    set title "Cost of one switch between two peers (token ping-pong), switch workload\n{/*0.8 " . machine . "}"
+    set datafile nocolumnheaders
+    set datafile separator whitespace
+    unset logscale x
+    set logscale y 10
+    unset xlabel
+    set ylabel "ns per switch (log)"
+    set xrange [-0.6:*]
+    set yrange [10:*]
+    set grid
+    set style fill solid 0.6 border -1
+    set boxwidth 0.35
+    set key below horizontal
+    plot switches using 1:(NaN):xtic(2) notitle, \
+         switches using ($1 - 0.19):3 with boxes lc rgb "#4477aa" title "pinned to one CPU", \
+         switches using ($1 + 0.19):4 with boxes lc rgb "#ee6677" title "unpinned (cross-core wake-ups)"
     unset output
 }
 }

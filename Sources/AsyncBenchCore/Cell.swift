@@ -8,6 +8,9 @@ public struct CellSpec: Codable, Sendable, Equatable {
     public var options: BackendOptions
     public var reps: Int
     public var warmup: Int
+    /// Run the cell on one CPU (sched_setaffinity before anything starts), so that every
+    /// handoff between its tasks is a context switch on that CPU.
+    public var pinned: Bool
     /// Measured repetitions stop early once at least `minReps` ran and their wall time adds up
     /// to `repBudgetNanoseconds` (0 = no budget: always `reps`).
     public var minReps: Int
@@ -17,7 +20,8 @@ public struct CellSpec: Codable, Sendable, Equatable {
 
     public init(
         backend: String, workload: String, tasks: Int, parameters: WorkloadParameters,
-        options: BackendOptions, reps: Int, warmup: Int, minReps: Int? = nil, repBudgetNanoseconds: Int64 = 0,
+        options: BackendOptions, reps: Int, warmup: Int, pinned: Bool = false, minReps: Int? = nil,
+        repBudgetNanoseconds: Int64 = 0,
         sampleIntervalNanoseconds: Int64 = 1_000_000
     ) {
         self.backend = backend
@@ -27,6 +31,7 @@ public struct CellSpec: Codable, Sendable, Equatable {
         self.options = options
         self.reps = reps
         self.warmup = warmup
+        self.pinned = pinned
         self.minReps = minReps ?? reps
         self.repBudgetNanoseconds = repBudgetNanoseconds
         self.sampleIntervalNanoseconds = sampleIntervalNanoseconds
@@ -73,4 +78,13 @@ public struct CellReport: Codable, Sendable, Equatable {
     public var idleRSSBytes: Int
     /// Peak RSS of the cell process over all repetitions (VmHWM, reset after the idle reading).
     public var peakRSSBytes: Int
+}
+
+extension CellSpec {
+    /// What identifies this cell across runs (the CSV's key columns).
+    public var key: CellKey {
+        CellKey(
+            backend: backend, workload: workload, tasks: tasks,
+            latencyMilliseconds: Double(parameters.latencyNanoseconds) / 1e6, pinned: pinned)
+    }
 }

@@ -20,9 +20,14 @@ public enum CellRunner {
             guard let workloadType = Registry.workload(named: spec.workload) else {
                 throw .setup("unknown workload '\(spec.workload)'")
             }
+            if spec.pinned {
+                var cpu: Int32 = 0
+                let rc = CAsyncBench_pin_to_first_cpu(&cpu)
+                if rc != 0 { throw .setup(SystemError("sched_setaffinity", errno: rc).description) }
+            }
             let backend = backendType.init(options: spec.options)
             let workload = try workloadType.init(parameters: spec.parameters)
-            let body = try workload.makeBody()
+            let body = try workload.makeBody(tasks: spec.tasks)
             report.idleRSSBytes = Measurement.ProcStatus.current().rssBytes
             do {
                 try Measurement.resetPeakRSS()

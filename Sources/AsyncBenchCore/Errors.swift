@@ -18,6 +18,7 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
     case badFormat(String)
     case outputNotWritable(path: String, reason: String)
     case outputExists(path: String)
+    case workloadProblem(String)
 
     public var description: String {
         switch self {
@@ -41,6 +42,8 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
             return "--format must be csv or json, got '\(value)'"
         case .outputNotWritable(let path, let reason):
             return "cannot write to output folder '\(path)': \(reason); pass a writable --out DIR"
+        case .workloadProblem(let problem):
+            return problem
         case .outputExists(let path):
             return
                 "output folder '\(path)' already holds a run; pass a new --out DIR, or --overwrite to replace it"

@@ -11,8 +11,22 @@ public enum Registry {
 
     public static let workloads: [any Workload.Type] = [
         SleepWorkload.self,
+        SwitchWorkload.self,
         CrashWorkload.self,
     ]
+
+    /// Backend × workload combinations that make no sense, with the reason: planned as `skipped`.
+    public static let unsupported: [(backend: String, workload: String, reason: String)] = [
+        (
+            "sequential", "switch",
+            "the switch workload's two peers wait for each other, so they cannot run one after the other"
+        )
+    ]
+
+    /// Why `backend` cannot run `workload`, or nil.
+    public static func unsupportedReason(backend: String, workload: String) -> String? {
+        unsupported.first { $0.backend == backend && $0.workload == workload }?.reason
+    }
 
     public static func backend(named name: String) -> (any Backend.Type)? {
         backends.first { $0.name == name }

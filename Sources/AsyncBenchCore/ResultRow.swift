@@ -11,6 +11,11 @@ public struct ResultRow: Codable, Sendable, Equatable {
     /// `tasks` when the cell ran; for a `limit`, the most tasks started before the refusal.
     public var tasksReached: Int?
     public var latencyNanoseconds: Int64
+    public var pinned: Bool
+    /// Round trips per pair (`switch` workload only).
+    public var rounds: Int?
+    /// Median wall / (2 × rounds): the cost of one handoff between peers (`switch` only).
+    public var switchNanoseconds: Double?
     public var reps: Int
     public var warmup: Int
     public var wallMilliseconds: Summary?
@@ -38,6 +43,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
         workload = spec.workload
         tasks = spec.tasks
         latencyNanoseconds = spec.parameters.latencyNanoseconds
+        pinned = spec.pinned
         reps = 0
         warmup = spec.warmup
         threadStackBytes =
@@ -64,7 +70,12 @@ public struct ResultRow: Codable, Sendable, Equatable {
         reps = samples.count
         wallMillisecondsPerRep = samples.map { Double($0.wallNanoseconds) / 1e6 }
         wallMilliseconds = Summary(wallMillisecondsPerRep)
-        if let wall = wallMilliseconds, wall.median > 0 {
+        let switches = Registry.workload(named: spec.workload)?.switchesPerRepetition(spec.parameters)
+        if let switches, let wall = wallMilliseconds {
+            rounds = spec.parameters.rounds
+            switchNanoseconds = wall.median * 1e6 / Double(switches)
+        }
+        if let wall = wallMilliseconds, wall.median > 0, spec.parameters.latencyNanoseconds > 0 {
             let latencyMilliseconds = Double(spec.parameters.latencyNanoseconds) / 1e6
             efficiency = latencyMilliseconds / wall.median
             overheadMicrosecondsPerTask = (wall.median - latencyMilliseconds) * 1e3 / Double(spec.tasks)
@@ -90,10 +101,12 @@ let systemDefaultThreadStackBytes = CAsyncBench_default_thread_stack()
 /// column is removed, renamed or changes meaning; adding columns at the end keeps readers working
 /// but still bumps it.
 public enum Schema {
-    public static let version = 1
-    /// The schema versions `RecordedRun` can read (older ones are listed here while still readable).
-    public static let readableVersions = [1]
-    /// The columns that identify a cell across runs (its parameters).
+    public static let version = 2
+    /// The schema versions `RecordedRun` can read (older ones are listed here while still readable):
+    /// 1 lacks `pinned`, `rounds` and `switch_ns` (its cells ran unpinned).
+    public static let readableVersions = [1, 2]
+    /// The columns that identify a cell across runs (its parameters); every readable version has
+    /// them (`pinned`, from version 2, is read as `no` when absent).
     public static let keyColumns = ["backend", "workload", "tasks", "latency_ms"]
 
     public struct Column: Sendable {
@@ -106,14 +119,22 @@ public enum Schema {
     public static let columns: [Column] = [
         Column(name: "schema_version", meaning: "version of this schema (\(version))") { _ in "\(version)" },
         Column(name: "backend", meaning: "how tasks run: async, dispatch, pthread, fork, sequential") { $0.backend },
-        Column(name: "workload", meaning: "what each task does: sleep") { $0.workload },
+        Column(name: "workload", meaning: "what each task does: sleep, switch") { $0.workload },
         Column(name: "tasks", meaning: "number of concurrent tasks N in the cell") { "\($0.tasks)" },
         Column(name: "tasks_reached", meaning: "tasks when ok; for a limit, the most tasks started before the refusal")
         {
             optional($0.tasksReached)
         },
-        Column(name: "latency_ms", meaning: "the wait each task makes (--latency), ms") {
-            number($0.latencyMilliseconds)
+        Column(name: "latency_ms", meaning: "the wait each task makes (--latency), ms; 0 for workloads without one") {
+            number($0.latencyMilliseconds, digits: 6)
+        },
+        Column(name: "pinned", meaning: "yes: the cell ran on one CPU (sched_setaffinity); no: on every CPU") {
+            $0.pinned ? "yes" : "no"
+        },
+        Column(name: "rounds", meaning: "round trips per pair of peers (switch only)") { optional($0.rounds) },
+        Column(name: "switch_ns", meaning: "wall_ms_median / (2 × rounds), ns: one handoff between peers (switch only)")
+        {
+            number($0.switchNanoseconds, digits: 1)
         },
         Column(name: "reps", meaning: "measured repetitions that completed (warm-up excluded)") { "\($0.reps)" },
         Column(name: "warmup", meaning: "warm-up repetitions run first and discarded") { "\($0.warmup)" },

@@ -8,8 +8,14 @@ import CAsyncBench
 public struct RunOptions: Sendable {
     public var backends = "all"
     public var workloads = "sleep"
-    public var tasks = "1,10,100,1000,10000"
+    /// nil: each workload's default task counts (sleep 1,10,100,1000,10000; switch 2).
+    public var tasks: String? = nil
     public var latencies = "10ms"
+    /// `no`, `yes` or `both`; nil: each workload's default (switch both, the others no).
+    public var pin: String? = nil
+    public var rounds = 200_000
+    /// When set, only these cells are run (what `check` uses to repeat a recorded run).
+    public var onlyCells: Set<CellKey>? = nil
     public var reps = 5
     public var warmup = 1
     public var minReps = 2
@@ -60,12 +66,25 @@ public struct RunPlan: Sendable {
         let workloadNames = try Self.names(
             options.workloads, option: "--workload", known: Registry.workloads.map { $0.name }, all: false
         ) { .unknownWorkload($0, known: Registry.visibleWorkloadNames) }
-        let tasks = try Self.list(options.tasks, option: "--tasks").map { text throws(UsageError) in
-            guard let value = Int(text) else { throw .badInteger(option: "--tasks", value: text) }
-            guard (1...Self.maxTasks).contains(value) else {
-                throw .outOfRange(option: "--tasks", value: text, range: "between 1 and \(Self.maxTasks)")
+        let tasks = try options.tasks.map { list throws(UsageError) in
+            try Self.list(list, option: "--tasks").map { text throws(UsageError) in
+                guard let value = Int(text) else { throw .badInteger(option: "--tasks", value: text) }
+                guard (1...Self.maxTasks).contains(value) else {
+                    throw .outOfRange(option: "--tasks", value: text, range: "between 1 and \(Self.maxTasks)")
+                }
+                return value
             }
-            return value
+        }
+        let pinning = try options.pin.map { text throws(UsageError) -> [Bool] in
+            switch text {
+            case "no": return [false]
+            case "yes": return [true]
+            case "both": return [false, true]
+            default: throw .outOfRange(option: "--pin", value: text, range: "no, yes or both")
+            }
+        }
+        guard (1...100_000_000).contains(options.rounds) else {
+            throw .outOfRange(option: "--rounds", value: "\(options.rounds)", range: "between 1 and 100000000")
         }
         let latencies = try Self.list(options.latencies, option: "--latency").map {
             text throws(UsageError) in try Units.parseDuration(text, option: "--latency")
@@ -97,25 +116,35 @@ public struct RunPlan: Sendable {
 
         cells = []
         for workload in workloadNames {
+            guard let type = Registry.workload(named: workload) else { continue }
+            let counts = tasks ?? type.defaultTasks
+            let waits = type.usesLatency ? latencies : [0]
             for backend in backendNames {
-                for latency in latencies {
-                    for count in tasks {
-                        let spec = CellSpec(
-                            backend: backend, workload: workload, tasks: count,
-                            parameters: WorkloadParameters(latencyNanoseconds: latency),
-                            options: backendOptions, reps: options.reps, warmup: options.warmup,
-                            minReps: min(options.minReps, options.reps), repBudgetNanoseconds: repBudget)
-                        var skipReason: String? = nil
-                        if Registry.backend(named: backend)?.serial == true, count > options.sequentialMaxTasks {
-                            let total = Units.formatDuration(nanoseconds: latency * Int64(count))
-                            skipReason =
-                                "beyond --sequential-max-tasks \(options.sequentialMaxTasks): one repetition would take about \(total)"
+                for pinned in pinning ?? type.defaultPinning {
+                    for latency in waits {
+                        for count in counts {
+                            let spec = CellSpec(
+                                backend: backend, workload: workload, tasks: count,
+                                parameters: WorkloadParameters(latencyNanoseconds: latency, rounds: options.rounds),
+                                options: backendOptions, reps: options.reps, warmup: options.warmup, pinned: pinned,
+                                minReps: min(options.minReps, options.reps), repBudgetNanoseconds: repBudget)
+                            if let only = options.onlyCells, !only.contains(spec.key) { continue }
+                            if let problem = type.problem(tasks: count) { throw .workloadProblem(problem) }
+                            var skipReason = Registry.unsupportedReason(backend: backend, workload: workload)
+                            if skipReason == nil, Registry.backend(named: backend)?.serial == true,
+                                count > options.sequentialMaxTasks
+                            {
+                                let total = Units.formatDuration(nanoseconds: latency * Int64(count))
+                                skipReason =
+                                    "beyond --sequential-max-tasks \(options.sequentialMaxTasks): one repetition would take about \(total)"
+                            }
+                            cells.append(PlannedCell(spec: spec, skipReason: skipReason))
                         }
-                        cells.append(PlannedCell(spec: spec, skipReason: skipReason))
                     }
                 }
             }
         }
+        guard !cells.isEmpty else { throw .workloadProblem("no cell to run: the options select none") }
         self.format = format
         self.progress = options.progress
         settings = [
@@ -124,6 +153,7 @@ public struct RunPlan: Sendable {
             "cell-timeout=\(Units.formatDuration(nanoseconds: cellTimeoutNanoseconds))",
             "thread-stack=\(stack == 0 ? "default" : Units.formatBytes(stack))", "max-threads=\(options.maxThreads)",
             "max-procs=\(options.maxProcesses)", "sequential-max-tasks=\(options.sequentialMaxTasks)",
+            "rounds=\(options.rounds)",
         ]
         outputDirectory = options.out ?? "runs/\(RunMetadata.utcTimestamp(separator: ""))"
         try Self.prepareOutput(outputDirectory, overwrite: options.overwrite)

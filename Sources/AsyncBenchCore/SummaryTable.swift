@@ -1,25 +1,33 @@
 /// The human summary printed after a run: one line per cell, aligned columns.
 public enum SummaryTable {
     public static func render(_ rows: [ResultRow]) -> String {
-        let header = [
-            "backend", "workload", "tasks", "latency", "wall ms median [min-max]", "efficiency",
-            "overhead us/task", "peak RSS", "RSS/task", "threads", "status",
+        let switches = rows.contains { $0.switchNanoseconds != nil || $0.workload == SwitchWorkload.name }
+        var header = [
+            "backend", "workload", "tasks", "latency", "pinned", "wall ms median [min-max]", "efficiency",
+            "overhead us/task",
         ]
+        if switches { header.append("ns/switch") }
+        header += ["peak RSS", "RSS/task", "threads", "status"]
         let lines = rows.map { row -> [String] in
             let wall = row.wallMilliseconds.map {
                 "\(Units.trim($0.median, digits: 2)) [\(Units.trim($0.min, digits: 2))-\(Units.trim($0.max, digits: 2))]"
             }
-            return [
-                row.backend, row.workload, "\(row.tasks)", Units.formatDuration(nanoseconds: row.latencyNanoseconds),
-                wall ?? "-", row.efficiency.map { Units.fixed($0, digits: 3) } ?? "-",
+            var line = [
+                row.backend, row.workload, "\(row.tasks)",
+                row.latencyNanoseconds > 0 ? Units.formatDuration(nanoseconds: row.latencyNanoseconds) : "-",
+                row.pinned ? "yes" : "no", wall ?? "-", row.efficiency.map { Units.fixed($0, digits: 3) } ?? "-",
                 row.overheadMicrosecondsPerTask.map { Units.trim($0, digits: 2) } ?? "-",
+            ]
+            if switches { line.append(row.switchNanoseconds.map { Units.trim($0, digits: 0) } ?? "-") }
+            line += [
                 row.peakRSSBytes.map(Units.formatBytes) ?? "-",
                 row.rssBytesPerTask.map { Units.formatBytes(Int($0.rounded())) } ?? "-",
                 row.threadsPeak.map { "\($0)" } ?? "-",
                 row.status == .ok ? "ok" : "\(row.status.rawValue): \(row.message)",
             ]
+            return line
         }
-        return align([header] + lines, rightAligned: Set(2..<10))
+        return align([header] + lines, rightAligned: Set(2..<(header.count - 1)).subtracting([4]))
     }
 
     static func align(_ table: [[String]], rightAligned: Set<Int>) -> String {

@@ -12,24 +12,44 @@ public protocol Workload: Sendable {
     /// Hidden workloads exist for tests (e.g. `crash`) and are left out of listings.
     static var hidden: Bool { get }
 
+    /// The task counts swept when `--tasks` is not given.
+    static var defaultTasks: [Int] { get }
+    /// Whether tasks wait `--latency` (sleep); the others are swept at latency 0 only.
+    static var usesLatency: Bool { get }
+    /// Pinned (true) and/or unpinned (false) cells swept when `--pin` is not given.
+    static var defaultPinning: [Bool] { get }
+    /// Why `tasks` does not fit this workload (e.g. pairs need an even count), or nil.
+    static func problem(tasks: Int) -> String?
+    /// Context switches one repetition makes per pair of peers, for workloads that measure a
+    /// switch (`switch_ns` = wall / this); nil for the others.
+    static func switchesPerRepetition(_ parameters: WorkloadParameters) -> Int?
+
     /// Prepares a workload for one cell. Throws `CellFailure.setup` when it cannot.
     init(parameters: WorkloadParameters) throws(CellFailure)
 
-    /// The body each of the cell's tasks runs; called once per cell, before any timing.
-    func makeBody() throws(CellFailure) -> TaskBody
+    /// The body each of the cell's `tasks` tasks runs; called once per cell, before any timing.
+    func makeBody(tasks: Int) throws(CellFailure) -> TaskBody
 }
 
 extension Workload {
     public static var hidden: Bool { false }
+    public static var defaultTasks: [Int] { [1, 10, 100, 1000, 10000] }
+    public static var defaultPinning: [Bool] { [false] }
+    public static var usesLatency: Bool { true }
+    public static func problem(tasks: Int) -> String? { nil }
+    public static func switchesPerRepetition(_ parameters: WorkloadParameters) -> Int? { nil }
 }
 
 /// The parameters a workload reads. Workloads added later add fields here.
 public struct WorkloadParameters: Codable, Sendable, Equatable {
     /// How long each task waits, in nanoseconds (`--latency`).
     public var latencyNanoseconds: Int64
+    /// Round trips each pair of peers makes (`--rounds`, the `switch` workload).
+    public var rounds: Int
 
-    public init(latencyNanoseconds: Int64) {
+    public init(latencyNanoseconds: Int64, rounds: Int = 200_000) {
         self.latencyNanoseconds = latencyNanoseconds
+        self.rounds = rounds
     }
 }
 
@@ -37,22 +57,27 @@ public struct WorkloadParameters: Codable, Sendable, Equatable {
 ///
 /// - `blocking`: on a thread that may block (pthread, dispatch, sequential);
 /// - `async`: inside a Swift task, waits suspend instead of blocking;
-/// - `process`: in a forked child, which may only run async-signal-safe C code.
+/// - `process`: in a forked child, which may only run async-signal-safe C code;
+/// - `dispatch` (optional): as a Dispatch block, when the workload has a Dispatch-native way to
+///   wait (semaphores); the dispatch backend runs `blocking` otherwise.
 ///
 /// Each form receives the task's index, 0..<tasks.
 public struct TaskBody: Sendable {
     public var blocking: @Sendable (Int) throws -> Void
     public var async: @Sendable (Int) async throws -> Void
     public var process: ProcessTask
+    public var dispatch: (@Sendable (Int) throws -> Void)?
 
     public init(
         blocking: @escaping @Sendable (Int) throws -> Void,
         async: @escaping @Sendable (Int) async throws -> Void,
-        process: ProcessTask
+        process: ProcessTask,
+        dispatch: (@Sendable (Int) throws -> Void)? = nil
     ) {
         self.blocking = blocking
         self.async = async
         self.process = process
+        self.dispatch = dispatch
     }
 }
 
@@ -72,15 +97,31 @@ public struct ProcessTask: @unchecked Sendable {
         self.storage = ContextStorage(value)
     }
 
+    /// A task whose context is memory the caller owns and keeps alive (e.g. an array of pipes).
+    public init(function: CAsyncBench_task_fn, context pointer: UnsafeMutableRawPointer, owner: AnyObject) {
+        self.function = function
+        self.storage = ContextStorage(borrowing: pointer, owner: owner)
+    }
+
     private final class ContextStorage {
         let pointer: UnsafeMutableRawPointer
+        /// Set when the memory belongs to `owner`, which this keeps alive instead of freeing it.
+        let owner: AnyObject?
 
         init<Context: BitwiseCopyable>(_ value: Context) {
             pointer = UnsafeMutableRawPointer.allocate(
                 byteCount: MemoryLayout<Context>.size, alignment: MemoryLayout<Context>.alignment)
             pointer.storeBytes(of: value, as: Context.self)
+            owner = nil
         }
 
-        deinit { pointer.deallocate() }
+        init(borrowing pointer: UnsafeMutableRawPointer, owner: AnyObject) {
+            self.pointer = pointer
+            self.owner = owner
+        }
+
+        deinit {
+            if owner == nil { pointer.deallocate() }
+        }
     }
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sched.h>
 #include <gnu/libc-version.h>
 #include <signal.h>
 #include <spawn.h>
@@ -285,4 +286,49 @@ static int CAsyncBench_remove_entry(const char *path, const struct stat *info, i
 
 int CAsyncBench_remove_tree(const char *path) {
     return nftw(path, CAsyncBench_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int CAsyncBench_transfer(int fd, int writing) {
+    char token = 'x';
+    for (;;) {
+        ssize_t count = writing ? write(fd, &token, 1) : read(fd, &token, 1);
+        if (count == 1) return 0;
+        if (count == 0) return EPIPE;
+        if (errno != EINTR) return errno;
+    }
+}
+
+int CAsyncBench_pingpong_peer(const CAsyncBench_pingpong *context, int64_t index) {
+    const CAsyncBench_pipe_pair *pair = &context->pairs[index / 2];
+    int first = index % 2 == 0;
+    for (int64_t round = 0; round < context->rounds; round++) {
+        int rc;
+        if (first) {
+            if ((rc = CAsyncBench_transfer(pair->to_peer1[1], 1)) != 0) return rc;
+            if ((rc = CAsyncBench_transfer(pair->to_peer0[0], 0)) != 0) return rc;
+        } else {
+            if ((rc = CAsyncBench_transfer(pair->to_peer1[0], 0)) != 0) return rc;
+            if ((rc = CAsyncBench_transfer(pair->to_peer0[1], 1)) != 0) return rc;
+        }
+    }
+    return 0;
+}
+
+int CAsyncBench_task_pingpong(void *context, int64_t index) {
+    return CAsyncBench_pingpong_peer((const CAsyncBench_pingpong *)context, index) == 0 ? 0 : 1;
+}
+
+int CAsyncBench_pin_to_first_cpu(int *cpu) {
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return errno;
+    for (int candidate = 0; candidate < CPU_SETSIZE; candidate++) {
+        if (!CPU_ISSET(candidate, &allowed)) continue;
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(candidate, &one);
+        if (sched_setaffinity(0, sizeof one, &one) != 0) return errno;
+        *cpu = candidate;
+        return 0;
+    }
+    return EINVAL;
 }

@@ -23,6 +23,7 @@ extension AsyncBench {
                   asyncbench --backend all
                   asyncbench --backend async,pthread --tasks 100,10000 --latency 10ms,100ms
                   asyncbench --backend pthread --thread-stack default --tasks 1000 --out /tmp/run1
+                  asyncbench --workload switch --backend all          # ns per switch, pinned and not
 
                 Exit status: 0 the sweep finished (limit/timeout/crashed rows are results), \
                 1 the run failed, 64 bad input, 128+N stopped by signal N (130 for Ctrl-C).
@@ -44,8 +45,24 @@ extension AsyncBench {
                 valueName: "list"))
         var workload = defaults.workloads
 
-        @Option(help: ArgumentHelp("Task counts N to sweep, comma-separated, e.g. 1,10,100.", valueName: "list"))
-        var tasks = defaults.tasks
+        @Option(
+            help: ArgumentHelp(
+                "Task counts N to sweep, comma-separated, e.g. 1,10,100.",
+                discussion: "Default: "
+                    + Registry.workloads.filter { !$0.hidden }.map {
+                        "\($0.defaultTasks.map(String.init).joined(separator: ",")) for \($0.name)"
+                    }.joined(separator: ", ") + ".",
+                valueName: "list"))
+        var tasks: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "Run cells on one CPU (yes), on all (no), or both (default: both for switch, no otherwise).",
+                valueName: "no|yes|both"))
+        var pin: String?
+
+        @Option(help: "Round trips per pair of peers (switch workload).")
+        var rounds = defaults.rounds
 
         @Option(
             help: ArgumentHelp(
@@ -117,6 +134,8 @@ extension AsyncBench {
             options.backends = backend
             options.workloads = workload
             options.tasks = tasks
+            options.pin = pin
+            options.rounds = rounds
             options.latencies = latency
             options.reps = reps
             options.warmup = warmup

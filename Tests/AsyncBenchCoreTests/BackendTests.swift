@@ -11,142 +11,151 @@ import Testing
 /// Every backend runs small sweeps with every task accounted for, really concurrently, and
 /// turns a refused resource into a `limit`. Small N; no speed assertions beyond "concurrency
 /// happened", checked with a wide margin.
-@Suite(.serialized) struct BackendTests {
-    static let options = BackendOptions(threadStackBytes: 65536, maxThreads: 1000, maxProcesses: 1000)
+/// Backends block the calling thread until their tasks finish; Swift Testing calls tests on the
+/// cooperative pool, which the async backend needs too. Running two such tests at once could
+/// block every pool thread, so every suite that runs backends sits in this serialized one.
+@Suite(.serialized) struct BlockingBackendSuites {}
 
-    static func backend(_ name: String) -> any Backend {
-        Registry.backend(named: name)!.init(options: options)
-    }
+extension BlockingBackendSuites {
+    @Suite struct BackendTests {
+        static let options = BackendOptions(threadStackBytes: 65536, maxThreads: 1000, maxProcesses: 1000)
 
-    /// A body that records each index it ran (threads and async tasks) and sleeps 1 ms.
-    final class Recorder: Sendable {
-        let seen = Mutex<[Int]>([])
-        var body: TaskBody {
-            let sleep = SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 1_000_000)).makeBody()
-            return TaskBody(
-                blocking: { index in
-                    try sleep.blocking(index)
-                    self.seen.withLock { $0.append(index) }
-                },
-                async: { index in
-                    try await sleep.async(index)
-                    self.seen.withLock { $0.append(index) }
-                },
-                process: sleep.process)
+        static func backend(_ name: String) -> any Backend {
+            Registry.backend(named: name)!.init(options: options)
         }
-    }
 
-    @Test(arguments: ["async", "dispatch", "pthread", "fork", "sequential"])
-    func everyTaskIsAccountedFor(name: String) throws {
-        let recorder = Recorder()
-        let count = try Self.backend(name).run(tasks: 25, body: recorder.body)
-        #expect(count.completed == 25)
-        if name != "fork" {
-            // Each index ran exactly once (fork children run in other processes).
-            #expect(recorder.seen.withLock { $0.sorted() } == Array(0..<25))
-            #expect(count.peakInFlight != nil)
+        /// A body that records each index it ran (threads and async tasks) and sleeps 1 ms.
+        final class Recorder: Sendable {
+            let seen = Mutex<[Int]>([])
+            var body: TaskBody {
+                let sleep = SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 1_000_000)).makeBody(
+                    tasks: 0)
+                return TaskBody(
+                    blocking: { index in
+                        try sleep.blocking(index)
+                        self.seen.withLock { $0.append(index) }
+                    },
+                    async: { index in
+                        try await sleep.async(index)
+                        self.seen.withLock { $0.append(index) }
+                    },
+                    process: sleep.process)
+            }
         }
-        if name == "sequential" { #expect(count.peakInFlight == 1) }
-    }
 
-    @Test(arguments: ["async", "dispatch", "pthread", "fork"])
-    func tasksRunConcurrently(name: String) throws {
-        // 50 tasks × 200 ms = 10 s in sequence. Concurrently they need one wait plus start-up;
-        // GCD adds threads for blocked blocks slowly, so its bound is looser (still far below 10 s).
-        let body = SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 200_000_000)).makeBody()
-        let start = Measurement.monotonicNanoseconds()
-        let count = try Self.backend(name).run(tasks: 50, body: body)
-        let seconds = Double(Measurement.monotonicNanoseconds() - start) / 1e9
-        #expect(count.completed == 50)
-        #expect(seconds < (name == "dispatch" ? 7.5 : 3.0), "\(name) took \(seconds) s for 50 × 200 ms")
-        if name != "dispatch" && name != "fork" { #expect(count.peakInFlight! > 25) }
-    }
-
-    @Test func aTaskErrorFailsTheCell() {
-        struct Boom: Error {}
-        let body = TaskBody(
-            blocking: { index in if index == 3 { throw Boom() } },
-            async: { index in if index == 3 { throw Boom() } },
-            process: ProcessTask(function: CAsyncBench_task_sleep, context: Int64(0)))
-        for name in ["async", "dispatch", "pthread", "sequential"] {
-            #expect(throws: CellFailure.self, "\(name)") { try Self.backend(name).run(tasks: 5, body: body) }
+        @Test(arguments: ["async", "dispatch", "pthread", "fork", "sequential"])
+        func everyTaskIsAccountedFor(name: String) throws {
+            let recorder = Recorder()
+            let count = try Self.backend(name).run(tasks: 25, body: recorder.body)
+            #expect(count.completed == 25)
+            if name != "fork" {
+                // Each index ran exactly once (fork children run in other processes).
+                #expect(recorder.seen.withLock { $0.sorted() } == Array(0..<25))
+                #expect(count.peakInFlight != nil)
+            }
+            if name == "sequential" { #expect(count.peakInFlight == 1) }
         }
-    }
 
-    @Test func aForkChildThatFailsIsReported() {
-        let body = CrashWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0)).makeBody()
-        do {
-            _ = try Self.backend("fork").run(tasks: 3, body: body)
-            Issue.record("expected the crashing children to fail the cell")
-        } catch {
-            #expect(error.description.contains("killed by SIGSEGV"), "\(error)")
+        @Test(arguments: ["async", "dispatch", "pthread", "fork"])
+        func tasksRunConcurrently(name: String) throws {
+            // 50 tasks × 200 ms = 10 s in sequence. Concurrently they need one wait plus start-up;
+            // GCD adds threads for blocked blocks slowly, so its bound is looser (still far below 10 s).
+            let body = SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 200_000_000)).makeBody(tasks: 0)
+            let start = Measurement.monotonicNanoseconds()
+            let count = try Self.backend(name).run(tasks: 50, body: body)
+            let seconds = Double(Measurement.monotonicNanoseconds() - start) / 1e9
+            #expect(count.completed == 50)
+            #expect(seconds < (name == "dispatch" ? 7.5 : 3.0), "\(name) took \(seconds) s for 50 × 200 ms")
+            if name != "dispatch" && name != "fork" { #expect(count.peakInFlight! > 25) }
         }
-    }
 
-    @Test func capsBecomeLimitRows() {
-        let capped = BackendOptions(threadStackBytes: 65536, maxThreads: 10, maxProcesses: 10)
-        let body = SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0)).makeBody()
-        for backend in [PthreadBackend(options: capped), ForkBackend(options: capped)] as [any Backend] {
+        @Test func aTaskErrorFailsTheCell() {
+            struct Boom: Error {}
+            let body = TaskBody(
+                blocking: { index in if index == 3 { throw Boom() } },
+                async: { index in if index == 3 { throw Boom() } },
+                process: ProcessTask(function: CAsyncBench_task_sleep, context: Int64(0)))
+            for name in ["async", "dispatch", "pthread", "sequential"] {
+                #expect(throws: CellFailure.self, "\(name)") { try Self.backend(name).run(tasks: 5, body: body) }
+            }
+        }
+
+        @Test func aForkChildThatFailsIsReported() {
+            let body = CrashWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0)).makeBody(tasks: 0)
             do {
-                _ = try backend.run(tasks: 11, body: body)
-                Issue.record("expected a limit")
+                _ = try Self.backend("fork").run(tasks: 3, body: body)
+                Issue.record("expected the crashing children to fail the cell")
             } catch {
-                #expect(error.status == .limit)
-                #expect(error.description.contains("--max-"))
+                #expect(error.description.contains("killed by SIGSEGV"), "\(error)")
+            }
+        }
+
+        @Test func capsBecomeLimitRows() {
+            let capped = BackendOptions(threadStackBytes: 65536, maxThreads: 10, maxProcesses: 10)
+            let body = SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0)).makeBody(tasks: 0)
+            for backend in [PthreadBackend(options: capped), ForkBackend(options: capped)] as [any Backend] {
+                do {
+                    _ = try backend.run(tasks: 11, body: body)
+                    Issue.record("expected a limit")
+                } catch {
+                    #expect(error.status == .limit)
+                    #expect(error.description.contains("--max-"))
+                }
+            }
+        }
+
+        @Test func aThreadStackTheSystemRefusesIsALimitWithTheHighestNReached() {
+            // 2^40-byte stacks: the address space holds a few dozen at most, so pthread_create fails
+            // with EAGAIN/ENOMEM after some threads started; they are joined and the N is reported.
+            let huge = BackendOptions(threadStackBytes: 1 << 40, maxThreads: 1000, maxProcesses: 10)
+            let body = SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 1_000_000)).makeBody(tasks: 0)
+            do {
+                _ = try PthreadBackend(options: huge).run(tasks: 1000, body: body)
+                Issue.record("expected pthread_create to fail")
+            } catch {
+                guard case .limit(let reached, let cause) = error else {
+                    Issue.record("expected a limit, got \(error)")
+                    return
+                }
+                #expect(reached != nil && reached! < 1000)
+                #expect(cause.hasPrefix("pthread_create: "), "\(cause)")
+                #expect(cause.contains("(errno "), "\(cause)")
             }
         }
     }
 
-    @Test func aThreadStackTheSystemRefusesIsALimitWithTheHighestNReached() {
-        // 2^40-byte stacks: the address space holds a few dozen at most, so pthread_create fails
-        // with EAGAIN/ENOMEM after some threads started; they are joined and the N is reported.
-        let huge = BackendOptions(threadStackBytes: 1 << 40, maxThreads: 1000, maxProcesses: 10)
-        let body = SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 1_000_000)).makeBody()
-        do {
-            _ = try PthreadBackend(options: huge).run(tasks: 1000, body: body)
-            Issue.record("expected pthread_create to fail")
-        } catch {
-            guard case .limit(let reached, let cause) = error else {
-                Issue.record("expected a limit, got \(error)")
-                return
+    @Suite struct MeasurementTests {
+        @Test func procStatusParses() {
+            let text = "Name:\tx\nVmHWM:\t  2048 kB\nVmRSS:\t  1024 kB\nThreads:\t7\n"
+            #expect(
+                Measurement.ProcStatus.parse(text)
+                    == Measurement.ProcStatus(rssBytes: 1 << 20, peakRSSBytes: 2 << 20, threads: 7))
+            let now = Measurement.ProcStatus.current()
+            #expect(now.rssBytes > 0 && now.threads >= 1 && now.peakRSSBytes >= now.rssBytes)
+            #expect(Int(CAsyncBench_thread_count()) >= 1)
+        }
+
+        @Test func waitStatusDecodes() {
+            #expect(WaitStatus(raw: 0) == .exited(0))
+            #expect(WaitStatus(raw: 3 << 8) == .exited(3))
+            #expect(WaitStatus(raw: 11) == .signaled(11))
+            #expect(WaitStatus.signalName(11) == "SIGSEGV")
+        }
+
+        @Test func summaryIsMedianMinMax() {
+            #expect(Summary([3, 1, 2]) == Summary(median: 2, min: 1, max: 3))
+            #expect(Summary([4, 1, 2, 3])?.median == 2.5)
+            #expect(Summary([]) == nil)
+        }
+
+        @Test func samplerSeesTheThreadsThatExist() throws {
+            let sampled = try Measurement.sampleThreads(intervalNanoseconds: 1_000_000) { () throws(CellFailure) in
+                try PthreadBackend(options: BackendTests.options).run(
+                    tasks: 20,
+                    body: SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 50_000_000)).makeBody(
+                        tasks: 0))
             }
-            #expect(reached != nil && reached! < 1000)
-            #expect(cause.hasPrefix("pthread_create: "), "\(cause)")
-            #expect(cause.contains("(errno "), "\(cause)")
+            #expect(sampled.peakThreads >= 20)
         }
-    }
-}
-
-@Suite struct MeasurementTests {
-    @Test func procStatusParses() {
-        let text = "Name:\tx\nVmHWM:\t  2048 kB\nVmRSS:\t  1024 kB\nThreads:\t7\n"
-        #expect(
-            Measurement.ProcStatus.parse(text)
-                == Measurement.ProcStatus(rssBytes: 1 << 20, peakRSSBytes: 2 << 20, threads: 7))
-        let now = Measurement.ProcStatus.current()
-        #expect(now.rssBytes > 0 && now.threads >= 1 && now.peakRSSBytes >= now.rssBytes)
-        #expect(Int(CAsyncBench_thread_count()) >= 1)
-    }
-
-    @Test func waitStatusDecodes() {
-        #expect(WaitStatus(raw: 0) == .exited(0))
-        #expect(WaitStatus(raw: 3 << 8) == .exited(3))
-        #expect(WaitStatus(raw: 11) == .signaled(11))
-        #expect(WaitStatus.signalName(11) == "SIGSEGV")
-    }
-
-    @Test func summaryIsMedianMinMax() {
-        #expect(Summary([3, 1, 2]) == Summary(median: 2, min: 1, max: 3))
-        #expect(Summary([4, 1, 2, 3])?.median == 2.5)
-        #expect(Summary([]) == nil)
-    }
-
-    @Test func samplerSeesTheThreadsThatExist() throws {
-        let sampled = try Measurement.sampleThreads(intervalNanoseconds: 1_000_000) { () throws(CellFailure) in
-            try PthreadBackend(options: BackendTests.options).run(
-                tasks: 20,
-                body: SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 50_000_000)).makeBody())
-        }
-        #expect(sampled.peakThreads >= 20)
     }
 }

@@ -2,6 +2,8 @@ import Dispatch
 
 /// Swift structured concurrency: one child task per task in a task group, on the default
 /// (multi-threaded, cooperative) executor. Waits suspend the task rather than block a thread.
+/// `run` blocks its caller until the group is done: call it from a thread outside the
+/// cooperative pool (the cell process's main thread), or the pool can run out of threads.
 public struct AsyncBackend: Backend {
     public static let name = "async"
     public static let summary =

@@ -14,8 +14,9 @@ public struct DispatchBackend: Backend {
         let tally = TaskTally()
         let group = DispatchGroup()
         let queue = DispatchQueue.global()
+        let work = body.dispatch ?? body.blocking
         for index in 0..<tasks {
-            queue.async(group: group) { tally.record { try body.blocking(index) } }
+            queue.async(group: group) { tally.record { try work(index) } }
         }
         group.wait()
         return try tally.result()

@@ -69,15 +69,26 @@ public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var workload: String
     public var tasks: Int
     public var latencyMilliseconds: Double
+    public var pinned: Bool
+
+    public init(backend: String, workload: String, tasks: Int, latencyMilliseconds: Double, pinned: Bool = false) {
+        self.backend = backend
+        self.workload = workload
+        self.tasks = tasks
+        self.latencyMilliseconds = latencyMilliseconds
+        self.pinned = pinned
+    }
 
     public var description: String {
-        "\(backend) \(workload) tasks=\(tasks) latency=\(Units.formatDuration(nanoseconds: Int64((latencyMilliseconds * 1e6).rounded())))"
+        let latency =
+            latencyMilliseconds > 0
+            ? " latency=\(Units.formatDuration(nanoseconds: Int64((latencyMilliseconds * 1e6).rounded())))" : ""
+        return "\(backend) \(workload) tasks=\(tasks)\(latency)\(pinned ? " pinned" : "")"
     }
 
     public static func < (a: CellKey, b: CellKey) -> Bool {
-        (a.workload, a.backend, a.latencyMilliseconds, a.tasks) < (
-            b.workload, b.backend, b.latencyMilliseconds, b.tasks
-        )
+        (a.workload, a.backend, a.pinned ? 1 : 0, a.latencyMilliseconds, a.tasks)
+            < (b.workload, b.backend, b.pinned ? 1 : 0, b.latencyMilliseconds, b.tasks)
     }
 }
 
@@ -155,9 +166,14 @@ public struct RecordedRun: Sendable {
             guard CellStatus(rawValue: status) != nil else {
                 throw .malformed(path: path, line: record.line, problem: "unknown status '\(status)'")
             }
+            // `pinned` came with schema 2; schema 1 cells ran unpinned.
+            let pinned = values["pinned"] ?? "no"
+            guard pinned == "yes" || pinned == "no" else {
+                throw .malformed(path: path, line: record.line, problem: "pinned '\(pinned)' is not yes or no")
+            }
             let key = CellKey(
                 backend: values["backend"] ?? "", workload: values["workload"] ?? "", tasks: tasks,
-                latencyMilliseconds: latency)
+                latencyMilliseconds: latency, pinned: pinned == "yes")
             if rows.contains(where: { $0.key == key }) {
                 throw .malformed(path: path, line: record.line, problem: "a second row for the cell \(key)")
             }

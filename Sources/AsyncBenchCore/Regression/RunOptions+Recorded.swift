@@ -10,8 +10,11 @@ extension RunOptions {
         backends = unique(run.rows.map(\.key.backend)).joined(separator: ",")
         workloads = unique(run.rows.map(\.key.workload)).joined(separator: ",")
         tasks = unique(run.rows.map(\.key.tasks)).sorted().map(String.init).joined(separator: ",")
-        latencies = unique(run.rows.map(\.key.latencyMilliseconds)).map { Units.trim($0, digits: 6) + "ms" }
-            .joined(separator: ",")
+        let waits = unique(run.rows.map(\.key.latencyMilliseconds).filter { $0 > 0 })
+        if !waits.isEmpty { latencies = waits.map { Units.trim($0, digits: 6) + "ms" }.joined(separator: ",") }
+        pin = "both"
+        // The lists above span every workload; keep exactly the recorded cells.
+        onlyCells = Set(run.rows.map(\.key))
         for setting in run.metadata?.settings ?? [] {
             let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { continue }
@@ -26,6 +29,7 @@ extension RunOptions {
             case "max-threads": maxThreads = number ?? maxThreads
             case "max-procs": maxProcesses = number ?? maxProcesses
             case "sequential-max-tasks": sequentialMaxTasks = number ?? sequentialMaxTasks
+            case "rounds": rounds = number ?? rounds
             default: break
             }
         }

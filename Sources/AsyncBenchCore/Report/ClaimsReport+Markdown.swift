@@ -70,8 +70,15 @@ extension ClaimsReport {
             text +=
                 "| create + start + join, per task at N = \(n) | \(Self.us(async)) | \(Self.us(thread)) | asyncbench `sleep` overhead per task (this run) |\n"
         }
-        text +=
-            "| switch | not measured in this run | not measured in this run | needs the `switch` workload |\n"
+        let async = Self.switchNanoseconds(run, "async", pinned: true)
+        let thread = Self.switchNanoseconds(run, "pthread", pinned: true)
+        if async != nil || thread != nil {
+            let format = { (value: Double?) in value.map { Units.trim($0 / 1000, digits: 2) + " µs" } ?? "—" }
+            text +=
+                "| switch, pinned to one CPU | \(format(async)) | \(format(thread)) | asyncbench `switch` (this run) |\n"
+        } else {
+            text += "| switch | not measured in this run | not measured in this run | needs the `switch` workload |\n"
+        }
         return text
     }
 }

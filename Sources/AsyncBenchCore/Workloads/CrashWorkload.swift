@@ -6,10 +6,11 @@ public struct CrashWorkload: Workload {
     public static let name = "crash"
     public static let summary = "Test-only: every task raises SIGSEGV"
     public static let hidden = true
+    public static let usesLatency = false
 
     public init(parameters: WorkloadParameters) {}
 
-    public func makeBody() -> TaskBody {
+    public func makeBody(tasks: Int) -> TaskBody {
         TaskBody(
             blocking: { index in _ = CAsyncBench_task_crash(nil, Int64(index)) },
             async: { index in _ = CAsyncBench_task_crash(nil, Int64(index)) },

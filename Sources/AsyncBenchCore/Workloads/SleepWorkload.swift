@@ -13,7 +13,7 @@ public struct SleepWorkload: Workload {
         nanoseconds = parameters.latencyNanoseconds
     }
 
-    public func makeBody() -> TaskBody {
+    public func makeBody(tasks: Int) -> TaskBody {
         let nanoseconds = self.nanoseconds
         return TaskBody(
             blocking: { _ in
