@@ -26,9 +26,10 @@ public enum CellProcess {
         ["cell", "--spec", JSONCoding.encode(spec), "--parent", "\(getpid())"]
     }
 
-    /// Runs the cell and waits for it, at most `timeoutNanoseconds`.
+    /// Runs the cell and waits for it, at most `timeoutNanoseconds`. `usage`, when given,
+    /// receives the kernel's rusage of the cell process (wait4).
     public static func run(
-        executable: String, spec: CellSpec, timeoutNanoseconds: Int64
+        executable: String, spec: CellSpec, timeoutNanoseconds: Int64, usage: UnsafeMutablePointer<rusage>? = nil
     ) throws(SystemError) -> Outcome {
         let output = try Pipe()
         let errors: Pipe
@@ -91,7 +92,7 @@ public enum CellProcess {
         if interrupted != 0 { kill(-pid, SIGKILL) }
         output.closeRead()
         errors.closeRead()
-        let status = WaitStatus.wait(for: pid)
+        let status = WaitStatus.wait(for: pid, usage: usage)
         // No leftovers: anything still in the cell's group (e.g. an orphaned fork child) goes too.
         kill(-pid, SIGKILL)
         CAsyncBench_set_child_group(0)

@@ -34,7 +34,9 @@ public enum CellRunner {
             } catch {
                 throw .setup(error.description)
             }
-            let sampleInterval = backendType.needsSingleThreadedProcess ? nil : spec.sampleIntervalNanoseconds
+            let sampleInterval =
+                backendType.needsSingleThreadedProcess || !workloadType.samplesThreads
+                ? nil : spec.sampleIntervalNanoseconds
             for _ in 0..<spec.warmup {
                 _ = try measure(backend: backend, tasks: spec.tasks, body: body, sampleInterval: sampleInterval)
             }

@@ -15,11 +15,14 @@ public enum WaitStatus: Equatable, Sendable, CustomStringConvertible {
         self = signal == 0 ? .exited((raw >> 8) & 0xff) : .signaled(signal)
     }
 
-    /// Waits for `pid`, retrying EINTR.
-    public static func wait(for pid: pid_t) -> Result<WaitStatus, SystemError> {
+    /// Waits for `pid`, retrying EINTR; `usage` receives the child's rusage (wait4), the
+    /// kernel's own accounting of it (ru_maxrss is its peak RSS in KiB).
+    public static func wait(for pid: pid_t, usage: UnsafeMutablePointer<rusage>? = nil) -> Result<
+        WaitStatus, SystemError
+    > {
         var raw: Int32 = 0
-        while waitpid(pid, &raw, 0) < 0 {
-            if errno != EINTR { return .failure(SystemError("waitpid", errno: errno)) }
+        while wait4(pid, &raw, 0, usage) < 0 {
+            if errno != EINTR { return .failure(SystemError("wait4", errno: errno)) }
         }
         return .success(WaitStatus(raw: raw))
     }

@@ -16,6 +16,9 @@ public protocol Workload: Sendable {
     static var defaultTasks: [Int] { get }
     /// Whether tasks wait `--latency` (sleep); the others are swept at latency 0 only.
     static var usesLatency: Bool { get }
+    /// False for workloads whose timing a 1 ms sampler thread would disturb (a pinned ping-pong
+    /// shares its CPU with it): their thread count is read once after each repetition.
+    static var samplesThreads: Bool { get }
     /// Pinned (true) and/or unpinned (false) cells swept when `--pin` is not given.
     static var defaultPinning: [Bool] { get }
     /// Why `tasks` does not fit this workload (e.g. pairs need an even count), or nil.
@@ -36,6 +39,7 @@ extension Workload {
     public static var defaultTasks: [Int] { [1, 10, 100, 1000, 10000] }
     public static var defaultPinning: [Bool] { [false] }
     public static var usesLatency: Bool { true }
+    public static var samplesThreads: Bool { true }
     public static func problem(tasks: Int) -> String? { nil }
     public static func switchesPerRepetition(_ parameters: WorkloadParameters) -> Int? { nil }
 }

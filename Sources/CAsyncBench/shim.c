@@ -318,17 +318,22 @@ int CAsyncBench_task_pingpong(void *context, int64_t index) {
     return CAsyncBench_pingpong_peer((const CAsyncBench_pingpong *)context, index) == 0 ? 0 : 1;
 }
 
-int CAsyncBench_pin_to_first_cpu(int *cpu) {
+int CAsyncBench_first_allowed_cpu(void) {
     cpu_set_t allowed;
-    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return errno;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return -1;
     for (int candidate = 0; candidate < CPU_SETSIZE; candidate++) {
-        if (!CPU_ISSET(candidate, &allowed)) continue;
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(candidate, &one);
-        if (sched_setaffinity(0, sizeof one, &one) != 0) return errno;
-        *cpu = candidate;
-        return 0;
+        if (CPU_ISSET(candidate, &allowed)) return candidate;
     }
-    return EINVAL;
+    return -1;
+}
+
+int CAsyncBench_pin_to_first_cpu(int *cpu) {
+    int first = CAsyncBench_first_allowed_cpu();
+    if (first < 0) return errno != 0 ? errno : EINVAL;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    if (sched_setaffinity(0, sizeof one, &one) != 0) return errno;
+    *cpu = first;
+    return 0;
 }

@@ -46,4 +46,32 @@ extension AsyncBench {
             try exitOnFailure(ReportSession.reportCommand(directory: directory))
         }
     }
+
+    /// `asyncbench verify`.
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check asyncbench's figures against independent tools on this machine.",
+            discussion: """
+                Runs the switch workload pinned to one CPU for pthread and fork beside \
+                `perf bench sched pipe -T` and `perf bench sched pipe` pinned to the same CPU (both pass a \
+                byte over a pair of pipes; target: within ±15%), and compares one cell's peak RSS with \
+                the kernel's ru_maxrss for that process (within ±10%). Without perf it says so in one \
+                line and checks the rest. Exit status: 0 all agree, 1 a figure disagrees, 2 a cell failed.
+
+                Example: asyncbench verify --rounds 200000
+                """)
+
+        @Option(help: "Round trips per switch measurement (asyncbench and perf alike).")
+        var rounds = 200_000
+
+        func validate() throws {
+            guard (1000...100_000_000).contains(rounds) else {
+                throw ValidationError("--rounds must be between 1000 and 100000000, got \(rounds)")
+            }
+        }
+
+        func run() throws {
+            try exitOnFailure(VerifySession.run(executable: AsyncBench.Run.executablePath(), rounds: rounds))
+        }
+    }
 }

@@ -123,10 +123,17 @@ extension AsyncBench {
         @Flag(help: "No per-cell progress on stderr.")
         var quiet = false
 
+        @Flag(help: "After the sweep, run 'asyncbench verify' (figures beside perf and the kernel's).")
+        var verify = false
+
         func run() throws {
             let plan = try makePlan()
             try exitOnFailure(
                 RunSession.execute(plan: plan, commandLine: CommandLine.arguments, executable: Self.executablePath()))
+            if verify {
+                print("")
+                try exitOnFailure(VerifySession.run(executable: Self.executablePath(), rounds: rounds))
+            }
         }
 
         func makePlan() throws -> RunPlan {

@@ -116,3 +116,32 @@ extension BlockingBackendSuites {
         }
     }
 }
+
+@Suite struct VerifyTests {
+    @Test func perfOutputIsParsed() {
+        let output = """
+            # Running 'sched/pipe' benchmark:
+            # Executed 200000 pipe operations between two processes
+
+                 Total time: 1.297 [sec]
+
+                   6.488820 usecs/op
+                     154111 ops/sec
+            """
+        #expect(VerifySession.perfMicrosecondsPerOperation(output) == 6.48882)
+        #expect(VerifySession.perfMicrosecondsPerOperation("perf: command not found") == nil)
+    }
+
+    @Test func aCheckAgreesWithinItsTolerance() {
+        let close = VerifySession.Check(
+            what: "x", asyncbench: 3300, reference: 3100, unit: "ns", referenceName: "perf", tolerance: 0.15)
+        let far = VerifySession.Check(
+            what: "x", asyncbench: 4000, reference: 3100, unit: "ns", referenceName: "perf", tolerance: 0.15)
+        let unchecked = VerifySession.Check(
+            what: "x", asyncbench: 4000, reference: nil, unit: "ns", referenceName: "perf", tolerance: 0.15)
+        #expect(close.agrees == true)
+        #expect(far.agrees == false)
+        #expect(unchecked.agrees == nil)
+        #expect(VerifySession.render([close, unchecked]).contains("not checked"))
+    }
+}

@@ -108,6 +108,18 @@ import Testing
     }
 }
 
+@Suite struct VerifyEndToEndTests {
+    @Test func verifyComparesWithPerfOrSaysItIsMissing() throws {
+        let result = try run(["verify", "--rounds", "2000"])
+        #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.contains("switch, pthread pinned to CPU"))
+        #expect(result.stdout.contains("peak RSS, pthread sleep N = 1000"))
+        let perf = result.stdout.contains("perf bench sched pipe -T")
+        let missing = result.stdout.contains("perf not found: install linux-perf")
+        #expect(perf || missing)
+    }
+}
+
 @Suite(.serialized) struct RegressionEndToEndTests {
     @Test func saveCompareAndCheckARealRun() throws {
         let root = temporaryDirectory()

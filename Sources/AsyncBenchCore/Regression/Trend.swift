@@ -94,6 +94,29 @@ public struct Trend: Sendable {
 
 /// Runs a program found on PATH and waits for it.
 public enum Subprocess {
+    /// Runs `arguments` with stdout and stderr captured; nil when it cannot start or fails.
+    public static func capture(_ arguments: [String]) -> String? {
+        var template = Array("/tmp/asyncbench-capture-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { return nil }
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer {
+            close(fd)
+            unlink(path)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fd, 1)
+        posix_spawn_file_actions_adddup2(&actions, fd, 2)
+        var pid: pid_t = 0
+        let rc = CellProcess.withCStrings(arguments) { argv in
+            posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+        }
+        guard rc == 0, case .success(.exited(0)) = WaitStatus.wait(for: pid) else { return nil }
+        return Measurement.readFile(path)
+    }
+
     public static func run(_ arguments: [String]) -> Result<WaitStatus, SystemError> {
         var pid: pid_t = 0
         let rc = CellProcess.withCStrings(arguments) { argv in posix_spawnp(&pid, arguments[0], nil, nil, argv, environ)

@@ -18,6 +18,7 @@ public struct SwitchWorkload: Workload {
     public static let defaultTasks = [2]
     public static let defaultPinning = [false, true]
     public static let usesLatency = false
+    public static let samplesThreads = false
 
     public static func problem(tasks: Int) -> String? {
         tasks % 2 == 0 ? nil : "the switch workload runs pairs of peers: --tasks must be even, got \(tasks)"

@@ -122,6 +122,9 @@ int CAsyncBench_pingpong_peer(const CAsyncBench_pingpong *context, int64_t index
 /// Process task for the `switch` workload: `context` is a `CAsyncBench_pingpong`.
 int CAsyncBench_task_pingpong(void *context, int64_t index);
 
+/// The first CPU the calling thread may run on, or -1 on error.
+int CAsyncBench_first_allowed_cpu(void);
+
 /// Pins the calling thread (and so the threads and processes it creates later) to the first CPU
 /// it may run on. Writes that CPU's number to `*cpu`. Returns 0 or an errno value.
 int CAsyncBench_pin_to_first_cpu(int *cpu);
