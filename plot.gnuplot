@@ -10,8 +10,10 @@
 #   highest_tasks      highest task count completed per backend, cells that hit a limit marked (C2, C8)
 # from the `sleep` rows, and from the `switch` rows:
 #   switch_ns          ns per switch per backend, pinned to one CPU and unpinned, log scale (C1)
+# and from the `cpu` rows:
+#   cpu_speedup        speedup over one task on one thread per backend, at the largest N (C7)
 # A run without a workload's rows gets none of its charts (nothing is drawn empty). Charts for
-# the net, file and cpu workloads come with the versions that add them.
+# the net and file workloads come with the versions that add them.
 # Only rows with status ok are drawn (limits are marked on highest_tasks); `#` lines (run
 # metadata) are skipped and the machine line becomes the subtitle.
 
@@ -33,6 +35,11 @@ highest = "< awk '" . highest_program . "' '" . csv . "'"
 # Per backend with switch rows: index, name, ns per switch pinned, unpinned (smallest pair count).
 switch_program = 'BEGIN {FS = ","} /^#/ {next} !h {for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next} $c["workload"] == "switch" && $c["status"] == "ok" {b = $c["backend"]; if (!(b in seen)) {seen[b] = ++n; o[n] = b} k = b SUBSEP $c["pinned"]; t = $c["tasks"] + 0; if (!(k in tasks) || t < tasks[k]) {tasks[k] = t; ns[k] = $c["switch_ns"]}} END {for (i = 1; i <= n; i++) {b = o[i]; p = b SUBSEP "yes"; u = b SUBSEP "no"; printf "%d %s %s %s\n", i - 1, b, (p in ns) ? ns[p] : "NaN", (u in ns) ? ns[u] : "NaN"}}'
 switches = "< awk '" . switch_program . "' '" . csv . "'"
+# Per backend with cpu rows: index, name, speedup at the largest N.
+cpu_program = 'BEGIN {FS = ","} /^#/ {next} !h {for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next} $c["workload"] == "cpu" && $c["status"] == "ok" {b = $c["backend"]; if (!(b in seen)) {seen[b] = ++n; o[n] = b} t = $c["tasks"] + 0; if (!(b in tasks) || t > tasks[b]) {tasks[b] = t; s[b] = $c["speedup"]}; if (t > most) most = t} END {for (i = 1; i <= n; i++) {b = o[i]; printf "%d %s %s %d\n", i - 1, b, s[b], tasks[b]}}'
+speedups = "< awk '" . cpu_program . "' '" . csv . "'"
+cpurows = int(system("awk -F, '!/^#/ && $3 == \"cpu\" && /,ok,/' '" . csv . "' | wc -l"))
+cores = int(system("sed -n 's/^# machine: \\([0-9]*\\) cores.*/\\1/p' '" . csv . "' | head -n 1"))
 switchrows = int(system("awk -F, '!/^#/ && $3 == \"switch\" && /,ok,/' '" . csv . "' | wc -l"))
 
 ok(b) = (strcol("backend") eq b && strcol("status") eq "ok" && strcol("workload") eq "sleep")
@@ -124,6 +131,30 @@ do for [format in "pngcairo svg"] {
     plot switches using 1:(NaN):xtic(2) notitle, \
          switches using ($1 - 0.19):3 with boxes lc rgb "#4477aa" title "pinned to one CPU", \
          switches using ($1 + 0.19):4 with boxes lc rgb "#ee6677" title "unpinned (cross-core wake-ups)"
+    unset output
+}
+}
+
+if (cpurows > 0) {
+do for [format in "pngcairo svg"] {
+    ext = (format eq "svg") ? "svg" : "png"
+    if (format eq "svg") { set terminal svg size 900,560 dynamic font "sans,11" } else { set terminal pngcairo size 900,560 font "sans,10" }
+    set output out . "/cpu_speedup." . ext
+    set title "CPU-bound tasks: speedup over one task on one thread (" . cores . " cores), cpu workload\n{/*0.8 " . machine . "}"
+    set datafile nocolumnheaders
+    set datafile separator whitespace
+    unset logscale x
+    unset logscale y
+    unset xlabel
+    set ylabel "speedup (×)"
+    set xrange [-0.6:*]
+    if (cores > 0) { set yrange [0:cores * 1.25] } else { set yrange [0:*] }
+    set grid
+    set style fill solid 0.6 border -1
+    set boxwidth 0.6
+    set key below horizontal
+    plot speedups using 1:3:xtic(2) with boxes lc rgb "#228833" title "speedup at the largest N", \
+         cores with lines dt 2 lc rgb "black" title "number of cores"
     unset output
 }
 }

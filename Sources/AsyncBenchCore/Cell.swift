@@ -72,6 +72,8 @@ public struct CellReport: Codable, Sendable, Equatable {
     public var message: String
     /// For a `limit`, the most tasks started before the system refused more, when known.
     public var tasksReached: Int?
+    /// One task alone on the cell's calling thread, median of three (workloads that report a speedup).
+    public var singleTaskNanoseconds: Int64? = nil
     /// The measured repetitions (warm-up excluded) that completed.
     public var samples: [RepetitionSample]
     /// RSS of the cell process once set up, before the first repetition.

@@ -12,7 +12,8 @@ public enum CellRunner {
     /// Runs `spec` and returns its report; never throws: failures become the report's status.
     public static func run(_ spec: CellSpec) -> CellReport {
         var report = CellReport(
-            status: .ok, message: "", tasksReached: nil, samples: [], idleRSSBytes: 0, peakRSSBytes: 0)
+            status: .ok, message: "", tasksReached: nil, singleTaskNanoseconds: nil, samples: [], idleRSSBytes: 0,
+            peakRSSBytes: 0)
         do throws(CellFailure) {
             guard let backendType = Registry.backend(named: spec.backend) else {
                 throw .setup("unknown backend '\(spec.backend)'")
@@ -28,6 +29,9 @@ public enum CellRunner {
             let backend = backendType.init(options: spec.options)
             let workload = try workloadType.init(parameters: spec.parameters)
             let body = try workload.makeBody(tasks: spec.tasks)
+            if workloadType.reportsSpeedup {
+                report.singleTaskNanoseconds = try timeOneTask(body)
+            }
             report.idleRSSBytes = Measurement.ProcStatus.current().rssBytes
             do {
                 try Measurement.resetPeakRSS()
@@ -57,6 +61,21 @@ public enum CellRunner {
         }
         report.peakRSSBytes = Measurement.ProcStatus.current().peakRSSBytes
         return report
+    }
+
+    /// One task alone on this thread, after one untimed run: the median of three, ns.
+    static func timeOneTask(_ body: TaskBody) throws(CellFailure) -> Int64 {
+        var times: [Double] = []
+        for attempt in 0..<4 {
+            let start = Measurement.monotonicNanoseconds()
+            do {
+                try body.blocking(0)
+            } catch {
+                throw .taskFailed(String(describing: error))
+            }
+            if attempt > 0 { times.append(Double(Measurement.monotonicNanoseconds() - start)) }
+        }
+        return Int64(Summary(times)?.median ?? 0)
     }
 
     /// One repetition: runs the backend once and checks every task completed.

@@ -12,6 +12,7 @@ public enum Registry {
     public static let workloads: [any Workload.Type] = [
         SleepWorkload.self,
         SwitchWorkload.self,
+        CPUWorkload.self,
         CrashWorkload.self,
     ]
 

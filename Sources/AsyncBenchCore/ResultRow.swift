@@ -16,6 +16,12 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var rounds: Int?
     /// Median wall / (2 × rounds): the cost of one handoff between peers (`switch` only).
     public var switchNanoseconds: Double?
+    /// Rounds of CPU work per task (`cpu` only).
+    public var work: Int?
+    /// One task alone on one thread, ms (`cpu` only).
+    public var singleTaskMilliseconds: Double?
+    /// tasks × single task / median wall: CPUs put to work (`cpu` only).
+    public var speedup: Double?
     public var reps: Int
     public var warmup: Int
     public var wallMilliseconds: Summary?
@@ -75,6 +81,11 @@ public struct ResultRow: Codable, Sendable, Equatable {
             rounds = spec.parameters.rounds
             switchNanoseconds = wall.median * 1e6 / Double(switches)
         }
+        if let single = report.singleTaskNanoseconds, let wall = wallMilliseconds, wall.median > 0 {
+            work = spec.parameters.work
+            singleTaskMilliseconds = Double(single) / 1e6
+            speedup = Double(spec.tasks) * Double(single) / 1e6 / wall.median
+        }
         if let wall = wallMilliseconds, wall.median > 0, spec.parameters.latencyNanoseconds > 0 {
             let latencyMilliseconds = Double(spec.parameters.latencyNanoseconds) / 1e6
             efficiency = latencyMilliseconds / wall.median
@@ -119,7 +130,7 @@ public enum Schema {
     public static let columns: [Column] = [
         Column(name: "schema_version", meaning: "version of this schema (\(version))") { _ in "\(version)" },
         Column(name: "backend", meaning: "how tasks run: async, dispatch, pthread, fork, sequential") { $0.backend },
-        Column(name: "workload", meaning: "what each task does: sleep, switch") { $0.workload },
+        Column(name: "workload", meaning: "what each task does: sleep, switch, cpu") { $0.workload },
         Column(name: "tasks", meaning: "number of concurrent tasks N in the cell") { "\($0.tasks)" },
         Column(name: "tasks_reached", meaning: "tasks when ok; for a limit, the most tasks started before the refusal")
         {
@@ -135,6 +146,13 @@ public enum Schema {
         Column(name: "switch_ns", meaning: "wall_ms_median / (2 × rounds), ns: one handoff between peers (switch only)")
         {
             number($0.switchNanoseconds, digits: 1)
+        },
+        Column(name: "work", meaning: "rounds of CPU work per task (cpu only)") { optional($0.work) },
+        Column(name: "single_task_ms", meaning: "one task alone on one thread, median of three, ms (cpu only)") {
+            number($0.singleTaskMilliseconds)
+        },
+        Column(name: "speedup", meaning: "tasks × single_task_ms / wall_ms_median: CPUs put to work (cpu only)") {
+            number($0.speedup, digits: 2)
         },
         Column(name: "reps", meaning: "measured repetitions that completed (warm-up excluded)") { "\($0.reps)" },
         Column(name: "warmup", meaning: "warm-up repetitions run first and discarded") { "\($0.warmup)" },

@@ -14,6 +14,7 @@ public struct RunOptions: Sendable {
     /// `no`, `yes` or `both`; nil: each workload's default (switch both, the others no).
     public var pin: String? = nil
     public var rounds = 200_000
+    public var work = 10_000_000
     /// When set, only these cells are run (what `check` uses to repeat a recorded run).
     public var onlyCells: Set<CellKey>? = nil
     public var reps = 5
@@ -83,6 +84,9 @@ public struct RunPlan: Sendable {
             default: throw .outOfRange(option: "--pin", value: text, range: "no, yes or both")
             }
         }
+        guard (1...10_000_000_000).contains(options.work) else {
+            throw .outOfRange(option: "--work", value: "\(options.work)", range: "between 1 and 10000000000")
+        }
         guard (1...100_000_000).contains(options.rounds) else {
             throw .outOfRange(option: "--rounds", value: "\(options.rounds)", range: "between 1 and 100000000")
         }
@@ -125,7 +129,8 @@ public struct RunPlan: Sendable {
                         for count in counts {
                             let spec = CellSpec(
                                 backend: backend, workload: workload, tasks: count,
-                                parameters: WorkloadParameters(latencyNanoseconds: latency, rounds: options.rounds),
+                                parameters: WorkloadParameters(
+                                    latencyNanoseconds: latency, rounds: options.rounds, work: options.work),
                                 options: backendOptions, reps: options.reps, warmup: options.warmup, pinned: pinned,
                                 minReps: min(options.minReps, options.reps), repBudgetNanoseconds: repBudget)
                             if let only = options.onlyCells, !only.contains(spec.key) { continue }
@@ -153,7 +158,7 @@ public struct RunPlan: Sendable {
             "cell-timeout=\(Units.formatDuration(nanoseconds: cellTimeoutNanoseconds))",
             "thread-stack=\(stack == 0 ? "default" : Units.formatBytes(stack))", "max-threads=\(options.maxThreads)",
             "max-procs=\(options.maxProcesses)", "sequential-max-tasks=\(options.sequentialMaxTasks)",
-            "rounds=\(options.rounds)",
+            "rounds=\(options.rounds)", "work=\(options.work)",
         ]
         outputDirectory = options.out ?? "runs/\(RunMetadata.utcTimestamp(separator: ""))"
         try Self.prepareOutput(outputDirectory, overwrite: options.overwrite)

@@ -7,6 +7,8 @@ public enum SummaryTable {
             "overhead us/task",
         ]
         if switches { header.append("ns/switch") }
+        let speedups = rows.contains { $0.speedup != nil || $0.workload == CPUWorkload.name }
+        if speedups { header.append("speedup") }
         header += ["peak RSS", "RSS/task", "threads", "status"]
         let lines = rows.map { row -> [String] in
             let wall = row.wallMilliseconds.map {
@@ -19,6 +21,7 @@ public enum SummaryTable {
                 row.overheadMicrosecondsPerTask.map { Units.trim($0, digits: 2) } ?? "-",
             ]
             if switches { line.append(row.switchNanoseconds.map { Units.trim($0, digits: 0) } ?? "-") }
+            if speedups { line.append(row.speedup.map { Units.fixed($0, digits: 2) } ?? "-") }
             line += [
                 row.peakRSSBytes.map(Units.formatBytes) ?? "-",
                 row.rssBytesPerTask.map { Units.formatBytes(Int($0.rounded())) } ?? "-",

@@ -16,6 +16,9 @@ public protocol Workload: Sendable {
     static var defaultTasks: [Int] { get }
     /// Whether tasks wait `--latency` (sleep); the others are swept at latency 0 only.
     static var usesLatency: Bool { get }
+    /// True when the cell times one task alone on its calling thread first, so that
+    /// `speedup` = tasks × that time / wall (the `cpu` workload).
+    static var reportsSpeedup: Bool { get }
     /// False for workloads whose timing a 1 ms sampler thread would disturb (a pinned ping-pong
     /// shares its CPU with it): their thread count is read once after each repetition.
     static var samplesThreads: Bool { get }
@@ -40,6 +43,7 @@ extension Workload {
     public static var defaultPinning: [Bool] { [false] }
     public static var usesLatency: Bool { true }
     public static var samplesThreads: Bool { true }
+    public static var reportsSpeedup: Bool { false }
     public static func problem(tasks: Int) -> String? { nil }
     public static func switchesPerRepetition(_ parameters: WorkloadParameters) -> Int? { nil }
 }
@@ -50,10 +54,13 @@ public struct WorkloadParameters: Codable, Sendable, Equatable {
     public var latencyNanoseconds: Int64
     /// Round trips each pair of peers makes (`--rounds`, the `switch` workload).
     public var rounds: Int
+    /// Rounds of CPU work each task does (`--work`, the `cpu` workload).
+    public var work: Int
 
-    public init(latencyNanoseconds: Int64, rounds: Int = 200_000) {
+    public init(latencyNanoseconds: Int64, rounds: Int = 200_000, work: Int = 10_000_000) {
         self.latencyNanoseconds = latencyNanoseconds
         self.rounds = rounds
+        self.work = work
     }
 }
 

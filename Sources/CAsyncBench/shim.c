@@ -337,3 +337,20 @@ int CAsyncBench_pin_to_first_cpu(int *cpu) {
     *cpu = first;
     return 0;
 }
+
+uint64_t CAsyncBench_cpu_work(uint64_t iterations, uint64_t seed) {
+    uint64_t x = seed | 1;
+    for (uint64_t i = 0; i < iterations; i++) {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        x *= 0x2545F4914F6CDD1DULL;
+    }
+    return x;
+}
+
+int CAsyncBench_task_cpu(void *context, int64_t index) {
+    (void)index;
+    const CAsyncBench_cpu_task *task = context;
+    return CAsyncBench_cpu_work(task->iterations, 42) == task->expected ? 0 : 1;
+}

@@ -24,6 +24,7 @@ extension AsyncBench {
                   asyncbench --backend async,pthread --tasks 100,10000 --latency 10ms,100ms
                   asyncbench --backend pthread --thread-stack default --tasks 1000 --out /tmp/run1
                   asyncbench --workload switch --backend all          # ns per switch, pinned and not
+                  asyncbench --workload cpu --backend all             # speedup of CPU-bound tasks
 
                 Exit status: 0 the sweep finished (limit/timeout/crashed rows are results), \
                 1 the run failed, 64 bad input, 128+N stopped by signal N (130 for Ctrl-C).
@@ -63,6 +64,9 @@ extension AsyncBench {
 
         @Option(help: "Round trips per pair of peers (switch workload).")
         var rounds = defaults.rounds
+
+        @Option(help: "Rounds of CPU work per task (cpu workload; 10,000,000 ≈ 10-20 ms here).")
+        var work = defaults.work
 
         @Option(
             help: ArgumentHelp(
@@ -143,6 +147,7 @@ extension AsyncBench {
             options.tasks = tasks
             options.pin = pin
             options.rounds = rounds
+            options.work = work
             options.latencies = latency
             options.reps = reps
             options.warmup = warmup

@@ -30,6 +30,7 @@ extension RunOptions {
             case "max-procs": maxProcesses = number ?? maxProcesses
             case "sequential-max-tasks": sequentialMaxTasks = number ?? sequentialMaxTasks
             case "rounds": rounds = number ?? rounds
+            case "work": work = number ?? work
             default: break
             }
         }

@@ -129,4 +129,17 @@ int CAsyncBench_first_allowed_cpu(void);
 /// it may run on. Writes that CPU's number to `*cpu`. Returns 0 or an errno value.
 int CAsyncBench_pin_to_first_cpu(int *cpu);
 
+/// Fixed CPU work: `iterations` rounds of a 64-bit mix (xorshift-multiply) from `seed`. The
+/// result depends on every round, so the compiler cannot drop the loop. Async-signal-safe.
+uint64_t CAsyncBench_cpu_work(uint64_t iterations, uint64_t seed);
+
+/// The context of the `cpu` workload's process body.
+typedef struct {
+    uint64_t iterations;
+    uint64_t expected;
+} CAsyncBench_cpu_task;
+
+/// Process task for the `cpu` workload: exits 0 when the work's result is the expected one.
+int CAsyncBench_task_cpu(void *context, int64_t index);
+
 #endif

@@ -1,0 +1,57 @@
+import CAsyncBench
+import Testing
+
+@testable import AsyncBenchCore
+
+extension BlockingBackendSuites {
+    /// The `cpu` workload: real work whose result is checked, a speedup by the stated formula.
+    @Suite struct CPUTests {
+        @Test func theWorkIsRealAndItsResultChecked() throws {
+            // Deterministic, and every round changes the result: the loop cannot be dropped.
+            #expect(CAsyncBench_cpu_work(1000, 42) == CAsyncBench_cpu_work(1000, 42))
+            #expect(CAsyncBench_cpu_work(1000, 42) != CAsyncBench_cpu_work(1001, 42))
+            let workload = try CPUWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0, work: 100_000))
+            #expect(workload.expected == CAsyncBench_cpu_work(100_000, 42))
+            for name in ["async", "dispatch", "pthread", "fork", "sequential"] {
+                let backend = Registry.backend(named: name)!.init(options: SwitchTests.options)
+                #expect(try backend.run(tasks: 4, body: workload.makeBody(tasks: 4)).completed == 4, "\(name)")
+            }
+            // A wrong result fails the task, in a thread and in a forked child alike.
+            let wrong = CPUWorkload(iterations: 100_000, expected: 7)
+            #expect(throws: CellFailure.self) {
+                try PthreadBackend(options: SwitchTests.options).run(tasks: 2, body: wrong.makeBody(tasks: 2))
+            }
+            #expect(throws: CellFailure.self) {
+                try ForkBackend(options: SwitchTests.options).run(tasks: 2, body: wrong.makeBody(tasks: 2))
+            }
+        }
+
+        @Test func speedupIsTasksTimesOneTaskOverWall() {
+            var spec = CellSpec.example(backend: "pthread", tasks: 8, latency: 0)
+            spec.workload = "cpu"
+            var report = CellReport.example(wallsMilliseconds: [100, 100, 100])
+            report.singleTaskNanoseconds = 25_000_000
+            let row = ResultRow(spec: spec, report: report)
+            #expect(row.speedup == 2)  // 8 × 25 ms / 100 ms
+            #expect(row.singleTaskMilliseconds == 25)
+        }
+
+        @Test func theReportSaysWhereSwiftDiffersFromPython() throws {
+            func rows(async: Int64) -> [ResultRow] {
+                [("async", async), ("pthread", 100)].map { backend, wall in
+                    var spec = CellSpec.example(backend: backend, tasks: 8, latency: 0)
+                    spec.workload = "cpu"
+                    var report = CellReport.example(wallsMilliseconds: [wall, wall, wall])
+                    report.singleTaskNanoseconds = 25_000_000
+                    return ResultRow(spec: spec, report: report)
+                }
+            }
+            let parallel = try ClaimsReportTests.report(rows(async: 100))  // async 2×, like threads
+            let c7 = try #require(parallel.findings.first { $0.id == "C7" })
+            #expect(c7.verdict == .contradicted)
+            #expect(c7.body.contains("Swift differs from the document"))
+            let serial = try ClaimsReportTests.report(rows(async: 200))  // async 1×, threads 2×
+            #expect(serial.findings.first { $0.id == "C7" }?.verdict == .supported)
+        }
+    }
+}
