@@ -112,8 +112,12 @@ public struct ClaimsReport: Sendable {
         if let fork = switchNanoseconds(run, "fork", pinned: pinned) {
             body += "A process switch costs \(Units.trim(fork, digits: 0)) ns (\(ratio(fork / async)) async's).\n"
         }
-        body +=
-            "\nUnpinned, a handoff wakes the peer on the other core: cross-core wake-ups cost far more than a switch on one CPU on this machine, for threads and processes alike.\n"
+        if pinned, let crossCore = switchNanoseconds(run, "pthread", pinned: false),
+            let asyncUnpinned = switchNanoseconds(run, "async", pinned: false), crossCore >= 2 * thread
+        {
+            body +=
+                "\nUnpinned, a thread's handoff wakes its peer on another core: \(Units.trim(crossCore, digits: 0)) ns, \(ratio(crossCore / thread)) the pinned switch; async stays at \(Units.trim(asyncUnpinned, digits: 0)) ns: the thread costs \(ratio(crossCore / asyncUnpinned)) as much.\n"
+        }
         return Finding(
             id: "C1", claim: Claims.c1, verdict: verdict, rule: rule,
             headline:
@@ -156,8 +160,11 @@ public struct ClaimsReport: Sendable {
             headline = "too few tasks to judge (largest N both completed: \(common.map(String.init) ?? "none"))"
             body += "async and pthread did not both complete N ≥ 1000 in this run, so the rule cannot be applied.\n"
         }
+        let stack = figures.setting("thread-stack") ?? "64KiB"
+        let threadMemory = figures.highestOK("pthread").flatMap { figures.row("pthread", $0) }?
+            .number("rss_bytes_per_task").map { Units.formatBytes(Int($0)) }
         body +=
-            "\nThreads were capped at `--max-threads` (\(figures.setting("max-threads") ?? "16000")), below the kernel's limit, so this run does not find the highest N threads can reach; memory per task counts resident pages only (64 KiB stacks touch about 8 KiB).\n"
+            "\nThreads were capped at `--max-threads` (\(figures.setting("max-threads") ?? "16000")), below the kernel's limit, so this run does not find the highest N threads can reach. Memory per task counts resident pages only: with \(stack) stacks a thread's resident cost was \(threadMemory ?? "not measured") here, whatever the stack's reserved size.\n"
         return Finding(
             id: "C2", claim: Claims.c2, verdict: verdict, rule: rule, headline: headline, body: body,
             charts: ["overhead_per_task.png", "rss_per_task.png", "highest_tasks.png"])
