@@ -74,6 +74,8 @@ public struct CellReport: Codable, Sendable, Equatable {
     public var tasksReached: Int?
     /// One task alone on the cell's calling thread, median of three (workloads that report a speedup).
     public var singleTaskNanoseconds: Int64? = nil
+    /// How late tasks woke, ns, over every task of every measured repetition (sleep).
+    public var latenessNanoseconds: Percentiles? = nil
     /// The measured repetitions (warm-up excluded) that completed.
     public var samples: [RepetitionSample]
     /// RSS of the cell process once set up, before the first repetition.

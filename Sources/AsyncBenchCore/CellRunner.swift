@@ -45,10 +45,15 @@ public enum CellRunner {
                 _ = try measure(backend: backend, tasks: spec.tasks, body: body, sampleInterval: sampleInterval)
             }
             var measured: Int64 = 0
+            var lateness: [Double] = []
+            defer { report.latenessNanoseconds = Percentiles(lateness) }
             for repetition in 1...spec.reps {
                 let sample = try measure(
                     backend: backend, tasks: spec.tasks, body: body, sampleInterval: sampleInterval)
                 report.samples.append(sample)
+                if let collect = body.taskLatenessNanoseconds {
+                    lateness += collect().prefix(spec.tasks).map(Double.init)
+                }
                 measured += sample.wallNanoseconds
                 if spec.repBudgetNanoseconds > 0, repetition >= spec.minReps, measured >= spec.repBudgetNanoseconds {
                     break

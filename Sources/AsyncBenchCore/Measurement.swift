@@ -152,3 +152,32 @@ public struct Summary: Codable, Equatable, Sendable {
         max = sorted[sorted.count - 1]
     }
 }
+
+/// Exact percentiles of a set of values (nearest rank: the p-th percentile is the smallest value
+/// with at least p% of the values at or below it). No histogram, so no bucketing error.
+public struct Percentiles: Codable, Sendable, Equatable {
+    public var p50: Double
+    public var p90: Double
+    public var p99: Double
+    public var max: Double
+    public var count: Int
+
+    public init(p50: Double, p90: Double, p99: Double, max: Double, count: Int) {
+        self.p50 = p50
+        self.p90 = p90
+        self.p99 = p99
+        self.max = max
+        self.count = count
+    }
+
+    /// nil for an empty set.
+    public init?(_ values: [Double]) {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        func rank(_ percent: Double) -> Double {
+            let index = Int((percent / 100 * Double(sorted.count)).rounded(.up)) - 1
+            return sorted[Swift.max(0, Swift.min(sorted.count - 1, index))]
+        }
+        self.init(p50: rank(50), p90: rank(90), p99: rank(99), max: sorted[sorted.count - 1], count: sorted.count)
+    }
+}

@@ -22,6 +22,8 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var singleTaskMilliseconds: Double?
     /// tasks × single task / median wall: CPUs put to work (`cpu` only).
     public var speedup: Double?
+    /// How late tasks woke past their deadline, µs, over all measured repetitions (`sleep` only).
+    public var lateness: Percentiles?
     public var reps: Int
     public var warmup: Int
     public var wallMilliseconds: Summary?
@@ -76,6 +78,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
         reps = samples.count
         wallMillisecondsPerRep = samples.map { Double($0.wallNanoseconds) / 1e6 }
         wallMilliseconds = Summary(wallMillisecondsPerRep)
+        lateness = report.latenessNanoseconds
         let switches = Registry.workload(named: spec.workload)?.switchesPerRepetition(spec.parameters)
         if let switches, let wall = wallMilliseconds {
             rounds = spec.parameters.rounds
@@ -173,6 +176,15 @@ public enum Schema {
             meaning: "(wall_ms_median − latency_ms) / tasks, µs: what each extra task adds"
         ) {
             number($0.overheadMicrosecondsPerTask)
+        },
+        Column(name: "lateness_us_p50", meaning: "median of how late tasks woke past their deadline, µs (sleep only)") {
+            number($0.lateness.map { $0.p50 / 1e3 }, digits: 1)
+        },
+        Column(name: "lateness_us_p99", meaning: "99th percentile of task lateness, µs (sleep only)") {
+            number($0.lateness.map { $0.p99 / 1e3 }, digits: 1)
+        },
+        Column(name: "lateness_us_max", meaning: "latest task wake-up past its deadline, µs (sleep only)") {
+            number($0.lateness.map { $0.max / 1e3 }, digits: 1)
         },
         Column(
             name: "cpu_user_s", meaning: "user CPU seconds of one repetition (median), cell process + reaped children"

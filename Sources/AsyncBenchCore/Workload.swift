@@ -78,17 +78,22 @@ public struct TaskBody: Sendable {
     public var async: @Sendable (Int) async throws -> Void
     public var process: ProcessTask
     public var dispatch: (@Sendable (Int) throws -> Void)?
+    /// Each task's lateness in the last repetition (ns past its deadline), for workloads that
+    /// wait until a deadline (sleep); read by the runner after each measured repetition.
+    public var taskLatenessNanoseconds: (@Sendable () -> [Int64])?
 
     public init(
         blocking: @escaping @Sendable (Int) throws -> Void,
         async: @escaping @Sendable (Int) async throws -> Void,
         process: ProcessTask,
-        dispatch: (@Sendable (Int) throws -> Void)? = nil
+        dispatch: (@Sendable (Int) throws -> Void)? = nil,
+        taskLatenessNanoseconds: (@Sendable () -> [Int64])? = nil
     ) {
         self.blocking = blocking
         self.async = async
         self.process = process
         self.dispatch = dispatch
+        self.taskLatenessNanoseconds = taskLatenessNanoseconds
     }
 }
 

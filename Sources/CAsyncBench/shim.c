@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/perf_event.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -34,10 +35,36 @@ int CAsyncBench_sleep_ns(int64_t ns) {
     }
 }
 
-int CAsyncBench_task_sleep(void *context, int64_t index) {
-    (void)index;
-    return CAsyncBench_sleep_ns(*(const int64_t *)context) == 0 ? 0 : 1;
+int64_t CAsyncBench_monotonic_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
 }
+
+int CAsyncBench_sleep_task_run(const CAsyncBench_sleep_task *task, int64_t index) {
+    int64_t deadline = CAsyncBench_monotonic_ns() + task->nanoseconds;
+    struct timespec until = {(time_t)(deadline / 1000000000LL), (long)(deadline % 1000000000LL)};
+    int rc;
+    do {
+        rc = task->nanoseconds > 0 ? clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) : 0;
+    } while (rc == EINTR);
+    if (rc != 0) return rc;
+    if (task->lateness != NULL && index >= 0 && index < task->slots) {
+        task->lateness[index] = CAsyncBench_monotonic_ns() - deadline;
+    }
+    return 0;
+}
+
+int CAsyncBench_task_sleep(void *context, int64_t index) {
+    return CAsyncBench_sleep_task_run((const CAsyncBench_sleep_task *)context, index) == 0 ? 0 : 1;
+}
+
+void *CAsyncBench_map_shared(size_t bytes) {
+    void *address = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return address == MAP_FAILED ? NULL : address;
+}
+
+void CAsyncBench_unmap(void *address, size_t bytes) { munmap(address, bytes); }
 
 int CAsyncBench_task_crash(void *context, int64_t index) {
     (void)context;

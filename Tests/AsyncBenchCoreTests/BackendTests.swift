@@ -27,9 +27,9 @@ extension BlockingBackendSuites {
         /// A body that records each index it ran (threads and async tasks) and sleeps 1 ms.
         final class Recorder: Sendable {
             let seen = Mutex<[Int]>([])
-            var body: TaskBody {
-                let sleep = SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 1_000_000)).makeBody(
-                    tasks: 0)
+            func body(tasks: Int) throws -> TaskBody {
+                let sleep = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 1_000_000)).makeBody(
+                    tasks: tasks)
                 return TaskBody(
                     blocking: { index in
                         try sleep.blocking(index)
@@ -46,7 +46,7 @@ extension BlockingBackendSuites {
         @Test(arguments: ["async", "dispatch", "pthread", "fork", "sequential"])
         func everyTaskIsAccountedFor(name: String) throws {
             let recorder = Recorder()
-            let count = try Self.backend(name).run(tasks: 25, body: recorder.body)
+            let count = try Self.backend(name).run(tasks: 25, body: recorder.body(tasks: 25))
             #expect(count.completed == 25)
             if name != "fork" {
                 // Each index ran exactly once (fork children run in other processes).
@@ -60,7 +60,8 @@ extension BlockingBackendSuites {
         func tasksRunConcurrently(name: String) throws {
             // 50 tasks × 200 ms = 10 s in sequence. Concurrently they need one wait plus start-up;
             // GCD adds threads for blocked blocks slowly, so its bound is looser (still far below 10 s).
-            let body = SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 200_000_000)).makeBody(tasks: 0)
+            let body = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 200_000_000)).makeBody(
+                tasks: 50)
             let start = Measurement.monotonicNanoseconds()
             let count = try Self.backend(name).run(tasks: 50, body: body)
             let seconds = Double(Measurement.monotonicNanoseconds() - start) / 1e9
@@ -90,9 +91,9 @@ extension BlockingBackendSuites {
             }
         }
 
-        @Test func capsBecomeLimitRows() {
+        @Test func capsBecomeLimitRows() throws {
             let capped = BackendOptions(threadStackBytes: 65536, maxThreads: 10, maxProcesses: 10)
-            let body = SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0)).makeBody(tasks: 0)
+            let body = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0)).makeBody(tasks: 11)
             for backend in [PthreadBackend(options: capped), ForkBackend(options: capped)] as [any Backend] {
                 do {
                     _ = try backend.run(tasks: 11, body: body)
@@ -104,11 +105,12 @@ extension BlockingBackendSuites {
             }
         }
 
-        @Test func aThreadStackTheSystemRefusesIsALimitWithTheHighestNReached() {
+        @Test func aThreadStackTheSystemRefusesIsALimitWithTheHighestNReached() throws {
             // 2^40-byte stacks: the address space holds a few dozen at most, so pthread_create fails
             // with EAGAIN/ENOMEM after some threads started; they are joined and the N is reported.
             let huge = BackendOptions(threadStackBytes: 1 << 40, maxThreads: 1000, maxProcesses: 10)
-            let body = SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 1_000_000)).makeBody(tasks: 0)
+            let body = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 1_000_000)).makeBody(
+                tasks: 1000)
             do {
                 _ = try PthreadBackend(options: huge).run(tasks: 1000, body: body)
                 Issue.record("expected pthread_create to fail")
@@ -153,7 +155,7 @@ extension BlockingBackendSuites {
                 try PthreadBackend(options: BackendTests.options).run(
                     tasks: 20,
                     body: SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 50_000_000)).makeBody(
-                        tasks: 0))
+                        tasks: 20))
             }
             #expect(sampled.peakThreads >= 20)
         }

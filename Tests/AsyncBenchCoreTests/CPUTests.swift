@@ -55,3 +55,42 @@ extension BlockingBackendSuites {
         }
     }
 }
+
+extension BlockingBackendSuites {
+    /// Per-task lateness of the sleep workload: recorded by every backend, summarized exactly.
+    @Suite struct LatenessTests {
+        @Test func percentilesUseNearestRankOnKnownInputs() throws {
+            let hundred = try #require(Percentiles((1...100).map(Double.init).shuffled()))
+            #expect(hundred == Percentiles(p50: 50, p90: 90, p99: 99, max: 100, count: 100))
+            let ten = try #require(Percentiles([5, 1, 4, 2, 3, 10, 9, 8, 7, 6]))
+            #expect(ten.p50 == 5 && ten.p90 == 9 && ten.p99 == 10 && ten.max == 10)
+            #expect(Percentiles([42])?.p99 == 42)
+            #expect(Percentiles([]) == nil)
+        }
+
+        @Test(arguments: ["async", "dispatch", "pthread", "fork", "sequential"])
+        func everyTaskRecordsHowLateItWoke(backend: String) throws {
+            let body = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 2_000_000))
+                .makeBody(tasks: 6)
+            let runner = Registry.backend(named: backend)!.init(options: SwitchTests.options)
+            _ = try runner.run(tasks: 6, body: body)
+            let lateness = try #require(body.taskLatenessNanoseconds?())
+            #expect(lateness.count == 6)
+            // Every slot was written (a forked child writes to shared memory): a task cannot wake
+            // before its deadline, and none should be a full second late.
+            #expect(lateness.allSatisfy { $0 >= 0 && $0 < 1_000_000_000 }, "\(lateness)")
+        }
+
+        @Test func theRowReportsLatenessInMicroseconds() {
+            var report = CellReport.example()
+            report.latenessNanoseconds = Percentiles(p50: 80_000, p90: 150_000, p99: 300_000, max: 900_000, count: 30)
+            let row = ResultRow(spec: .example(tasks: 10), report: report)
+            let fields = CSV.parse(CSV.header + CSV.row(row))
+            let header = fields[0]
+            let value = { (name: String) in fields[1][header.firstIndex(of: name)!] }
+            #expect(value("lateness_us_p50") == "80")
+            #expect(value("lateness_us_p99") == "300")
+            #expect(value("lateness_us_max") == "900")
+        }
+    }
+}

@@ -2,7 +2,8 @@ import CAsyncBench
 
 /// Each task waits `--latency`: the purest form of "waiting on I/O". Threads and processes
 /// block in `clock_nanosleep` (CLOCK_MONOTONIC, resumed after signals); async tasks suspend in
-/// `Task.sleep`, freeing their thread.
+/// `Task.sleep`, freeing their thread. Each task records how late it woke (its lateness: the
+/// scheduler's delay), in memory shared with forked children.
 public struct SleepWorkload: Workload {
     public static let name = "sleep"
     public static let summary = "Each task waits --latency (threads block in clock_nanosleep; async tasks suspend)"
@@ -13,15 +14,50 @@ public struct SleepWorkload: Workload {
         nanoseconds = parameters.latencyNanoseconds
     }
 
-    public func makeBody(tasks: Int) -> TaskBody {
+    public func makeBody(tasks: Int) throws(CellFailure) -> TaskBody {
         let nanoseconds = self.nanoseconds
+        let slots = try LatenessSlots(tasks: tasks, nanoseconds: nanoseconds)
         return TaskBody(
-            blocking: { _ in
-                let rc = CAsyncBench_sleep_ns(nanoseconds)
+            blocking: { index in
+                let rc = CAsyncBench_sleep_task_run(slots.context, Int64(index))
                 if rc != 0 { throw SystemError("clock_nanosleep", errno: rc) }
             },
-            async: { _ in try await Task.sleep(nanoseconds: UInt64(nanoseconds)) },
-            process: ProcessTask(function: CAsyncBench_task_sleep, context: nanoseconds)
-        )
+            async: { index in
+                let deadline = CAsyncBench_monotonic_ns() + nanoseconds
+                try await Task.sleep(nanoseconds: UInt64(nanoseconds))
+                slots.record(index, CAsyncBench_monotonic_ns() - deadline)
+            },
+            process: ProcessTask(function: CAsyncBench_task_sleep, context: slots.context, owner: slots),
+            taskLatenessNanoseconds: { slots.values })
+    }
+
+    /// One lateness slot per task, in memory shared with forked children (each task writes its own).
+    final class LatenessSlots: @unchecked Sendable {
+        let context: UnsafeMutablePointer<CAsyncBench_sleep_task>
+        let slots: UnsafeMutablePointer<Int64>
+        let count: Int
+
+        init(tasks: Int, nanoseconds: Int64) throws(CellFailure) {
+            count = max(1, tasks)
+            guard let shared = CAsyncBench_map_shared(count * MemoryLayout<Int64>.stride) else {
+                throw .limit(reached: nil, cause: "mmap of \(count) lateness slots failed: out of memory")
+            }
+            slots = shared.bindMemory(to: Int64.self, capacity: count)
+            context = .allocate(capacity: 1)
+            context.initialize(
+                to: CAsyncBench_sleep_task(nanoseconds: nanoseconds, lateness: slots, slots: Int64(count)))
+        }
+
+        deinit {
+            CAsyncBench_unmap(slots, count * MemoryLayout<Int64>.stride)
+            context.deallocate()
+        }
+
+        func record(_ index: Int, _ lateness: Int64) {
+            if index >= 0 && index < count { slots[index] = lateness }
+        }
+
+        /// Every task's lateness from the last repetition.
+        var values: [Int64] { Array(UnsafeBufferPointer(start: slots, count: count)) }
     }
 }

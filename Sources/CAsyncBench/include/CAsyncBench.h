@@ -23,8 +23,29 @@ typedef int (*CAsyncBench_task_fn)(void *context, int64_t index);
 /// Async-signal-safe. Returns 0 or an errno value.
 int CAsyncBench_sleep_ns(int64_t ns);
 
-/// Process task for the `sleep` workload: `context` points to an int64_t nanosecond count.
+/// The `sleep` workload's task: wait `nanoseconds`; when `lateness` is set, write how late the
+/// task woke (ns past its deadline) to `lateness[index]`.
+typedef struct {
+    int64_t nanoseconds;
+    int64_t *lateness;
+    /// Slots in `lateness`; a task whose index is beyond them records nothing.
+    int64_t slots;
+} CAsyncBench_sleep_task;
+
+/// CLOCK_MONOTONIC in nanoseconds. Async-signal-safe.
+int64_t CAsyncBench_monotonic_ns(void);
+
+/// Runs one `sleep` task on this thread (async-signal-safe). Returns 0 or an errno value.
+int CAsyncBench_sleep_task_run(const CAsyncBench_sleep_task *task, int64_t index);
+
+/// Process task for the `sleep` workload: `context` is a `CAsyncBench_sleep_task`.
 int CAsyncBench_task_sleep(void *context, int64_t index);
+
+/// Anonymous memory shared with forked children (MAP_SHARED), zeroed; NULL on failure.
+void *CAsyncBench_map_shared(size_t bytes);
+
+/// Releases memory from `CAsyncBench_map_shared`.
+void CAsyncBench_unmap(void *address, size_t bytes);
 
 /// Process task for the test-only `crash` workload: the task raises SIGSEGV.
 int CAsyncBench_task_crash(void *context, int64_t index);
