@@ -26,6 +26,10 @@ set datafile columnheaders
 
 machine = system("sed -n 's/^# machine: //p' '" . csv . "' | head -n 1")
 sleeprows = int(system("awk -F, '!/^#/ && $3 == \"sleep\" && /,ok,/' '" . csv . "' | wc -l"))
+# The sleep rows' smallest and largest task counts: one count alone needs an explicit x range.
+taskrange = system("awk -F, '!/^#/ && $3 == \"sleep\" && $4 + 0 > 0 {if (!n++ || $4 + 0 < lo) lo = $4 + 0; if ($4 + 0 > hi) hi = $4 + 0} END {print lo + 0, hi + 0}' '" . csv . "'")
+tmin = real(word(taskrange, 1))
+tmax = real(word(taskrange, 2))
 backends = system("awk -F, '!/^#/ && NR > 1 && $2 != \"backend\" && $3 == \"sleep\" {print $2}' '" . csv . "' | awk '!seen[$0]++' | tr '\\n' ' '")
 
 # Per backend (in run order): index, name, highest N completed ok, N at the first limit.
@@ -53,6 +57,7 @@ do for [format in "pngcairo svg"] {
     set key inside top left box opaque
     set grid
     set logscale x 10
+    if (tmin > 0 && tmin == tmax) { set xrange [tmin / 2:tmax * 2] } else { set autoscale x }
     set xlabel "concurrent tasks N"
     set pointsize 1.2
     set format y "% h"
