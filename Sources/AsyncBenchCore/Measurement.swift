@@ -7,11 +7,7 @@ import CAsyncBench
 /// Readings of this process's resources, each from one place, with its unit in its name.
 public enum Measurement {
     /// Nanoseconds on CLOCK_MONOTONIC: for intervals only.
-    public static func monotonicNanoseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-    }
+    public static func monotonicNanoseconds() -> Int64 { CAsyncBench_monotonic_ns() }
 
     /// CPU time and context switches of this process plus its reaped children (fork tasks are
     /// counted through RUSAGE_CHILDREN once the backend has waited for them).

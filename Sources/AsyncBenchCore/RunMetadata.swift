@@ -46,6 +46,15 @@ public struct RunMetadata: Codable, Sendable, Equatable {
             hostname: field(names.nodename))
     }
 
+    /// `settings` as a dictionary: "reps=5" → ["reps": "5"].
+    public var settingValues: [String: String] {
+        Dictionary(
+            settings.compactMap { setting -> (String, String)? in
+                let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+                return parts.count == 2 ? (parts[0], parts[1]) : nil
+            }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The lines printed atop the CSV and the terminal summary.
     public var summaryLines: [String] {
         [

@@ -183,8 +183,7 @@ public struct RunPlan: Sendable {
                 throw unknown(name)
             }
         }
-        var seen = Set<String>()
-        return result.filter { seen.insert($0).inserted }
+        return result.uniqued()
     }
 
     static func threadStack(_ text: String) throws(UsageError) -> Int {

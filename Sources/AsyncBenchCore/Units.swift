@@ -94,3 +94,10 @@ extension String {
         return String(slice)
     }
 }
+
+extension Array where Element: Equatable {
+    /// The elements in order, each only the first time it appears.
+    func uniqued() -> [Element] {
+        reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+    }
+}

@@ -21,33 +21,28 @@
 
 extern char **environ;
 
-int CAsyncBench_sleep_ns(int64_t ns) {
-    if (ns <= 0) return 0;
-    struct timespec deadline;
-    if (clock_gettime(CLOCK_MONOTONIC, &deadline) != 0) return errno;
-    int64_t nsec = (int64_t)deadline.tv_nsec + ns % 1000000000LL;
-    deadline.tv_sec += (time_t)(ns / 1000000000LL + nsec / 1000000000LL);
-    deadline.tv_nsec = (long)(nsec % 1000000000LL);
-    for (;;) {
-        int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL);
-        if (rc == 0) return 0;
-        if (rc != EINTR) return rc;
-    }
-}
-
 int64_t CAsyncBench_monotonic_ns(void) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
 }
 
+/// Sleeps until `deadline` (CLOCK_MONOTONIC ns), resuming after signals. Returns 0 or an errno.
+static int CAsyncBench_sleep_until(int64_t deadline) {
+    struct timespec until = {(time_t)(deadline / 1000000000LL), (long)(deadline % 1000000000LL)};
+    for (;;) {
+        int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
+        if (rc != EINTR) return rc;
+    }
+}
+
+int CAsyncBench_sleep_ns(int64_t ns) {
+    return ns <= 0 ? 0 : CAsyncBench_sleep_until(CAsyncBench_monotonic_ns() + ns);
+}
+
 int CAsyncBench_sleep_task_run(const CAsyncBench_sleep_task *task, int64_t index) {
     int64_t deadline = CAsyncBench_monotonic_ns() + task->nanoseconds;
-    struct timespec until = {(time_t)(deadline / 1000000000LL), (long)(deadline % 1000000000LL)};
-    int rc;
-    do {
-        rc = task->nanoseconds > 0 ? clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) : 0;
-    } while (rc == EINTR);
+    int rc = task->nanoseconds > 0 ? CAsyncBench_sleep_until(deadline) : 0;
     if (rc != 0) return rc;
     if (task->lateness != NULL && index >= 0 && index < task->slots) {
         task->lateness[index] = CAsyncBench_monotonic_ns() - deadline;

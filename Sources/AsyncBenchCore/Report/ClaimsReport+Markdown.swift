@@ -52,7 +52,7 @@ extension ClaimsReport {
         ] {
             text += "| \(runtime) | \(megabytes) | pkolaczk 2023 |\n"
         }
-        if let figures = SleepFigures(run: run), let n = figures.highestOK("async"),
+        if let figures = sleep, let n = figures.highestOK("async"),
             let perTask = figures.row("async", n)?.number("rss_bytes_per_task")
         {
             let extrapolated = perTask * 1_000_000 / 1e6
@@ -63,7 +63,7 @@ extension ClaimsReport {
         text += "| figure | async task | OS thread | source |\n|---|--:|--:|---|\n"
         text += "| switch | ~0.2 µs | ~1.7 µs | jimblandy/context-switch (Rust) |\n"
         text += "| creation | ~0.3 µs | ~17 µs | jimblandy/context-switch (Rust) |\n"
-        if let figures = SleepFigures(run: run), let n = figures.largestCommonN(["async", "pthread"]),
+        if let figures = sleep, let n = figures.largestCommonN(["async", "pthread"]),
             let async = figures.row("async", n)?.number("overhead_us_per_task"),
             let thread = figures.row("pthread", n)?.number("overhead_us_per_task")
         {

@@ -24,6 +24,8 @@ public struct ClaimsReport: Sendable {
 
     public var run: RecordedRun
     public var findings: [Finding]
+    /// The run's `sleep` figures (nil without sleep rows), shared by the claims and the comparison.
+    let sleep: SleepFigures?
     /// Chart files that exist in the run's `charts/` folder.
     public var availableCharts: Set<String>
     /// Why there are no charts, when there are none.
@@ -34,6 +36,7 @@ public struct ClaimsReport: Sendable {
         self.availableCharts = availableCharts
         self.chartsNote = chartsNote
         let sleep = SleepFigures(run: run)
+        self.sleep = sleep
         findings = [
             Self.c1(run) ?? Self.notMeasured("C1", Claims.c1, workload: "switch"),
             sleep.map(Self.c2) ?? Self.notMeasured("C2", Claims.c2, workload: "sleep"),
@@ -217,7 +220,7 @@ public struct ClaimsReport: Sendable {
         let rows = run.rows.filter { $0.key.workload == CPUWorkload.name && $0.status == "ok" }
         guard let n = rows.map(\.key.tasks).max() else { return nil }
         let cores = run.metadata?.cores ?? 0
-        let backends = rows.map(\.key.backend).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let backends = rows.map(\.key.backend).uniqued()
         func speedup(_ backend: String) -> Double? {
             rows.first { $0.key.backend == backend && $0.key.tasks == n }?.number("speedup")
         }

@@ -16,12 +16,8 @@ struct SleepFigures: Sendable {
         }
         self.latency = latency
         rows = sleep.filter { $0.key.latencyMilliseconds == latency }
-        backends = rows.map(\.key.backend).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
-        settings = Dictionary(
-            (run.metadata?.settings ?? []).compactMap { setting -> (String, String)? in
-                let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
-                return parts.count == 2 ? (parts[0], parts[1]) : nil
-            }, uniquingKeysWith: { first, _ in first })
+        backends = rows.map(\.key.backend).uniqued()
+        settings = run.metadata?.settingValues ?? [:]
     }
 
     /// The ok row of `backend` at `tasks`.
