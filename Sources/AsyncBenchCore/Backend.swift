@@ -55,10 +55,14 @@ public struct BackendOptions: Codable, Sendable, Equatable {
 public struct TaskCount: Sendable, Equatable {
     public var completed: Int
     public var peakInFlight: Int?
+    /// How long the backend's creation loop took to create and start every task, ns (nil when
+    /// the backend creates none: the sequential baseline).
+    public var creationNanoseconds: Int64?
 
-    public init(completed: Int, peakInFlight: Int?) {
+    public init(completed: Int, peakInFlight: Int?, creationNanoseconds: Int64? = nil) {
         self.completed = completed
         self.peakInFlight = peakInFlight
+        self.creationNanoseconds = creationNanoseconds
     }
 }
 
@@ -72,6 +76,7 @@ public final class TaskTally: Sendable {
         var inFlight = 0
         var peakInFlight = 0
         var firstError: String?
+        var creationNanoseconds: Int64?
     }
     private let state = Mutex(State())
     private let tracksInFlight: Bool
@@ -103,6 +108,17 @@ public final class TaskTally: Sendable {
         }
     }
 
+    /// Runs the backend's loop that creates (and starts) the tasks, and records how long it took:
+    /// what `create_us_per_task` reports, measured the same way by every backend.
+    public func creating<Failure: Error>(_ loop: () throws(Failure) -> Void) throws(Failure) {
+        let start = Measurement.monotonicNanoseconds()
+        defer {
+            let elapsed = Measurement.monotonicNanoseconds() - start
+            state.withLock { $0.creationNanoseconds = elapsed }
+        }
+        try loop()
+    }
+
     /// Records that a task completed (for backends that learn of it afterwards).
     public func complete() { end(error: nil, started: false) }
 
@@ -129,8 +145,11 @@ public final class TaskTally: Sendable {
 
     /// The tasks counted, or `CellFailure.taskFailed` if any task failed.
     public func result() throws(CellFailure) -> TaskCount {
-        let (completed, peak, error) = state.withLock { ($0.completed, $0.peakInFlight, $0.firstError) }
+        let (completed, peak, error, creation) = state.withLock {
+            ($0.completed, $0.peakInFlight, $0.firstError, $0.creationNanoseconds)
+        }
         if let error { throw .taskFailed(error) }
-        return TaskCount(completed: completed, peakInFlight: tracksInFlight ? peak : nil)
+        return TaskCount(
+            completed: completed, peakInFlight: tracksInFlight ? peak : nil, creationNanoseconds: creation)
     }
 }

@@ -11,6 +11,8 @@ public struct CellSpec: Codable, Sendable, Equatable {
     /// Run the cell on one CPU (sched_setaffinity before anything starts), so that every
     /// handoff between its tasks is a context switch on that CPU.
     public var pinned: Bool
+    /// The allocator the cell process runs under (jemalloc: preloaded into it).
+    public var allocator: Allocator
     /// Measured repetitions stop early once at least `minReps` ran and their wall time adds up
     /// to `repBudgetNanoseconds` (0 = no budget: always `reps`).
     public var minReps: Int
@@ -20,7 +22,8 @@ public struct CellSpec: Codable, Sendable, Equatable {
 
     public init(
         backend: String, workload: String, tasks: Int, parameters: WorkloadParameters,
-        options: BackendOptions, reps: Int, warmup: Int, pinned: Bool = false, minReps: Int? = nil,
+        options: BackendOptions, reps: Int, warmup: Int, pinned: Bool = false, allocator: Allocator = .system,
+        minReps: Int? = nil,
         repBudgetNanoseconds: Int64 = 0,
         sampleIntervalNanoseconds: Int64 = 1_000_000
     ) {
@@ -32,6 +35,7 @@ public struct CellSpec: Codable, Sendable, Equatable {
         self.reps = reps
         self.warmup = warmup
         self.pinned = pinned
+        self.allocator = allocator
         self.minReps = minReps ?? reps
         self.repBudgetNanoseconds = repBudgetNanoseconds
         self.sampleIntervalNanoseconds = sampleIntervalNanoseconds
@@ -64,6 +68,27 @@ public struct RepetitionSample: Codable, Sendable, Equatable {
     public var peakThreads: Int
     /// Most tasks running at once (nil where the backend cannot see it: fork).
     public var peakInFlight: Int?
+    /// Time the backend took to create and start all tasks (its creation loop), ns; nil for
+    /// the sequential baseline, which creates none.
+    public var creationNanoseconds: Int64? = nil
+}
+
+/// Heap figures of one untimed memory repetition run after the measured ones, with allocation
+/// counting on and (except for fork) the allocator's statistics sampled while tasks exist.
+public struct MemoryProbe: Codable, Sendable, Equatable {
+    /// Allocation calls (malloc, calloc, realloc, posix_memalign, aligned_alloc, memalign) in
+    /// the cell process during the repetition; a forked child's own calls are not counted.
+    public var allocations: Int64
+    /// free calls during the repetition.
+    public var frees: Int64
+    /// Heap in use just before the repetition, and its peak during it, by the allocator's own
+    /// statistics (nil for fork, whose cell process stays single-threaded: no sampler).
+    public var heapBaselineBytes: Int64? = nil
+    public var heapPeakBytes: Int64? = nil
+    /// Fork: the sum over children of each child's private memory just before it exited.
+    public var childrenPrivateBytes: Int64? = nil
+    /// What the cell ran on, e.g. "glibc 2.36 malloc" or "jemalloc 5.3.0-0-g…".
+    public var allocator: String
 }
 
 /// What a cell process sends back over its pipe: one JSON line.
@@ -82,6 +107,8 @@ public struct CellReport: Codable, Sendable, Equatable {
     public var idleRSSBytes: Int
     /// Peak RSS of the cell process over all repetitions (VmHWM, reset after the idle reading).
     public var peakRSSBytes: Int
+    /// The memory repetition's figures (workloads that measure memory, when the cell got that far).
+    public var memory: MemoryProbe? = nil
 }
 
 extension CellSpec {
@@ -89,6 +116,7 @@ extension CellSpec {
     public var key: CellKey {
         CellKey(
             backend: backend, workload: workload, tasks: tasks,
-            latencyMilliseconds: Double(parameters.latencyNanoseconds) / 1e6, pinned: pinned)
+            latencyMilliseconds: Double(parameters.latencyNanoseconds) / 1e6, pinned: pinned,
+            allocator: allocator.rawValue)
     }
 }

@@ -41,7 +41,17 @@ public enum CellProcess {
         }
         let argv = [executable] + arguments(for: spec)
         var pid: pid_t = 0
-        let rc = withCStrings(argv) { CAsyncBench_spawn(executable, $0, output.write, errors.write, &pid) }
+        // jemalloc cells get it in LD_PRELOAD; were it gone since the plan checked, the cell
+        // would run on glibc, notice, and report an error row.
+        let environment = (try? spec.allocator.cellEnvironment()) ?? nil
+        let rc = withCStrings(argv) { arguments in
+            if let environment {
+                return withCStrings(environment) { envp in
+                    CAsyncBench_spawn(executable, arguments, envp, output.write, errors.write, &pid)
+                }
+            }
+            return CAsyncBench_spawn(executable, arguments, nil, output.write, errors.write, &pid)
+        }
         output.closeWrite()
         errors.closeWrite()
         guard rc == 0 else {

@@ -7,7 +7,8 @@ import CAsyncBench
 /// from a sampler thread reading /proc (not for backends that need a single-threaded process).
 /// Repetitions: `warmup` discarded, then up to `reps` measured, stopping early once `minReps` ran
 /// and their wall time reached `repBudgetNanoseconds` (so a slow cell does not dominate a sweep).
-/// Per cell: RSS once set up (idle) and the peak RSS after it (VmHWM, reset after the idle reading).
+/// Per cell: RSS once set up (idle) and the peak RSS after it (VmHWM, reset after the idle reading);
+/// then, for workloads that measure memory, one untimed memory repetition (`measureMemory`).
 public enum CellRunner {
     /// Runs `spec` and returns its report; never throws: failures become the report's status.
     public static func run(_ spec: CellSpec) -> CellReport {
@@ -20,6 +21,9 @@ public enum CellRunner {
             }
             guard let workloadType = Registry.workload(named: spec.workload) else {
                 throw .setup("unknown workload '\(spec.workload)'")
+            }
+            if spec.allocator == .jemalloc, CAsyncBench_jemalloc_version() == nil {
+                throw .setup("jemalloc was asked for but is not loaded in the cell process (LD_PRELOAD did not take)")
             }
             if spec.pinned {
                 var cpu: Int32 = 0
@@ -59,12 +63,19 @@ public enum CellRunner {
                     break
                 }
             }
+            // Peak RSS covers the measured repetitions only, not the memory repetition's sampling.
+            report.peakRSSBytes = Measurement.ProcStatus.current().peakRSSBytes
+            if workloadType.measuresMemory {
+                report.memory = try measureMemory(
+                    backend: backend, backendType: backendType, tasks: spec.tasks, body: body,
+                    sampleInterval: spec.sampleIntervalNanoseconds)
+            }
         } catch {
             report.status = error.status
             report.message = error.description
             report.tasksReached = error.reached
         }
-        report.peakRSSBytes = Measurement.ProcStatus.current().peakRSSBytes
+        if report.peakRSSBytes == 0 { report.peakRSSBytes = Measurement.ProcStatus.current().peakRSSBytes }
         return report
     }
 
@@ -114,6 +125,6 @@ public enum CellRunner {
             systemSeconds: max(0, usage.systemSeconds),
             voluntarySwitches: max(0, usage.voluntarySwitches),
             involuntarySwitches: max(0, usage.involuntarySwitches), peakThreads: peakThreads,
-            peakInFlight: count.peakInFlight)
+            peakInFlight: count.peakInFlight, creationNanoseconds: count.creationNanoseconds)
     }
 }

@@ -19,6 +19,7 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
     case outputNotWritable(path: String, reason: String)
     case outputExists(path: String)
     case workloadProblem(String)
+    case allocatorMissing(String)
 
     public var description: String {
         switch self {
@@ -44,6 +45,8 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
             return "cannot write to output folder '\(path)': \(reason); pass a writable --out DIR"
         case .workloadProblem(let problem):
             return problem
+        case .allocatorMissing(let hint):
+            return hint
         case .outputExists(let path):
             return
                 "output folder '\(path)' already holds a run; pass a new --out DIR, or --overwrite to replace it"

@@ -91,22 +91,24 @@ public enum Measurement {
         if rc != 0 { throw SystemError("write /proc/self/clear_refs", errno: rc) }
     }
 
-    /// Samples the process's thread count every `intervalNanoseconds` from a C thread while
-    /// `work` runs. Returns the peak (sampler excluded) and the sampler's own usage, which the
-    /// caller subtracts so that figures describe the workload alone.
+    /// Samples the process's thread count (and with `heap`, the heap in use) every
+    /// `intervalNanoseconds` from a C thread while `work` runs. Returns the peaks (sampler
+    /// excluded; heap nil unless sampled and known) and the sampler's own usage, which the caller
+    /// subtracts so that figures describe the workload alone.
     public static func sampleThreads<T>(
-        intervalNanoseconds: Int64, during work: () throws(CellFailure) -> T
-    ) throws(CellFailure) -> (result: T, peakThreads: Int, samplerUsage: Usage) {
+        intervalNanoseconds: Int64, heap: Bool = false, during work: () throws(CellFailure) -> T
+    ) throws(CellFailure) -> (result: T, peakThreads: Int, samplerUsage: Usage, peakHeap: Int64?) {
         var error: Int32 = 0
-        guard let sampler = CAsyncBench_sampler_start(intervalNanoseconds, &error) else {
+        guard let sampler = CAsyncBench_sampler_start(intervalNanoseconds, heap ? 1 : 0, &error) else {
             throw .setup(SystemError("pthread_create (sampler)", errno: error).description)
         }
         let outcome = Result { () throws(CellFailure) -> T in try work() }
         var peak: Int32 = 0
         var usage = rusage()
-        CAsyncBench_sampler_stop(sampler, &peak, &usage)
+        var peakHeap: Int64 = -1
+        CAsyncBench_sampler_stop(sampler, &peak, &usage, &peakHeap)
         let result = try outcome.get()
-        return (result, Int(peak), Usage(usage))
+        return (result, Int(peak), Usage(usage), peakHeap >= 0 ? peakHeap : nil)
     }
 
     /// The whole contents of a small file (e.g. in /proc), or nil.

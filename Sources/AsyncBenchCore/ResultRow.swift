@@ -12,6 +12,8 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var tasksReached: Int?
     public var latencyNanoseconds: Int64
     public var pinned: Bool
+    /// `system` or `jemalloc`: the allocator the cell process ran under.
+    public var allocator: String
     /// Round trips per pair (`switch` workload only).
     public var rounds: Int?
     /// Median wall / (2 × rounds): the cost of one handoff between peers (`switch` only).
@@ -29,6 +31,8 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var wallMilliseconds: Summary?
     public var efficiency: Double?
     public var overheadMicrosecondsPerTask: Double?
+    /// The backend's creation loop (create and start every task) / tasks, µs, median over reps.
+    public var createMicrosecondsPerTask: Double?
     public var cpuUserSeconds: Double?
     public var cpuSystemSeconds: Double?
     public var voluntarySwitches: Double?
@@ -37,6 +41,12 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var peakRSSBytes: Int?
     public var idleRSSBytes: Int?
     public var rssBytesPerTask: Double?
+    /// Fork: the children's own private memory, summed (memory repetition).
+    public var childrenPrivateBytes: Int64?
+    /// Heap in use at the peak of the memory repetition above the figure before it, / tasks.
+    public var heapBytesPerTask: Double?
+    /// Allocation calls in the memory repetition / tasks.
+    public var allocationsPerTask: Double?
     public var threadsPeak: Int?
     public var tasksInFlightPeak: Int?
     public var threadStackBytes: Int
@@ -52,6 +62,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
         tasks = spec.tasks
         latencyNanoseconds = spec.parameters.latencyNanoseconds
         pinned = spec.pinned
+        allocator = spec.allocator.rawValue
         reps = 0
         warmup = spec.warmup
         threadStackBytes =
@@ -72,8 +83,18 @@ public struct ResultRow: Codable, Sendable, Equatable {
         let samples = report.samples
         // Without a measured repetition (e.g. a limit hit at once) there is no per-task figure.
         guard !samples.isEmpty else { return }
+        let tasks = Double(spec.tasks)
+        if let memory = report.memory {
+            childrenPrivateBytes = memory.childrenPrivateBytes
+            allocationsPerTask = Double(memory.allocations) / tasks
+            if let peak = memory.heapPeakBytes, let baseline = memory.heapBaselineBytes {
+                heapBytesPerTask = Double(max(0, peak - baseline)) / tasks
+            }
+        }
         if report.peakRSSBytes > 0 {
-            rssBytesPerTask = Double(max(0, report.peakRSSBytes - report.idleRSSBytes)) / Double(spec.tasks)
+            // Fork children are other processes: their own memory is added (see children_private_bytes).
+            let growth = max(0, report.peakRSSBytes - report.idleRSSBytes) + Int(childrenPrivateBytes ?? 0)
+            rssBytesPerTask = Double(growth) / tasks
         }
         reps = samples.count
         wallMillisecondsPerRep = samples.map { Double($0.wallNanoseconds) / 1e6 }
@@ -94,6 +115,8 @@ public struct ResultRow: Codable, Sendable, Equatable {
             efficiency = latencyMilliseconds / wall.median
             overheadMicrosecondsPerTask = (wall.median - latencyMilliseconds) * 1e3 / Double(spec.tasks)
         }
+        createMicrosecondsPerTask = Summary(samples.compactMap(\.creationNanoseconds).map(Double.init))
+            .map { $0.median / 1e3 / tasks }
         cpuUserSeconds = Summary(samples.map(\.userSeconds))?.median
         cpuSystemSeconds = Summary(samples.map(\.systemSeconds))?.median
         voluntarySwitches = Summary(samples.map { Double($0.voluntarySwitches) })?.median
@@ -115,12 +138,14 @@ let systemDefaultThreadStackBytes = CAsyncBench_default_thread_stack()
 /// column is removed, renamed or changes meaning; adding columns at the end keeps readers working
 /// but still bumps it.
 public enum Schema {
-    public static let version = 2
+    public static let version = 3
     /// The schema versions `RecordedRun` can read (older ones are listed here while still readable):
-    /// 1 lacks `pinned`, `rounds` and `switch_ns` (its cells ran unpinned).
-    public static let readableVersions = [1, 2]
+    /// 1 lacks `pinned`, `rounds` and `switch_ns` (its cells ran unpinned); 2 lacks `allocator`
+    /// (its cells ran on the system allocator) and the heap and creation columns.
+    public static let readableVersions = [1, 2, 3]
     /// The columns that identify a cell across runs (its parameters); every readable version has
-    /// them (`pinned`, from version 2, is read as `no` when absent).
+    /// them (`pinned`, from version 2, is read as `no` when absent; `allocator`, from version 3,
+    /// as `system`).
     public static let keyColumns = ["backend", "workload", "tasks", "latency_ms"]
 
     public struct Column: Sendable {
@@ -144,6 +169,12 @@ public enum Schema {
         },
         Column(name: "pinned", meaning: "yes: the cell ran on one CPU (sched_setaffinity); no: on every CPU") {
             $0.pinned ? "yes" : "no"
+        },
+        Column(
+            name: "allocator",
+            meaning: "system: glibc malloc; jemalloc: libjemalloc.so.2 preloaded into the cell process (--allocator)"
+        ) {
+            $0.allocator
         },
         Column(name: "rounds", meaning: "round trips per pair of peers (switch only)") { optional($0.rounds) },
         Column(name: "switch_ns", meaning: "wall_ms_median / (2 × rounds), ns: one handoff between peers (switch only)")
@@ -176,6 +207,13 @@ public enum Schema {
             meaning: "(wall_ms_median − latency_ms) / tasks, µs: what each extra task adds"
         ) {
             number($0.overheadMicrosecondsPerTask)
+        },
+        Column(
+            name: "create_us_per_task",
+            meaning:
+                "the backend's loop that creates and starts every task (addTask, queue.async, pthread_create, fork) / tasks, µs, median; empty for sequential"
+        ) {
+            number($0.createMicrosecondsPerTask)
         },
         Column(name: "lateness_us_p50", meaning: "median of how late tasks woke past their deadline, µs (sleep only)") {
             number($0.lateness.map { $0.p50 / 1e3 }, digits: 1)
@@ -227,9 +265,30 @@ public enum Schema {
         },
         Column(
             name: "rss_bytes_per_task",
-            meaning: "(peak_rss_bytes − idle_rss_bytes) / tasks; fork children's own memory is not in it"
+            meaning: "(peak_rss_bytes − idle_rss_bytes + children_private_bytes) / tasks"
         ) {
             number($0.rssBytesPerTask, digits: 1)
+        },
+        Column(
+            name: "children_private_bytes",
+            meaning:
+                "fork only: sum over the children of each one's private memory (smaps_rollup Private_Clean + Private_Dirty + VmPTE) read just before it exits, in the memory repetition"
+        ) {
+            $0.childrenPrivateBytes.map { "\($0)" } ?? ""
+        },
+        Column(
+            name: "heap_bytes_per_task",
+            meaning:
+                "(peak − before) of the allocator's bytes in use (glibc mallinfo2 uordblks + hblkhd; jemalloc stats.allocated), sampled every 1 ms in the memory repetition, / tasks; empty for fork and switch"
+        ) {
+            number($0.heapBytesPerTask, digits: 1)
+        },
+        Column(
+            name: "allocs_per_task",
+            meaning:
+                "malloc/calloc/realloc/posix_memalign/aligned_alloc/memalign calls of the cell process in the memory repetition / tasks (fork children's not counted); empty for switch"
+        ) {
+            number($0.allocationsPerTask, digits: 2)
         },
         Column(
             name: "threads_peak",

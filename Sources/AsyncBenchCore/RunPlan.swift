@@ -28,6 +28,8 @@ public struct RunOptions: Sendable {
     public var maxThreads = 16_000
     public var maxProcesses = 16_000
     public var sequentialMaxTasks = 100
+    /// `system`, `jemalloc` or `both` (each cell under each allocator).
+    public var allocator = "system"
     public var overwrite = false
     public var progress = true
 
@@ -56,6 +58,10 @@ public struct RunPlan: Sendable {
     public var progress: Bool
     /// The settings every cell shares, as `name=value`, for the run's metadata.
     public var settings: [String]
+    /// The allocators every cell runs under, in order.
+    public var allocators: [Allocator]
+    /// One-line notes for the user before the sweep (e.g. why there are no jemalloc rows).
+    public var notes: [String] = []
 
     /// Largest --tasks accepted: well past any cap, but refuses typos such as 1e12.
     public static let maxTasks = 10_000_000
@@ -115,6 +121,9 @@ public struct RunPlan: Sendable {
         ] where value < 1 {
             throw .outOfRange(option: option, value: "\(value)", range: "at least 1")
         }
+        let allocation = try Allocator.parse(options.allocator)
+        allocators = allocation.allocators
+        notes = allocation.note.map { [$0] } ?? []
         let backendOptions = BackendOptions(
             threadStackBytes: stack, maxThreads: options.maxThreads, maxProcesses: options.maxProcesses)
 
@@ -125,25 +134,28 @@ public struct RunPlan: Sendable {
             let waits = type.usesLatency ? latencies : [0]
             for backend in backendNames {
                 for pinned in pinning ?? type.defaultPinning {
-                    for latency in waits {
-                        for count in counts {
-                            let spec = CellSpec(
-                                backend: backend, workload: workload, tasks: count,
-                                parameters: WorkloadParameters(
-                                    latencyNanoseconds: latency, rounds: options.rounds, work: options.work),
-                                options: backendOptions, reps: options.reps, warmup: options.warmup, pinned: pinned,
-                                minReps: min(options.minReps, options.reps), repBudgetNanoseconds: repBudget)
-                            if let only = options.onlyCells, !only.contains(spec.key) { continue }
-                            if let problem = type.problem(tasks: count) { throw .workloadProblem(problem) }
-                            var skipReason = Registry.unsupportedReason(backend: backend, workload: workload)
-                            if skipReason == nil, Registry.backend(named: backend)?.serial == true,
-                                count > options.sequentialMaxTasks
-                            {
-                                let total = Units.formatDuration(nanoseconds: latency * Int64(count))
-                                skipReason =
-                                    "beyond --sequential-max-tasks \(options.sequentialMaxTasks): one repetition would take about \(total)"
+                    for allocator in allocators {
+                        for latency in waits {
+                            for count in counts {
+                                let spec = CellSpec(
+                                    backend: backend, workload: workload, tasks: count,
+                                    parameters: WorkloadParameters(
+                                        latencyNanoseconds: latency, rounds: options.rounds, work: options.work),
+                                    options: backendOptions, reps: options.reps, warmup: options.warmup, pinned: pinned,
+                                    allocator: allocator, minReps: min(options.minReps, options.reps),
+                                    repBudgetNanoseconds: repBudget)
+                                if let only = options.onlyCells, !only.contains(spec.key) { continue }
+                                if let problem = type.problem(tasks: count) { throw .workloadProblem(problem) }
+                                var skipReason = Registry.unsupportedReason(backend: backend, workload: workload)
+                                if skipReason == nil, Registry.backend(named: backend)?.serial == true,
+                                    count > options.sequentialMaxTasks
+                                {
+                                    let total = Units.formatDuration(nanoseconds: latency * Int64(count))
+                                    skipReason =
+                                        "beyond --sequential-max-tasks \(options.sequentialMaxTasks): one repetition would take about \(total)"
+                                }
+                                cells.append(PlannedCell(spec: spec, skipReason: skipReason))
                             }
-                            cells.append(PlannedCell(spec: spec, skipReason: skipReason))
                         }
                     }
                 }
@@ -159,6 +171,7 @@ public struct RunPlan: Sendable {
             "thread-stack=\(stack == 0 ? "default" : Units.formatBytes(stack))", "max-threads=\(options.maxThreads)",
             "max-procs=\(options.maxProcesses)", "sequential-max-tasks=\(options.sequentialMaxTasks)",
             "rounds=\(options.rounds)", "work=\(options.work)",
+            "allocator=\(allocators.map(\.rawValue).joined(separator: ","))",
         ]
         outputDirectory = options.out ?? "runs/\(RunMetadata.utcTimestamp(separator: ""))"
         try Self.prepareOutput(outputDirectory, overwrite: options.overwrite)

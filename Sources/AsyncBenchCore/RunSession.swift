@@ -22,6 +22,10 @@ public enum RunSession {
     public static func execute(plan: RunPlan, commandLine: [String], executable: String) -> Int32 {
         var metadata = RunMetadata.current(commandLine: commandLine)
         metadata.settings = plan.settings
+        for note in plan.notes { writeStandardError("asyncbench: note: \(note)\n") }
+        if plan.allocators.contains(.jemalloc) {
+            metadata.allocator += "; jemalloc cells: " + jemallocDescription(executable: executable)
+        }
         let showProgress = plan.progress && isatty(STDERR_FILENO) == 1
         _ = CAsyncBench_install_interrupt_handlers()
         let sweep = Sweep(plan: plan, executable: executable, metadata: metadata)
@@ -52,6 +56,24 @@ public enum RunSession {
             return 128 + signal
         }
         return ExitStatus.success.rawValue
+    }
+
+    /// jemalloc's version and library as a cell process sees it (a one-task cell run under it:
+    /// jemalloc cannot be dlopened into this process, its TLS model forbids it).
+    static func jemallocDescription(executable: String) -> String {
+        let library = Allocator.jemallocLibrary() ?? "libjemalloc.so.2"
+        let spec = CellSpec(
+            backend: SequentialBackend.name, workload: SleepWorkload.name, tasks: 1,
+            parameters: WorkloadParameters(latencyNanoseconds: 0),
+            options: BackendOptions(threadStackBytes: 0, maxThreads: 1, maxProcesses: 1), reps: 1, warmup: 0,
+            allocator: .jemalloc)
+        if case .reported(let report)? = try? CellProcess.run(
+            executable: executable, spec: spec, timeoutNanoseconds: 10_000_000_000),
+            let loaded = report.memory?.allocator
+        {
+            return "\(loaded) (LD_PRELOAD=\(library))"
+        }
+        return "LD_PRELOAD=\(library)"
     }
 
     static func writeStandardError(_ text: String) {

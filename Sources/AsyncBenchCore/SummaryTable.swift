@@ -2,14 +2,14 @@
 public enum SummaryTable {
     public static func render(_ rows: [ResultRow]) -> String {
         let switches = rows.contains { $0.switchNanoseconds != nil || $0.workload == SwitchWorkload.name }
-        var header = [
-            "backend", "workload", "tasks", "latency", "pinned", "wall ms median [min-max]", "efficiency",
-            "overhead us/task",
-        ]
+        let allocators = rows.contains { $0.allocator != Allocator.system.rawValue }
+        var header = ["backend", "workload", "tasks", "latency", "pinned"]
+        if allocators { header.append("allocator") }
+        header += ["wall ms median [min-max]", "efficiency", "overhead us/task"]
         if switches { header.append("ns/switch") }
         let speedups = rows.contains { $0.speedup != nil || $0.workload == CPUWorkload.name }
         if speedups { header.append("speedup") }
-        header += ["peak RSS", "RSS/task", "threads", "status"]
+        header += ["peak RSS", "RSS/task", "heap/task", "threads", "status"]
         let lines = rows.map { row -> [String] in
             let wall = row.wallMilliseconds.map {
                 "\(Units.trim($0.median, digits: 2)) [\(Units.trim($0.min, digits: 2))-\(Units.trim($0.max, digits: 2))]"
@@ -17,7 +17,11 @@ public enum SummaryTable {
             var line = [
                 row.backend, row.workload, "\(row.tasks)",
                 row.latencyNanoseconds > 0 ? Units.formatDuration(nanoseconds: row.latencyNanoseconds) : "-",
-                row.pinned ? "yes" : "no", wall ?? "-", row.efficiency.map { Units.fixed($0, digits: 3) } ?? "-",
+                row.pinned ? "yes" : "no",
+            ]
+            if allocators { line.append(row.allocator) }
+            line += [
+                wall ?? "-", row.efficiency.map { Units.fixed($0, digits: 3) } ?? "-",
                 row.overheadMicrosecondsPerTask.map { Units.trim($0, digits: 2) } ?? "-",
             ]
             if switches { line.append(row.switchNanoseconds.map { Units.trim($0, digits: 0) } ?? "-") }
@@ -25,12 +29,14 @@ public enum SummaryTable {
             line += [
                 row.peakRSSBytes.map(Units.formatBytes) ?? "-",
                 row.rssBytesPerTask.map { Units.formatBytes(Int($0.rounded())) } ?? "-",
+                row.heapBytesPerTask.map { Units.formatBytes(Int($0.rounded())) } ?? "-",
                 row.threadsPeak.map { "\($0)" } ?? "-",
                 row.status == .ok ? "ok" : "\(row.status.rawValue): \(row.message)",
             ]
             return line
         }
-        return align([header] + lines, rightAligned: Set(2..<(header.count - 1)).subtracting([4]))
+        return align(
+            [header] + lines, rightAligned: Set(2..<(header.count - 1)).subtracting(allocators ? [4, 5] : [4]))
     }
 
     static func align(_ table: [[String]], rightAligned: Set<Int>) -> String {

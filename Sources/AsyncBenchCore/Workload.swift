@@ -22,6 +22,10 @@ public protocol Workload: Sendable {
     /// False for workloads whose timing a 1 ms sampler thread would disturb (a pinned ping-pong
     /// shares its CPU with it): their thread count is read once after each repetition.
     static var samplesThreads: Bool { get }
+    /// True when the cell runs one extra, untimed memory repetition for the heap columns (heap
+    /// bytes and allocations per task, fork children's memory); false where N is a handful of
+    /// peers and a repetition is long (switch).
+    static var measuresMemory: Bool { get }
     /// Pinned (true) and/or unpinned (false) cells swept when `--pin` is not given.
     static var defaultPinning: [Bool] { get }
     /// Why `tasks` does not fit this workload (e.g. pairs need an even count), or nil.
@@ -43,6 +47,7 @@ extension Workload {
     public static var defaultPinning: [Bool] { [false] }
     public static var usesLatency: Bool { true }
     public static var samplesThreads: Bool { true }
+    public static var measuresMemory: Bool { true }
     public static var reportsSpeedup: Bool { false }
     public static func problem(tasks: Int) -> String? { nil }
     public static func switchesPerRepetition(_ parameters: WorkloadParameters) -> Int? { nil }
@@ -81,6 +86,9 @@ public struct TaskBody: Sendable {
     /// Each task's lateness in the last repetition (ns past its deadline), for workloads that
     /// wait until a deadline (sleep); read by the runner after each measured repetition.
     public var taskLatenessNanoseconds: (@Sendable () -> [Int64])?
+    /// Set by the runner for its memory repetition only: where forked children report their
+    /// own memory (the fork backend passes it to its children).
+    public var childMemory: ChildMemorySlots? = nil
 
     public init(
         blocking: @escaping @Sendable (Int) throws -> Void,

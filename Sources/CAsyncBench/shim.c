@@ -71,14 +71,17 @@ int CAsyncBench_task_crash(void *context, int64_t index) {
 }
 
 int CAsyncBench_fork_tasks(
-    int64_t n, CAsyncBench_task_fn fn, void *context, pid_t *pids, int64_t *started) {
+    int64_t n, CAsyncBench_task_fn fn, void *context, pid_t *pids, int64_t *started,
+    int64_t *child_memory) {
     *started = 0;
     for (int64_t i = 0; i < n; i++) {
         pid_t pid = fork();
         if (pid < 0) return errno;
         if (pid == 0) {
             // Child: async-signal-safe calls only, then _exit (no atexit handlers, no stdio flush).
-            _exit(fn(context, i) & 0xff);
+            int status = fn(context, i);
+            if (child_memory != NULL) child_memory[i] = CAsyncBench_own_private_bytes();
+            _exit(status & 0xff);
         }
         pids[i] = pid;
         *started = i + 1;
@@ -148,29 +151,40 @@ struct CAsyncBench_sampler {
     int64_t interval_ns;
     atomic_int stop;
     int peak;
+    int heap;
+    int64_t peak_heap;
     struct rusage usage;
 };
+
+static void CAsyncBench_sample(CAsyncBench_sampler *sampler) {
+    int count = CAsyncBench_thread_count();
+    if (count > sampler->peak) sampler->peak = count;
+    if (sampler->heap) {
+        int64_t heap = CAsyncBench_heap_in_use();
+        if (heap > sampler->peak_heap) sampler->peak_heap = heap;
+    }
+}
 
 static void *CAsyncBench_sampler_main(void *argument) {
     CAsyncBench_sampler *sampler = argument;
     while (!atomic_load_explicit(&sampler->stop, memory_order_acquire)) {
-        int count = CAsyncBench_thread_count();
-        if (count > sampler->peak) sampler->peak = count;
+        CAsyncBench_sample(sampler);
         CAsyncBench_sleep_ns(sampler->interval_ns);
     }
-    int count = CAsyncBench_thread_count();
-    if (count > sampler->peak) sampler->peak = count;
+    CAsyncBench_sample(sampler);
     getrusage(RUSAGE_THREAD, &sampler->usage);
     return NULL;
 }
 
-CAsyncBench_sampler *CAsyncBench_sampler_start(int64_t interval_ns, int *error) {
+CAsyncBench_sampler *CAsyncBench_sampler_start(int64_t interval_ns, int heap, int *error) {
     CAsyncBench_sampler *sampler = calloc(1, sizeof *sampler);
     if (sampler == NULL) {
         *error = ENOMEM;
         return NULL;
     }
     sampler->interval_ns = interval_ns;
+    sampler->heap = heap;
+    sampler->peak_heap = -1;
     atomic_init(&sampler->stop, 0);
     int rc = CAsyncBench_thread_create(&sampler->thread, 64 * 1024, CAsyncBench_sampler_main, sampler);
     if (rc != 0) {
@@ -183,16 +197,17 @@ CAsyncBench_sampler *CAsyncBench_sampler_start(int64_t interval_ns, int *error) 
 }
 
 void CAsyncBench_sampler_stop(
-    CAsyncBench_sampler *sampler, int *peak_threads, struct rusage *own_usage) {
+    CAsyncBench_sampler *sampler, int *peak_threads, struct rusage *own_usage, int64_t *peak_heap) {
     atomic_store_explicit(&sampler->stop, 1, memory_order_release);
     pthread_join(sampler->thread, NULL);
     *peak_threads = sampler->peak > 0 ? sampler->peak - 1 : 0;
     *own_usage = sampler->usage;
+    *peak_heap = sampler->peak_heap;
     free(sampler);
 }
 
 int CAsyncBench_spawn(
-    const char *path, char *const argv[], int stdout_fd, int stderr_fd, pid_t *pid) {
+    const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd, pid_t *pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     int rc = posix_spawn_file_actions_init(&actions);
@@ -219,7 +234,7 @@ int CAsyncBench_spawn(
         rc = posix_spawnattr_setflags(
             &attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
     }
-    if (rc == 0) rc = posix_spawn(pid, path, &actions, &attributes, argv, environ);
+    if (rc == 0) rc = posix_spawn(pid, path, &actions, &attributes, argv, envp != NULL ? envp : environ);
     posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     return rc;

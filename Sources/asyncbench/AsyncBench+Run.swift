@@ -25,6 +25,7 @@ extension AsyncBench {
                   asyncbench --backend pthread --thread-stack default --tasks 1000 --out /tmp/run1
                   asyncbench --workload switch --backend all          # ns per switch, pinned and not
                   asyncbench --workload cpu --backend all             # speedup of CPU-bound tasks
+                  asyncbench --allocator both --tasks 1000            # heap per task, glibc vs jemalloc
 
                 Exit status: 0 the sweep finished (limit/timeout/crashed rows are results), \
                 1 the run failed, 64 bad input, 128+N stopped by signal N (130 for Ctrl-C).
@@ -121,6 +122,14 @@ extension AsyncBench {
                 "Largest task count the sequential baseline runs (it takes tasks × latency); larger cells are skipped.")
         var sequentialMaxTasks = defaults.sequentialMaxTasks
 
+        @Option(
+            help: ArgumentHelp(
+                "Allocator of the cell processes: system (glibc malloc), jemalloc (preloaded), or both (each cell under each).",
+                discussion:
+                    "jemalloc needs libjemalloc.so.2 (Debian: apt-get install libjemalloc2); without it 'both' runs the system rows only.",
+                valueName: "system|jemalloc|both"))
+        var allocator = defaults.allocator
+
         @Flag(help: "Replace the results in an --out folder that already holds a run.")
         var overwrite = false
 
@@ -160,6 +169,7 @@ extension AsyncBench {
             options.maxThreads = maxThreads
             options.maxProcesses = maxProcesses
             options.sequentialMaxTasks = sequentialMaxTasks
+            options.allocator = allocator
             options.overwrite = overwrite
             options.progress = !quiet
             do {

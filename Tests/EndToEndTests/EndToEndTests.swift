@@ -21,6 +21,13 @@ import Testing
             #expect(row["reps"] == "2")
             #expect(Double(row["wall_ms_median"] ?? "") ?? 0 >= 2, "a 2 ms wait cannot finish sooner")
             #expect(Int(row["peak_rss_bytes"] ?? "") ?? 0 > 0)
+            #expect(row["allocator"] == "system")
+            // The memory repetition's figures: heap in-process, children's memory for fork.
+            let backend = row["backend"]!
+            #expect(Double(row["allocs_per_task"] ?? "") != nil, "\(row)")
+            #expect((Double(row["heap_bytes_per_task"] ?? "") != nil) == (backend != "fork"), "\(row)")
+            #expect((Int(row["children_private_bytes"] ?? "") ?? 0 > 0) == (backend == "fork"), "\(row)")
+            #expect((Double(row["create_us_per_task"] ?? "") != nil) == (backend != "sequential"), "\(row)")
         }
         #expect(Set(rows.map { $0["backend"]! }) == Set(Registry.backends.map { $0.name }))
         // The metadata names the machine, in the sidecar and atop the CSV.
@@ -32,6 +39,45 @@ import Testing
         #expect(csv.contains("# machine: "))
         // The summary table names every backend.
         for backend in Registry.backends { #expect(result.stdout.contains(backend.name)) }
+    }
+
+    @Test func jemallocRowsOrAOneLineHintWhenItIsMissing() throws {
+        // ASYNCBENCH_JEMALLOC, when set, is the only place looked at: point it nowhere.
+        let missing = ["ASYNCBENCH_JEMALLOC": "/nonexistent/libjemalloc.so.2"]
+        let refused = try run(
+            ["--allocator", "jemalloc", "--tasks", "4", "--out", temporaryDirectory()], environment: missing)
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("jemalloc is not installed (no libjemalloc.so.2 in /nonexistent)"))
+        #expect(refused.stderr.contains("apt-get install libjemalloc2"))
+        let out = temporaryDirectory()
+        let fallback = try run(
+            [
+                "--allocator", "both", "--backend", "async", "--tasks", "4", "--latency", "1ms", "--reps", "1",
+                "--out", out, "--overwrite",
+            ], environment: missing)
+        #expect(fallback.status == 0, "\(fallback.stderr)")
+        #expect(fallback.stderr.contains("note: only system rows: jemalloc is not installed"))
+        #expect(try readRows(out + "/results.csv").map { $0["allocator"]! } == ["system"])
+
+        // Where jemalloc is installed (.ci/run installs it), `both` runs each cell under each allocator.
+        guard Allocator.jemallocLibrary() != nil else { return }
+        let both = temporaryDirectory()
+        let result = try run([
+            "--allocator", "both", "--backend", "async,pthread", "--tasks", "8", "--latency", "1ms", "--reps", "1",
+            "--out", both, "--overwrite",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try readRows(both + "/results.csv")
+        #expect(
+            rows.map { "\($0["backend"]!) \($0["allocator"]!)" } == [
+                "async system", "async jemalloc", "pthread system", "pthread jemalloc",
+            ])
+        for row in rows {
+            #expect(row["status"] == "ok", "\(row)")
+            #expect(Double(row["heap_bytes_per_task"] ?? "") != nil, "\(row)")
+        }
+        let metadata = try #require(Measurement.readFile(both + "/run.json"))
+        #expect(metadata.contains("jemalloc cells: jemalloc 5"), "\(metadata)")
     }
 
     @Test func aCrashingCellIsRecordedAndTheSweepGoesOn() throws {
@@ -196,11 +242,14 @@ func asyncbenchPath() -> String {
 }
 
 /// Runs asyncbench with `arguments` through /bin/sh, capturing stdout and stderr in files.
-func run(_ arguments: [String], addressSpaceLimit: Int? = nil) throws -> Finished {
+func run(
+    _ arguments: [String], addressSpaceLimit: Int? = nil, environment: [String: String] = [:]
+) throws -> Finished {
     let directory = temporaryDirectory()
     let quoted = ([asyncbenchPath()] + arguments).map { "'" + $0 + "'" }.joined(separator: " ")
     let limit = addressSpaceLimit.map { "ulimit -v \($0 / 1024); " } ?? ""
-    let command = "\(limit)exec \(quoted) >\(directory)/out 2>\(directory)/err </dev/null"
+    let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)' " }.joined()
+    let command = "\(limit)exec env \(variables)\(quoted) >\(directory)/out 2>\(directory)/err </dev/null"
     var pid: pid_t = 0
     let rc = CellProcess.withCStrings(["/bin/sh", "-c", command]) { argv in
         posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)

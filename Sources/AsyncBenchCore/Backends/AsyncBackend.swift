@@ -17,8 +17,10 @@ public struct AsyncBackend: Backend {
         // The calling thread is not part of the cooperative pool, so blocking it here is safe.
         Task {
             await withTaskGroup(of: Void.self) { group in
-                for index in 0..<tasks {
-                    group.addTask { await tally.recordAsync { try await body.async(index) } }
+                tally.creating {
+                    for index in 0..<tasks {
+                        group.addTask { await tally.recordAsync { try await body.async(index) } }
+                    }
                 }
             }
             finished.signal()

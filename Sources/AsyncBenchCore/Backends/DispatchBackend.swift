@@ -15,8 +15,10 @@ public struct DispatchBackend: Backend {
         let group = DispatchGroup()
         let queue = DispatchQueue.global()
         let work = body.dispatch ?? body.blocking
-        for index in 0..<tasks {
-            queue.async(group: group) { tally.record { try work(index) } }
+        tally.creating {
+            for index in 0..<tasks {
+                queue.async(group: group) { tally.record { try work(index) } }
+            }
         }
         group.wait()
         return try tally.result()

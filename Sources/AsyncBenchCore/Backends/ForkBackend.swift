@@ -8,6 +8,8 @@ import CAsyncBench
 /// and `_exit`s; the parent `waitpid`s every child. Children's CPU time and context switches are
 /// counted through RUSAGE_CHILDREN. The cell process stays single-threaded (no sampler thread),
 /// so the fork copies one thread. Forking stops at the first failure (EAGAIN) or `--max-procs`.
+/// When the body carries `childMemory` (the memory repetition), each child writes its own private
+/// memory there before `_exit`.
 public struct ForkBackend: Backend {
     public static let name = "fork"
     public static let summary =
@@ -22,11 +24,15 @@ public struct ForkBackend: Backend {
         try options.checkCap(tasks: tasks, cap: options.maxProcesses, what: "processes", flag: "--max-procs")
         var pids = [pid_t](repeating: 0, count: tasks)
         var started: Int64 = 0
-        let rc = pids.withUnsafeMutableBufferPointer { buffer in
-            CAsyncBench_fork_tasks(
-                Int64(tasks), body.process.function, body.process.context, buffer.baseAddress, &started)
-        }
+        var rc: Int32 = 0
         let tally = TaskTally(tracksInFlight: false)
+        tally.creating {
+            rc = pids.withUnsafeMutableBufferPointer { buffer in
+                CAsyncBench_fork_tasks(
+                    Int64(tasks), body.process.function, body.process.context, buffer.baseAddress, &started,
+                    body.childMemory?.slots)
+            }
+        }
         for pid in pids[0..<Int(started)] {
             switch WaitStatus.wait(for: pid) {
             case .success(.exited(0)): tally.complete()

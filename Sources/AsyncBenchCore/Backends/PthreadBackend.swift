@@ -25,22 +25,24 @@ public struct PthreadBackend: Backend {
         var threads: [pthread_t] = []
         threads.reserveCapacity(tasks)
         var failure: SystemError?
-        for index in 0..<tasks {
-            let start = Unmanaged.passRetained(ThreadStart(body: body, index: index, tally: tally))
-            var thread = pthread_t()
-            let rc = CAsyncBench_thread_create(
-                &thread, options.threadStackBytes,
-                { argument in
-                    let start = Unmanaged<ThreadStart>.fromOpaque(argument!).takeRetainedValue()
-                    start.tally.record { try start.body.blocking(start.index) }
-                    return nil
-                }, start.toOpaque())
-            if rc != 0 {
-                start.release()
-                failure = SystemError("pthread_create", errno: rc)
-                break
+        tally.creating {
+            for index in 0..<tasks {
+                let start = Unmanaged.passRetained(ThreadStart(body: body, index: index, tally: tally))
+                var thread = pthread_t()
+                let rc = CAsyncBench_thread_create(
+                    &thread, options.threadStackBytes,
+                    { argument in
+                        let start = Unmanaged<ThreadStart>.fromOpaque(argument!).takeRetainedValue()
+                        start.tally.record { try start.body.blocking(start.index) }
+                        return nil
+                    }, start.toOpaque())
+                if rc != 0 {
+                    start.release()
+                    failure = SystemError("pthread_create", errno: rc)
+                    return
+                }
+                threads.append(thread)
             }
-            threads.append(thread)
         }
         for thread in threads { pthread_join(thread, nil) }
         if let failure { throw .limit(reached: threads.count, cause: failure.description) }

@@ -70,25 +70,32 @@ public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var tasks: Int
     public var latencyMilliseconds: Double
     public var pinned: Bool
+    /// `system` or `jemalloc` (schema 3; earlier files ran on the system allocator).
+    public var allocator: String
 
-    public init(backend: String, workload: String, tasks: Int, latencyMilliseconds: Double, pinned: Bool = false) {
+    public init(
+        backend: String, workload: String, tasks: Int, latencyMilliseconds: Double, pinned: Bool = false,
+        allocator: String = Allocator.system.rawValue
+    ) {
         self.backend = backend
         self.workload = workload
         self.tasks = tasks
         self.latencyMilliseconds = latencyMilliseconds
         self.pinned = pinned
+        self.allocator = allocator
     }
 
     public var description: String {
         let latency =
             latencyMilliseconds > 0
             ? " latency=\(Units.formatDuration(nanoseconds: Int64((latencyMilliseconds * 1e6).rounded())))" : ""
-        return "\(backend) \(workload) tasks=\(tasks)\(latency)\(pinned ? " pinned" : "")"
+        let allocator = self.allocator == Allocator.system.rawValue ? "" : " " + self.allocator
+        return "\(backend) \(workload) tasks=\(tasks)\(latency)\(pinned ? " pinned" : "")\(allocator)"
     }
 
     public static func < (a: CellKey, b: CellKey) -> Bool {
-        (a.workload, a.backend, a.pinned ? 1 : 0, a.latencyMilliseconds, a.tasks)
-            < (b.workload, b.backend, b.pinned ? 1 : 0, b.latencyMilliseconds, b.tasks)
+        (a.workload, a.backend, a.pinned ? 1 : 0, a.allocator, a.latencyMilliseconds, a.tasks)
+            < (b.workload, b.backend, b.pinned ? 1 : 0, b.allocator, b.latencyMilliseconds, b.tasks)
     }
 }
 
@@ -171,9 +178,15 @@ public struct RecordedRun: Sendable {
             guard pinned == "yes" || pinned == "no" else {
                 throw .malformed(path: path, line: record.line, problem: "pinned '\(pinned)' is not yes or no")
             }
+            // `allocator` came with schema 3; earlier cells ran on the system allocator.
+            let allocator = values["allocator"] ?? Allocator.system.rawValue
+            guard Allocator(rawValue: allocator) != nil else {
+                throw .malformed(
+                    path: path, line: record.line, problem: "allocator '\(allocator)' is not system or jemalloc")
+            }
             let key = CellKey(
                 backend: values["backend"] ?? "", workload: values["workload"] ?? "", tasks: tasks,
-                latencyMilliseconds: latency, pinned: pinned == "yes")
+                latencyMilliseconds: latency, pinned: pinned == "yes", allocator: allocator)
             if rows.contains(where: { $0.key == key }) {
                 throw .malformed(path: path, line: record.line, problem: "a second row for the cell \(key)")
             }

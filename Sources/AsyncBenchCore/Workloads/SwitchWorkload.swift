@@ -19,6 +19,8 @@ public struct SwitchWorkload: Workload {
     public static let defaultPinning = [false, true]
     public static let usesLatency = false
     public static let samplesThreads = false
+    /// Two peers per pair and a repetition of ~1 s: a memory repetition would add time, not insight.
+    public static let measuresMemory = false
 
     public static func problem(tasks: Int) -> String? {
         tasks % 2 == 0 ? nil : "the switch workload runs pairs of peers: --tasks must be even, got \(tasks)"

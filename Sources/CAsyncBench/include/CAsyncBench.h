@@ -51,11 +51,14 @@ void CAsyncBench_unmap(void *address, size_t bytes);
 int CAsyncBench_task_crash(void *context, int64_t index);
 
 /// Forks `n` children; child `i` runs `fn(context, i)` and `_exit`s with its result.
-/// The pids go to `pids` (room for `n`), the number forked to `*started`.
+/// The pids go to `pids` (room for `n`), the number forked to `*started`. When `child_memory`
+/// is set (memory shared with the children, room for `n`), child `i` writes its own private
+/// memory (`CAsyncBench_own_private_bytes`) to `child_memory[i]` after its task, before `_exit`.
 /// Returns 0, or the errno of the fork that failed (the children already forked keep running:
 /// the caller waits for them).
 int CAsyncBench_fork_tasks(
-    int64_t n, CAsyncBench_task_fn fn, void *context, pid_t *pids, int64_t *started);
+    int64_t n, CAsyncBench_task_fn fn, void *context, pid_t *pids, int64_t *started,
+    int64_t *child_memory);
 
 /// pthread_create with an explicit stack size (0 = the system default from RLIMIT_STACK).
 /// Returns 0 or the errno value pthread_create / pthread_attr_setstacksize returned.
@@ -74,18 +77,22 @@ int CAsyncBench_thread_count(void);
 /// A thread that samples /proc/self/stat every `interval_ns` and keeps the peak thread count.
 typedef struct CAsyncBench_sampler CAsyncBench_sampler;
 
-/// Starts a sampler; NULL with `*error` set on failure.
-CAsyncBench_sampler *CAsyncBench_sampler_start(int64_t interval_ns, int *error);
+/// Starts a sampler; NULL with `*error` set on failure. With `heap` set it also samples
+/// `CAsyncBench_heap_in_use` each time and keeps the peak (costly: arena locks; memory
+/// repetitions only).
+CAsyncBench_sampler *CAsyncBench_sampler_start(int64_t interval_ns, int heap, int *error);
 
 /// Stops and frees the sampler. `*peak_threads` gets the highest count it saw (itself excluded),
-/// `*own_usage` the sampler thread's own rusage, for the caller to subtract.
+/// `*own_usage` the sampler thread's own rusage, for the caller to subtract, `*peak_heap` the
+/// most heap bytes in use it saw (-1 when not sampled or unknown).
 void CAsyncBench_sampler_stop(
-    CAsyncBench_sampler *sampler, int *peak_threads, struct rusage *own_usage);
+    CAsyncBench_sampler *sampler, int *peak_threads, struct rusage *own_usage, int64_t *peak_heap);
 
 /// posix_spawn of `path` with `argv` in a new process group; stdout and stderr go to the given
-/// descriptors, stdin is /dev/null. Returns 0 or an errno value.
+/// descriptors, stdin is /dev/null. The environment is `envp`, or this process's when NULL.
+/// Returns 0 or an errno value.
 int CAsyncBench_spawn(
-    const char *path, char *const argv[], int stdout_fd, int stderr_fd, pid_t *pid);
+    const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd, pid_t *pid);
 
 /// Makes the calling process receive SIGKILL when its parent dies; exits at once if the parent
 /// `expected_parent` is already gone. Returns 0 or an errno value.
@@ -162,5 +169,32 @@ typedef struct {
 
 /// Process task for the `cpu` workload: exits 0 when the work's result is the expected one.
 int CAsyncBench_task_cpu(void *context, int64_t index);
+
+/// Allocation calls counted while counting was on (see heap.c: this binary passes malloc & co.
+/// through to the process's allocator and counts them).
+typedef struct {
+    /// malloc, calloc, realloc, posix_memalign, aligned_alloc and memalign calls.
+    int64_t allocations;
+    /// free calls with a non-NULL pointer.
+    int64_t frees;
+} CAsyncBench_alloc_counts;
+
+/// Turns counting on (resetting both counts to 0) or off.
+void CAsyncBench_alloc_counting(int on);
+
+/// The counts since counting was last turned on.
+CAsyncBench_alloc_counts CAsyncBench_alloc_counts_read(void);
+
+/// Heap bytes the allocator has handed out and not taken back, by its own statistics: jemalloc's
+/// `stats.allocated` (after an epoch refresh) when jemalloc is loaded, else glibc's mallinfo2()
+/// (uordblks + hblkhd: in-use chunks of every arena plus mmapped chunks). -1 when unknown.
+int64_t CAsyncBench_heap_in_use(void);
+
+/// jemalloc's version when jemalloc is loaded in this process (LD_PRELOAD), else NULL.
+const char *CAsyncBench_jemalloc_version(void);
+
+/// This process's own memory: Private_Clean + Private_Dirty of /proc/self/smaps_rollup plus its
+/// page tables (VmPTE), bytes; -1 on error. Only open/read/close: safe in a forked child.
+int64_t CAsyncBench_own_private_bytes(void);
 
 #endif
