@@ -6,7 +6,8 @@
 # Draws, as PNG and SVG into the folder `out` (which must exist):
 #   overhead_per_task  wall-time overhead per task vs tasks, one line per backend, log-log (C2, C3)
 #   efficiency         latency / wall vs tasks, with the sequential baseline (C3)
-#   rss_per_task       RSS above the idle cell per task vs tasks (C2, C8)
+#   rss_per_task       RSS above the idle cell per task vs tasks, fork with its children (C2, C8)
+#   heap_per_task      heap bytes per task vs tasks (schema 3 runs: the memory repetition) (C2)
 #   highest_tasks      highest task count completed per backend, cells that hit a limit marked (C2, C8)
 # from the `sleep` rows, and from the `switch` rows:
 #   switch_ns          ns per switch per backend, pinned to one CPU and unpinned, log scale (C1)
@@ -24,27 +25,33 @@ set datafile separator ","
 set datafile commentschars "#"
 set datafile columnheaders
 
-machine = system("sed -n 's/^# machine: //p' '" . csv . "' | head -n 1")
-sleeprows = int(system("awk -F, '!/^#/ && $3 == \"sleep\" && /,ok,/' '" . csv . "' | wc -l"))
+# Charts draw the system allocator's rows: a run with --allocator both also has jemalloc rows,
+# which REPORT.md compares with them. `keep` prints the CSV without the other allocators' rows.
+keep = "awk -F, '/^#/ {print; next} !h {h = 1; for (i = 1; i <= NF; i++) if ($i == \"allocator\") a = i; print; next} !a || $a == \"system\"' '" . csv . "'"
+data = "< " . keep
+
+machine = system("sed -n 's/^# machine: //p' '" . csv . "' | sed 's/; jemalloc cells.*//' | head -n 1")
+sleeprows = int(system(keep . " | awk -F, '!/^#/ && $3 == \"sleep\" && /,ok,/' | wc -l"))
 # The sleep rows' smallest and largest task counts: one count alone needs an explicit x range.
-taskrange = system("awk -F, '!/^#/ && $3 == \"sleep\" && $4 + 0 > 0 {if (!n++ || $4 + 0 < lo) lo = $4 + 0; if ($4 + 0 > hi) hi = $4 + 0} END {print lo + 0, hi + 0}' '" . csv . "'")
+taskrange = system(keep . " | awk -F, '!/^#/ && $3 == \"sleep\" && $4 + 0 > 0 {if (!n++ || $4 + 0 < lo) lo = $4 + 0; if ($4 + 0 > hi) hi = $4 + 0} END {print lo + 0, hi + 0}'")
 tmin = real(word(taskrange, 1))
 tmax = real(word(taskrange, 2))
-backends = system("awk -F, '!/^#/ && NR > 1 && $2 != \"backend\" && $3 == \"sleep\" {print $2}' '" . csv . "' | awk '!seen[$0]++' | tr '\\n' ' '")
+backends = system(keep . " | awk -F, '!/^#/ && NR > 1 && $2 != \"backend\" && $3 == \"sleep\" {print $2}' | awk '!seen[$0]++' | tr '\\n' ' '")
 
 # Per backend (in run order): index, name, highest N completed ok, N at the first limit.
 highest_program = 'BEGIN {FS = ","} /^#/ {next} !h {for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next} $c["workload"] == "sleep" {b = $c["backend"]; if (!(b in seen)) {seen[b] = ++n; o[n] = b} if ($c["status"] == "ok" && $c["tasks"] + 0 > m[b]) m[b] = $c["tasks"] + 0; if ($c["status"] == "limit") {r = $c["tasks_reached"]; if (r == "") r = $c["tasks"]; if (!(b in l) || r + 0 < l[b]) l[b] = r + 0}} END {for (i = 1; i <= n; i++) {b = o[i]; printf "%d %s %s %s\n", i - 1, b, (b in m) ? m[b] : "NaN", (b in l) ? l[b] : "NaN"}}'
-highest = "< awk '" . highest_program . "' '" . csv . "'"
+highest = "< " . keep . " | awk '" . highest_program . "'"
 
 # Per backend with switch rows: index, name, ns per switch pinned, unpinned (smallest pair count).
 switch_program = 'BEGIN {FS = ","} /^#/ {next} !h {for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next} $c["workload"] == "switch" && $c["status"] == "ok" {b = $c["backend"]; if (!(b in seen)) {seen[b] = ++n; o[n] = b} k = b SUBSEP $c["pinned"]; t = $c["tasks"] + 0; if (!(k in tasks) || t < tasks[k]) {tasks[k] = t; ns[k] = $c["switch_ns"]}} END {for (i = 1; i <= n; i++) {b = o[i]; p = b SUBSEP "yes"; u = b SUBSEP "no"; printf "%d %s %s %s\n", i - 1, b, (p in ns) ? ns[p] : "NaN", (u in ns) ? ns[u] : "NaN"}}'
-switches = "< awk '" . switch_program . "' '" . csv . "'"
+switches = "< " . keep . " | awk '" . switch_program . "'"
 # Per backend with cpu rows: index, name, speedup at the largest N.
 cpu_program = 'BEGIN {FS = ","} /^#/ {next} !h {for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next} $c["workload"] == "cpu" && $c["status"] == "ok" {b = $c["backend"]; if (!(b in seen)) {seen[b] = ++n; o[n] = b} t = $c["tasks"] + 0; if (!(b in tasks) || t > tasks[b]) {tasks[b] = t; s[b] = $c["speedup"]}; if (t > most) most = t} END {for (i = 1; i <= n; i++) {b = o[i]; printf "%d %s %s %d\n", i - 1, b, s[b], tasks[b]}}'
-speedups = "< awk '" . cpu_program . "' '" . csv . "'"
-cpurows = int(system("awk -F, '!/^#/ && $3 == \"cpu\" && /,ok,/' '" . csv . "' | wc -l"))
+speedups = "< " . keep . " | awk '" . cpu_program . "'"
+cpurows = int(system(keep . " | awk -F, '!/^#/ && $3 == \"cpu\" && /,ok,/' | wc -l"))
+heaprows = int(system(keep . " | awk -F, '/^#/ {next} !h {h = 1; for (i = 1; i <= NF; i++) if ($i == \"heap_bytes_per_task\") c = i; next} c && $3 == \"sleep\" && $c != \"\"' | wc -l"))
 cores = int(system("sed -n 's/^# machine: \\([0-9]*\\) cores.*/\\1/p' '" . csv . "' | head -n 1"))
-switchrows = int(system("awk -F, '!/^#/ && $3 == \"switch\" && /,ok,/' '" . csv . "' | wc -l"))
+switchrows = int(system(keep . " | awk -F, '!/^#/ && $3 == \"switch\" && /,ok,/' | wc -l"))
 
 ok(b) = (strcol("backend") eq b && strcol("status") eq "ok" && strcol("workload") eq "sleep")
 pick(b, name) = ok(b) ? column(name) : NaN
@@ -66,7 +73,7 @@ do for [format in "pngcairo svg"] {
     set title "Wall-time overhead per task: (wall − latency) / N, sleep workload\n{/*0.8 " . machine . "}"
     set logscale y 10
     set ylabel "overhead per task (µs, log)"
-    plot for [b in backends] csv using (pick(b, "tasks")):(pick(b, "overhead_us_per_task")) with linespoints title b
+    plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "overhead_us_per_task")) with linespoints title b
 
     set output out . "/efficiency." . ext
     set title "Efficiency: latency / wall (1.0 = N waits cost one wait), sleep workload\n{/*0.8 " . machine . "}"
@@ -74,17 +81,24 @@ do for [format in "pngcairo svg"] {
     set yrange [0:1.05]
     set ylabel "efficiency (latency / wall)"
     set key inside bottom left
-    plot for [b in backends] csv using (pick(b, "tasks")):(pick(b, "efficiency")) with linespoints title b
+    plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "efficiency")) with linespoints title b
     set autoscale y
     set key inside top left
 
     set output out . "/rss_per_task." . ext
-    set title "Memory per task: (peak RSS − idle RSS) / N, sleep workload (fork: parent only)\n{/*0.8 " . machine . "}"
+    set title "Memory per task: (peak RSS − idle RSS) / N, sleep workload (fork: + its children's private memory)\n{/*0.8 " . machine . "}"
     set logscale y 2
     set format y "%.0b %BB"
     set key inside top right
     set ylabel "RSS per task (log)"
-    plot for [b in backends] csv using (pick(b, "tasks")):(pick(b, "rss_bytes_per_task") > 0 ? pick(b, "rss_bytes_per_task") : NaN) with linespoints title b
+    plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "rss_bytes_per_task") > 0 ? pick(b, "rss_bytes_per_task") : NaN) with linespoints title b
+    if (heaprows > 0) {
+        set output out . "/heap_per_task." . ext
+        set title "Heap per task: allocator's bytes in use at the peak − before, / N, sleep workload (not fork)\n{/*0.8 " . machine . "}"
+        set ylabel "heap bytes per task (log)"
+        set key inside bottom left
+        plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "heap_bytes_per_task") > 0 ? pick(b, "heap_bytes_per_task") : NaN) with linespoints title b
+    }
     set format y "% h"
     set key inside top left
 

@@ -55,6 +55,42 @@ import Testing
         #expect(markdown.contains("**contradicted**"))
     }
 
+    @Test func jemallocRowsAreComparedNotJudged() throws {
+        // jemalloc rows that would contradict C2 and C8 if they were judged.
+        func jemalloc(_ backend: String, _ tasks: Int, wall: Int64, memory: Int, heap: Int64) -> ResultRow {
+            var spec = CellSpec.example(backend: backend, tasks: tasks)
+            spec.allocator = .jemalloc
+            var report = CellReport.example(
+                wallsMilliseconds: [wall, wall, wall], idle: 10 << 20, peak: (10 << 20) + memory)
+            report.memory = MemoryProbe(
+                allocations: Int64(tasks) * 3, frees: 0, heapBaselineBytes: 0, heapPeakBytes: heap, allocator: "j")
+            return ResultRow(spec: spec, report: report)
+        }
+        var system = Self.row("async", 1000, wall: 12, memory: 4_000_000)
+        system.heapBytesPerTask = 3000
+        system.allocationsPerTask = 3
+        var rows = Self.asDocumented
+        rows[1] = system
+        rows += [
+            jemalloc("async", 1000, wall: 400, memory: 90_000_000, heap: 1_500_000),
+            jemalloc("fork", 1000, wall: 11, memory: 0, heap: 0),
+        ]
+        let report = try Self.report(rows)
+        let verdicts = Self.verdicts(report)
+        #expect(verdicts["C2"] == .supported)
+        #expect(verdicts["C8"] == .supported)
+        let markdown = report.markdown()
+        #expect(markdown.contains("## The allocator's own effect: glibc malloc vs jemalloc"))
+        // async at N = 1000: 3000 B → 1500 B of heap per task, the same 3 allocations.
+        #expect(
+            markdown.contains("| async sleep tasks=1000 latency=10ms | 2.9KiB → 1.5KiB (0.5×) | 3 → 3 (1×) |"),
+            "\(markdown)")
+        #expect(markdown.contains("- Cells: 10 "))
+
+        let systemOnly = try Self.report(Self.asDocumented).markdown()
+        #expect(systemOnly.contains("This run used the system allocator only"))
+    }
+
     @Test func mixedFiguresAreNuanced() throws {
         var rows = Self.asDocumented
         rows[3] = Self.row("pthread", 1000, wall: 60, memory: 4_000_000)  // overhead 10×, memory equal

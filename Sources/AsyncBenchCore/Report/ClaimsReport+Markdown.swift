@@ -34,8 +34,57 @@ extension ClaimsReport {
                 text += "![\(chart)](charts/\(chart))\n\n"
             }
         }
+        text += allocatorComparison()
         text += publishedComparison()
         return text
+    }
+
+    /// The jemalloc rows beside the system rows of the same cells (a run with `--allocator both`).
+    func allocatorComparison() -> String {
+        var text = "## The allocator's own effect: glibc malloc vs jemalloc\n\n"
+        // The sequential baseline creates no tasks and holds next to no heap per task: left out.
+        let jemalloc = run.rows.filter {
+            $0.key.allocator == Allocator.jemalloc.rawValue && $0.status == "ok"
+                && $0.key.backend != SequentialBackend.name
+        }
+        guard !jemalloc.isEmpty else {
+            return text
+                + "This run used the system allocator only (glibc malloc). `--allocator both` runs every cell under jemalloc too, and this section then compares the two.\n\n"
+        }
+        var system: [CellKey: RecordedRow] = [:]
+        for row in run.rows where row.key.allocator == Allocator.system.rawValue && row.status == "ok" {
+            system[row.key] = row
+        }
+        // Per backend and workload, the largest N that ran under both.
+        var pairs: [(RecordedRow, RecordedRow)] = []
+        for group in Dictionary(grouping: jemalloc, by: { "\($0.key.workload) \($0.key.backend) \($0.key.pinned)" })
+            .values
+        {
+            let matched = group.compactMap { row -> (RecordedRow, RecordedRow)? in
+                var key = row.key
+                key.allocator = Allocator.system.rawValue
+                return system[key].map { ($0, row) }
+            }
+            if let largest = matched.max(by: { $0.0.key.tasks < $1.0.key.tasks }) { pairs.append(largest) }
+        }
+        pairs.sort { $0.0.key < $1.0.key }
+        text +=
+            "Each cell below ran twice in this run, once per allocator; the same code, only `malloc` differs. Heap is each allocator's own count of bytes in use (glibc `mallinfo2`, jemalloc `stats.allocated`); allocation calls are counted the same way under both.\n\n"
+        text +=
+            "| cell | heap per task (glibc → jemalloc) | allocations per task | RSS per task | creating one | wall (median) |\n|---|--:|--:|--:|--:|--:|\n"
+        func pair(_ a: RecordedRow, _ b: RecordedRow, _ column: String, _ format: (Double) -> String) -> String {
+            guard let x = a.number(column), let y = b.number(column) else { return "—" }
+            let change = x > 0 ? " (\(Units.trim(y / x, digits: 2))×)" : ""
+            return "\(format(x)) → \(format(y))\(change)"
+        }
+        let bytes = { (value: Double) in Units.formatBytes(Int(value.rounded())) }
+        for (glibc, jemallocRow) in pairs {
+            var label = glibc.key
+            label.allocator = ""
+            text +=
+                "| \(label.description.trimmingWhitespace()) | \(pair(glibc, jemallocRow, "heap_bytes_per_task", bytes)) | \(pair(glibc, jemallocRow, "allocs_per_task") { Units.trim($0, digits: 2) }) | \(pair(glibc, jemallocRow, "rss_bytes_per_task", bytes)) | \(pair(glibc, jemallocRow, "create_us_per_task") { Units.trim($0, digits: 2) + " µs" }) | \(pair(glibc, jemallocRow, "wall_ms_median") { Units.trim($0, digits: 2) + " ms" }) |\n"
+        }
+        return text + "\n"
     }
 
     /// This run's figures beside published ones from other runtimes (measured elsewhere).

@@ -35,6 +35,9 @@ public struct ClaimsReport: Sendable {
         self.run = run
         self.availableCharts = availableCharts
         self.chartsNote = chartsNote
+        // Claims are judged on the system allocator's rows; jemalloc rows get their own section.
+        var run = run
+        run.rows = run.rows.filter { $0.key.allocator == Allocator.system.rawValue }
         let sleep = SleepFigures(run: run)
         self.sleep = sleep
         findings = [
@@ -270,8 +273,25 @@ public struct ClaimsReport: Sendable {
             verdict = .nuanced
             headline = "fork, pthread and async did not complete a common N"
         }
-        body +=
-            "\nMemory per process is not in this figure: each child's memory is its own process's, and the cell measures the parent's RSS only.\n"
+        if let n = figures.largestCommonN(["fork", "pthread", "async"]),
+            let fork = figures.row("fork", n), let forkMemory = fork.number("rss_bytes_per_task"),
+            fork.number("children_private_bytes") != nil,
+            let threadMemory = figures.row("pthread", n)?.number("rss_bytes_per_task"),
+            let asyncMemory = figures.row("async", n)?.number("rss_bytes_per_task")
+        {
+            func bytes(_ value: Double) -> String { Units.formatBytes(Int(value.rounded())) }
+            body +=
+                "\nMemory per task at N = \(n): fork \(bytes(forkMemory)) (the parent's growth plus each child's private memory, which the child reads from /proc before it exits), pthread \(bytes(threadMemory)), async \(bytes(asyncMemory)).\n"
+            if let create = fork.number("create_us_per_task"),
+                let threadCreate = figures.row("pthread", n)?.number("create_us_per_task")
+            {
+                body +=
+                    "Creating one: fork \(us(create)), pthread_create \(us(threadCreate)) (the creation loop / N).\n"
+            }
+        } else {
+            body +=
+                "\nMemory per process is not in this figure: this run predates the children's own memory (schema 3), so only the parent's RSS was measured.\n"
+        }
         return Finding(
             id: "C8", claim: Claims.c8, verdict: verdict, rule: rule, headline: headline, body: body,
             charts: ["overhead_per_task.png"])

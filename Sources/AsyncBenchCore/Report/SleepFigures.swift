@@ -55,7 +55,7 @@ struct SleepFigures: Sendable {
     /// Per backend: highest N completed, the first limit, and the per-task costs at that N.
     func capacityTable() -> String {
         var text =
-            "| backend | highest N completed | limit | overhead per task there | RSS per task there | threads there |\n|---|--:|---|--:|--:|--:|\n"
+            "| backend | highest N completed | limit | overhead per task there | RSS per task there | heap per task there | creating one there | threads there |\n|---|--:|---|--:|--:|--:|--:|--:|\n"
         for backend in backends {
             let highest = highestOK(backend)
             let limitRow = rows.filter { $0.key.backend == backend && $0.status != "ok" && $0.status != "skipped" }
@@ -64,9 +64,11 @@ struct SleepFigures: Sendable {
             let top = highest.flatMap { row(backend, $0) }
             let overhead = top?.number("overhead_us_per_task").map { Units.trim($0, digits: 1) + " µs" } ?? "—"
             let memory = top?.number("rss_bytes_per_task").map { Units.formatBytes(Int($0.rounded())) } ?? "—"
+            let heap = top?.number("heap_bytes_per_task").map { Units.formatBytes(Int($0.rounded())) } ?? "—"
+            let create = top?.number("create_us_per_task").map { Units.trim($0, digits: 2) + " µs" } ?? "—"
             let threads = top?.values["threads_peak"].flatMap { $0.isEmpty ? nil : $0 } ?? "—"
             text +=
-                "| \(backend) | \(highest.map(String.init) ?? "none") | \(limit) | \(overhead) | \(memory) | \(threads) |\n"
+                "| \(backend) | \(highest.map(String.init) ?? "none") | \(limit) | \(overhead) | \(memory) | \(heap) | \(create) | \(threads) |\n"
         }
         return text
     }
