@@ -55,6 +55,7 @@ switchrows = int(system(keep . " | awk -F, '!/^#/ && $3 == \"switch\" && /,ok,/'
 
 ok(b) = (strcol("backend") eq b && strcol("status") eq "ok" && strcol("workload") eq "sleep")
 pick(b, name) = ok(b) ? column(name) : NaN
+okrow(name) = (strcol("status") eq "ok" && strcol("workload") eq "sleep" && column(name) > 0) ? column(name) : NaN
 
 if (sleeprows > 0) {
 do for [format in "pngcairo svg"] {
@@ -73,7 +74,10 @@ do for [format in "pngcairo svg"] {
     set title "Wall-time overhead per task: (wall − latency) / N, sleep workload\n{/*0.8 " . machine . "}"
     set logscale y 10
     set ylabel "overhead per task (µs, log)"
+    # A single point has no y range of its own: give it one (else gnuplot warns).
+    if (sleeprows == 1) { stats data using (okrow("overhead_us_per_task")) name "Y" nooutput; set yrange [Y_min / 2:Y_max * 2] }
     plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "overhead_us_per_task")) with linespoints title b
+    set autoscale y
 
     set output out . "/efficiency." . ext
     set title "Efficiency: latency / wall (1.0 = N waits cost one wait), sleep workload\n{/*0.8 " . machine . "}"
@@ -91,13 +95,17 @@ do for [format in "pngcairo svg"] {
     set format y "%.0b %BB"
     set key inside top right
     set ylabel "RSS per task (log)"
+    if (sleeprows == 1) { stats data using (okrow("rss_bytes_per_task")) name "Y" nooutput; set yrange [Y_min / 2:Y_max * 2] }
     plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "rss_bytes_per_task") > 0 ? pick(b, "rss_bytes_per_task") : NaN) with linespoints title b
+    set autoscale y
     if (heaprows > 0) {
         set output out . "/heap_per_task." . ext
         set title "Heap per task: allocator's bytes in use at the peak − before, / N, sleep workload (not fork)\n{/*0.8 " . machine . "}"
         set ylabel "heap bytes per task (log)"
         set key inside bottom left
+        if (heaprows == 1) { stats data using (okrow("heap_bytes_per_task")) name "Y" nooutput; set yrange [Y_min / 2:Y_max * 2] }
         plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "heap_bytes_per_task") > 0 ? pick(b, "heap_bytes_per_task") : NaN) with linespoints title b
+        set autoscale y
     }
     set format y "% h"
     set key inside top left
