@@ -1,5 +1,9 @@
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// How N tasks are started, run concurrently and joined: one concurrency model.
 ///
 /// A backend knows nothing about sleeping, sockets or files: it runs the `TaskBody` a workload
@@ -15,9 +19,10 @@ public protocol Backend: Sendable {
     /// True when the cell process must stay single-threaded while this backend runs (fork):
     /// the runner then starts no sampler thread.
     static var needsSingleThreadedProcess: Bool { get }
-    /// True for a backend that runs tasks one after another (the sequential baseline): a cell
-    /// then takes tasks × latency, so cells above `--sequential-max-tasks` are skipped.
-    static var serial: Bool { get }
+    /// The most tasks this backend runs at once (sequential: 1; threadpool: its pool size), or
+    /// nil when unbounded. A repetition then takes about tasks / this × latency, so cells where
+    /// tasks / this exceeds `--sequential-max-tasks` are skipped.
+    static func maxConcurrentTasks(_ options: BackendOptions) -> Int?
     /// True when the backend starts one OS thread per task (pthread): its thread count then
     /// follows timing (how many are alive at once), not a policy, and `check` does not judge it.
     static var threadPerTask: Bool { get }
@@ -30,7 +35,7 @@ public protocol Backend: Sendable {
 
 extension Backend {
     public static var needsSingleThreadedProcess: Bool { false }
-    public static var serial: Bool { false }
+    public static func maxConcurrentTasks(_ options: BackendOptions) -> Int? { nil }
     public static var threadPerTask: Bool { false }
 }
 
@@ -42,12 +47,18 @@ public struct BackendOptions: Codable, Sendable, Equatable {
     public var maxThreads: Int
     /// The most processes a cell may fork before it stops with a `limit` row.
     public var maxProcesses: Int
+    /// Threads of the `threadpool` backend's pool (`--pool-size`).
+    public var poolSize: Int
 
-    public init(threadStackBytes: Int, maxThreads: Int, maxProcesses: Int) {
+    public init(threadStackBytes: Int, maxThreads: Int, maxProcesses: Int, poolSize: Int = BackendOptions.cores) {
         self.threadStackBytes = threadStackBytes
         self.maxThreads = maxThreads
         self.maxProcesses = maxProcesses
+        self.poolSize = poolSize
     }
+
+    /// CPUs online: the default pool size.
+    public static var cores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }
 
 /// What a backend reports after a run: how many tasks completed, and how many were in flight at

@@ -3,8 +3,10 @@ public enum Registry {
     /// In the order `--backend all` runs them.
     public static let backends: [any Backend.Type] = [
         AsyncBackend.self,
+        ExecutorBackend.self,
         DispatchBackend.self,
         PthreadBackend.self,
+        ThreadPoolBackend.self,
         ForkBackend.self,
         SequentialBackend.self,
     ]

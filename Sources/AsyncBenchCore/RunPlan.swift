@@ -27,6 +27,8 @@ public struct RunOptions: Sendable {
     public var cellTimeout = "120s"
     public var maxThreads = 16_000
     public var maxProcesses = 16_000
+    /// Threads of the threadpool backend (`--pool-size`); nil: one per core.
+    public var poolSize: Int? = nil
     public var sequentialMaxTasks = 100
     /// `system`, `jemalloc` or `both` (each cell under each allocator).
     public var allocator = "system"
@@ -124,8 +126,13 @@ public struct RunPlan: Sendable {
         let allocation = try Allocator.parse(options.allocator)
         allocators = allocation.allocators
         notes = allocation.note.map { [$0] } ?? []
+        let poolSize = options.poolSize ?? BackendOptions.cores
+        guard (1...1024).contains(poolSize) else {
+            throw .outOfRange(option: "--pool-size", value: "\(poolSize)", range: "between 1 and 1024")
+        }
         let backendOptions = BackendOptions(
-            threadStackBytes: stack, maxThreads: options.maxThreads, maxProcesses: options.maxProcesses)
+            threadStackBytes: stack, maxThreads: options.maxThreads, maxProcesses: options.maxProcesses,
+            poolSize: poolSize)
 
         cells = []
         for workload in workloadNames {
@@ -147,12 +154,16 @@ public struct RunPlan: Sendable {
                                 if let only = options.onlyCells, !only.contains(spec.key) { continue }
                                 if let problem = type.problem(tasks: count) { throw .workloadProblem(problem) }
                                 var skipReason = Registry.unsupportedReason(backend: backend, workload: workload)
-                                if skipReason == nil, Registry.backend(named: backend)?.serial == true,
-                                    count > options.sequentialMaxTasks
+                                if skipReason == nil,
+                                    let workers = Registry.backend(named: backend)?.maxConcurrentTasks(backendOptions),
+                                    (count + workers - 1) / workers > options.sequentialMaxTasks
                                 {
-                                    let total = Units.formatDuration(nanoseconds: latency * Int64(count))
+                                    let rounds = Int64((count + workers - 1) / workers)
+                                    let total = Units.formatDuration(nanoseconds: latency * rounds)
                                     skipReason =
-                                        "beyond --sequential-max-tasks \(options.sequentialMaxTasks): one repetition would take about \(total)"
+                                        workers == 1
+                                        ? "beyond --sequential-max-tasks \(options.sequentialMaxTasks): one repetition would take about \(total)"
+                                        : "beyond --sequential-max-tasks \(options.sequentialMaxTasks) tasks per pool thread (\(workers) threads): one repetition would take about \(total)"
                                 }
                                 cells.append(PlannedCell(spec: spec, skipReason: skipReason))
                             }
@@ -169,7 +180,8 @@ public struct RunPlan: Sendable {
             "rep-budget=\(Units.formatDuration(nanoseconds: repBudget))",
             "cell-timeout=\(Units.formatDuration(nanoseconds: cellTimeoutNanoseconds))",
             "thread-stack=\(stack == 0 ? "default" : Units.formatBytes(stack))", "max-threads=\(options.maxThreads)",
-            "max-procs=\(options.maxProcesses)", "sequential-max-tasks=\(options.sequentialMaxTasks)",
+            "max-procs=\(options.maxProcesses)", "pool-size=\(poolSize)",
+            "sequential-max-tasks=\(options.sequentialMaxTasks)",
             "rounds=\(options.rounds)", "work=\(options.work)",
             "allocator=\(allocators.map(\.rawValue).joined(separator: ","))",
         ]

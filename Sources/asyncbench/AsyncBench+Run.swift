@@ -117,9 +117,13 @@ extension AsyncBench {
         @Option(name: .customLong("max-procs"), help: "Most processes one fork cell may create.")
         var maxProcesses = defaults.maxProcesses
 
+        @Option(help: "Threads of the threadpool backend's pool (default: one per core).")
+        var poolSize: Int?
+
         @Option(
             help:
-                "Largest task count the sequential baseline runs (it takes tasks × latency); larger cells are skipped.")
+                "Most tasks one thread runs one after another: sequential cells above it (tasks × latency), and threadpool cells above it × --pool-size, are skipped."
+        )
         var sequentialMaxTasks = defaults.sequentialMaxTasks
 
         @Option(
@@ -168,6 +172,7 @@ extension AsyncBench {
             options.cellTimeout = cellTimeout
             options.maxThreads = maxThreads
             options.maxProcesses = maxProcesses
+            options.poolSize = poolSize
             options.sequentialMaxTasks = sequentialMaxTasks
             options.allocator = allocator
             options.overwrite = overwrite

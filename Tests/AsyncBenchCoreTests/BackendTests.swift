@@ -43,7 +43,7 @@ extension BlockingBackendSuites {
             }
         }
 
-        @Test(arguments: ["async", "dispatch", "pthread", "fork", "sequential"])
+        @Test(arguments: ["async", "executor", "dispatch", "pthread", "threadpool", "fork", "sequential"])
         func everyTaskIsAccountedFor(name: String) throws {
             let recorder = Recorder()
             let count = try Self.backend(name).run(tasks: 25, body: recorder.body(tasks: 25))
@@ -56,7 +56,43 @@ extension BlockingBackendSuites {
             if name == "sequential" { #expect(count.peakInFlight == 1) }
         }
 
-        @Test(arguments: ["async", "dispatch", "pthread", "fork"])
+        @Test func theExecutorRunsEveryTaskOnOneThreadNotTheCallers() throws {
+            let threads = Mutex<Set<pthread_t>>([])
+            let sleep = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 2_000_000)).makeBody(
+                tasks: 50)
+            let body = TaskBody(
+                blocking: { _ in },
+                async: { index in
+                    threads.withLock { _ = $0.insert(pthread_self()) }
+                    try await sleep.async(index)
+                    threads.withLock { _ = $0.insert(pthread_self()) }  // resumed on the same thread
+                }, process: sleep.process)
+            let count = try Self.backend("executor").run(tasks: 50, body: body)
+            #expect(count.completed == 50)
+            #expect(count.peakInFlight == 50, "every task was suspended in its wait at once")
+            let seen = threads.withLock { $0 }
+            #expect(seen.count == 1, "\(seen.count) threads ran the tasks")
+            #expect(!seen.contains(pthread_self()))
+        }
+
+        @Test func theThreadPoolNeverRunsMoreTasksThanItsSize() throws {
+            let options = BackendOptions(threadStackBytes: 65536, maxThreads: 100, maxProcesses: 10, poolSize: 3)
+            let threads = Mutex<Set<pthread_t>>([])
+            let sleep = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 2_000_000)).makeBody(
+                tasks: 30)
+            let body = TaskBody(
+                blocking: { index in
+                    threads.withLock { _ = $0.insert(pthread_self()) }
+                    try sleep.blocking(index)
+                }, async: { _ in }, process: sleep.process)
+            let count = try ThreadPoolBackend(options: options).run(tasks: 30, body: body)
+            #expect(count.completed == 30)
+            #expect((count.peakInFlight ?? 99) <= 3)
+            #expect(threads.withLock { $0.count } <= 3)
+            #expect(count.creationNanoseconds != nil)
+        }
+
+        @Test(arguments: ["async", "executor", "dispatch", "pthread", "fork"])
         func tasksRunConcurrently(name: String) throws {
             // 50 tasks × 200 ms = 10 s in sequence. Concurrently they need one wait plus start-up;
             // GCD adds threads for blocked blocks slowly, so its bound is looser (still far below 10 s).

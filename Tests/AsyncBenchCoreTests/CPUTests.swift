@@ -37,8 +37,9 @@ extension BlockingBackendSuites {
         }
 
         @Test func theReportSaysWhereSwiftDiffersFromPython() throws {
-            func rows(async: Int64) -> [ResultRow] {
-                [("async", async), ("pthread", 100)].map { backend, wall in
+            func rows(async: Int64, executor: Int64? = nil) -> [ResultRow] {
+                ([("async", async), ("pthread", 100)] + (executor.map { [("executor", $0)] } ?? [])).map {
+                    backend, wall in
                     var spec = CellSpec.example(backend: backend, tasks: 8, latency: 0)
                     spec.workload = "cpu"
                     var report = CellReport.example(wallsMilliseconds: [wall, wall, wall])
@@ -49,9 +50,15 @@ extension BlockingBackendSuites {
             let parallel = try ClaimsReportTests.report(rows(async: 100))  // async 2×, like threads
             let c7 = try #require(parallel.findings.first { $0.id == "C7" })
             #expect(c7.verdict == .contradicted)
-            #expect(c7.body.contains("Swift differs from the document"))
+            #expect(c7.body.contains("Swift's default executor differs from the document"))
             let serial = try ClaimsReportTests.report(rows(async: 200))  // async 1×, threads 2×
             #expect(serial.findings.first { $0.id == "C7" }?.verdict == .supported)
+            // The one-thread executor takes turns like asyncio while Swift's pool does not: nuanced.
+            let both = try ClaimsReportTests.report(rows(async: 100, executor: 200))
+            let mixed = try #require(both.findings.first { $0.id == "C7" })
+            #expect(mixed.verdict == .nuanced)
+            #expect(mixed.body.contains("The `executor` backend runs the same async tasks on one thread"))
+            #expect(mixed.headline.contains("executor 1.00×"))
         }
     }
 }

@@ -43,14 +43,16 @@ import Testing
     }
 
     @Test func defaultsExpandToEveryBackendAndTaskCount() throws {
-        let plan = try RunPlan(Self.options())
+        let plan = try RunPlan(Self.options { $0.poolSize = 2 })
         #expect(plan.cells.count == Registry.backends.count * 5)
         let run = plan.cells.filter { $0.skipReason == nil }
         #expect(Set(run.map(\.spec.backend)) == Set(Registry.backends.map { $0.name }))
-        // Only the sequential baseline is bounded by default.
+        // Only the backends that run a bounded number of tasks at once are bounded by default:
+        // 100 tasks per thread (the sequential baseline: 100; a pool of 2 threads: 200).
         let skipped = plan.cells.filter { $0.skipReason != nil }
-        #expect(skipped.map(\.spec.backend) == ["sequential", "sequential"])
-        #expect(skipped.map(\.spec.tasks) == [1000, 10000])
+        #expect(skipped.map(\.spec.backend) == ["threadpool", "threadpool", "sequential", "sequential"])
+        #expect(skipped.map(\.spec.tasks) == [1000, 10000, 1000, 10000])
+        #expect(skipped.first?.skipReason?.contains("100 tasks per pool thread (2 threads)") == true)
     }
 
     @Test func listsAreParsedAndDeduplicated() throws {

@@ -12,10 +12,18 @@ public struct AsyncBackend: Backend {
     public init(options: BackendOptions) {}
 
     public func run(tasks: Int, body: TaskBody) throws(CellFailure) -> TaskCount {
+        try Self.runTaskGroup(tasks: tasks, body: body, executor: nil)
+    }
+
+    /// Runs `tasks` child tasks of one task group, preferring `executor` when given (child tasks
+    /// inherit the preference), and blocks the calling thread until all are done.
+    static func runTaskGroup(
+        tasks: Int, body: TaskBody, executor: (any TaskExecutor)?
+    ) throws(CellFailure) -> TaskCount {
         let tally = TaskTally()
         let finished = DispatchSemaphore(value: 0)
         // The calling thread is not part of the cooperative pool, so blocking it here is safe.
-        Task {
+        Task(executorPreference: executor) {
             await withTaskGroup(of: Void.self) { group in
                 tally.creating {
                     for index in 0..<tasks {

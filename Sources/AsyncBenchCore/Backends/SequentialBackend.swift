@@ -4,7 +4,7 @@ public struct SequentialBackend: Backend {
     public static let name = "sequential"
     public static let summary =
         "Baseline: the same tasks one after another on one thread (wall ≈ tasks × latency)"
-    public static let serial = true
+    public static func maxConcurrentTasks(_ options: BackendOptions) -> Int? { 1 }
 
     public init(options: BackendOptions) {}
 

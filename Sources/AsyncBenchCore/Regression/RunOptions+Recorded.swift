@@ -26,6 +26,8 @@ extension RunOptions {
             case "sequential-max-tasks": sequentialMaxTasks = number ?? sequentialMaxTasks
             case "rounds": rounds = number ?? rounds
             case "work": work = number ?? work
+            case "pool-size": poolSize = number ?? poolSize
+            case "allocator": allocator = value.contains(",") ? "both" : value
             default: break
             }
         }
