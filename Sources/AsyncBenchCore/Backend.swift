@@ -23,6 +23,9 @@ public protocol Backend: Sendable {
     /// nil when unbounded. A repetition then takes about tasks / this × latency, so cells where
     /// tasks / this exceeds `--sequential-max-tasks` are skipped.
     static func maxConcurrentTasks(_ options: BackendOptions) -> Int?
+    /// True for backends that run the workload's `async` body (async, executor): they alone run
+    /// async-only workloads.
+    static var runsAsyncBodies: Bool { get }
     /// True when the backend starts one OS thread per task (pthread): its thread count then
     /// follows timing (how many are alive at once), not a policy, and `check` does not judge it.
     static var threadPerTask: Bool { get }
@@ -37,6 +40,7 @@ extension Backend {
     public static var needsSingleThreadedProcess: Bool { false }
     public static func maxConcurrentTasks(_ options: BackendOptions) -> Int? { nil }
     public static var threadPerTask: Bool { false }
+    public static var runsAsyncBodies: Bool { false }
 }
 
 /// Settings that some backends read.

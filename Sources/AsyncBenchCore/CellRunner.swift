@@ -99,6 +99,7 @@ public enum CellRunner {
         backend: any Backend, tasks: Int, body: TaskBody, sampleInterval: Int64?
     ) throws(CellFailure) -> RepetitionSample {
         func timed() throws(CellFailure) -> (wall: Int64, usage: Measurement.Usage, count: TaskCount) {
+            body.beforeRepetition?()
             let usageBefore = Measurement.Usage.current()
             let start = Measurement.monotonicNanoseconds()
             let count = try backend.run(tasks: tasks, body: body)

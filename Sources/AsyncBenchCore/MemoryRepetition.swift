@@ -2,24 +2,17 @@ import CAsyncBench
 
 /// Per-task memory slots shared with forked children: child `i` writes its own private memory
 /// (smaps_rollup Private_Clean + Private_Dirty + page tables, bytes) to slot `i` before `_exit`.
-public final class ChildMemorySlots: @unchecked Sendable {
+public final class ChildMemorySlots: Sendable {
+    let shared: SharedSlots
+
+    init(tasks: Int) throws(CellFailure) { shared = try SharedSlots(tasks: tasks, what: "memory") }
+
     /// The shared slots, for the fork backend to hand to its children.
-    public let slots: UnsafeMutablePointer<Int64>
-    let count: Int
-
-    init(tasks: Int) throws(CellFailure) {
-        count = max(1, tasks)
-        guard let shared = CAsyncBench_map_shared(count * MemoryLayout<Int64>.stride) else {
-            throw .limit(reached: nil, cause: "mmap of \(count) memory slots failed: out of memory")
-        }
-        slots = shared.bindMemory(to: Int64.self, capacity: count)
-    }
-
-    deinit { CAsyncBench_unmap(slots, count * MemoryLayout<Int64>.stride) }
+    public var slots: UnsafeMutablePointer<Int64> { shared.pointer }
 
     /// The sum over the children that reported; nil when none did.
     var total: Int64? {
-        let reported = UnsafeBufferPointer(start: slots, count: count).filter { $0 > 0 }
+        let reported = shared.values.filter { $0 > 0 }
         return reported.isEmpty ? nil : reported.reduce(0, +)
     }
 }
@@ -40,6 +33,7 @@ extension CellRunner {
         let children = backendType.needsSingleThreadedProcess ? try ChildMemorySlots(tasks: tasks) : nil
         probed.childMemory = children
         func run() throws(CellFailure) {
+            probed.beforeRepetition?()
             let count = try backend.run(tasks: tasks, body: probed)
             guard count.completed == tasks else { throw .unaccounted(expected: tasks, completed: count.completed) }
         }

@@ -15,6 +15,8 @@ public enum Registry {
         SleepWorkload.self,
         SwitchWorkload.self,
         CPUWorkload.self,
+        BlockingWorkload.self,
+        OffloadedBlockingWorkload.self,
         CrashWorkload.self,
     ]
 
@@ -28,7 +30,13 @@ public enum Registry {
 
     /// Why `backend` cannot run `workload`, or nil.
     public static func unsupportedReason(backend: String, workload: String) -> String? {
-        unsupported.first { $0.backend == backend && $0.workload == workload }?.reason
+        if let type = self.workload(named: workload), type.asyncOnly,
+            self.backend(named: backend)?.runsAsyncBodies == false
+        {
+            return
+                "\(workload) offloads blocking calls from async code (asyncio.to_thread); threads and processes block in place: see the blocking workload"
+        }
+        return unsupported.first { $0.backend == backend && $0.workload == workload }?.reason
     }
 
     public static func backend(named name: String) -> (any Backend.Type)? {

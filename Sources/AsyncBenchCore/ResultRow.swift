@@ -20,6 +20,9 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var switchNanoseconds: Double?
     /// Rounds of CPU work per task (`cpu` only).
     public var work: Int?
+    /// Share of tasks that block, and for how long, ms (blocking workloads only).
+    public var blockingFraction: Double?
+    public var blockMilliseconds: Double?
     /// One task alone on one thread, ms (`cpu` only).
     public var singleTaskMilliseconds: Double?
     /// tasks × single task / median wall: CPUs put to work (`cpu` only).
@@ -100,6 +103,10 @@ public struct ResultRow: Codable, Sendable, Equatable {
         wallMillisecondsPerRep = samples.map { Double($0.wallNanoseconds) / 1e6 }
         wallMilliseconds = Summary(wallMillisecondsPerRep)
         lateness = report.latenessNanoseconds
+        if Registry.workload(named: spec.workload)?.makesBlockingCalls == true {
+            blockingFraction = spec.parameters.blockingFraction
+            blockMilliseconds = Double(spec.parameters.blockNanoseconds) / 1e6
+        }
         let switches = Registry.workload(named: spec.workload)?.switchesPerRepetition(spec.parameters)
         if let switches, let wall = wallMilliseconds {
             rounds = spec.parameters.rounds
@@ -157,8 +164,12 @@ public enum Schema {
     /// Every column, in file order.
     public static let columns: [Column] = [
         Column(name: "schema_version", meaning: "version of this schema (\(version))") { _ in "\(version)" },
-        Column(name: "backend", meaning: "how tasks run: async, dispatch, pthread, fork, sequential") { $0.backend },
-        Column(name: "workload", meaning: "what each task does: sleep, switch, cpu") { $0.workload },
+        Column(
+            name: "backend", meaning: "how tasks run: async, executor, dispatch, pthread, threadpool, fork, sequential"
+        ) { $0.backend },
+        Column(name: "workload", meaning: "what each task does: sleep, switch, cpu, blocking, blocking-offload") {
+            $0.workload
+        },
         Column(name: "tasks", meaning: "number of concurrent tasks N in the cell") { "\($0.tasks)" },
         Column(name: "tasks_reached", meaning: "tasks when ok; for a limit, the most tasks started before the refusal")
         {
@@ -182,6 +193,17 @@ public enum Schema {
             number($0.switchNanoseconds, digits: 1)
         },
         Column(name: "work", meaning: "rounds of CPU work per task (cpu only)") { optional($0.work) },
+        Column(
+            name: "blocking_fraction",
+            meaning: "share of tasks that make a blocking call (--blocking-fraction; blocking workloads only)"
+        ) {
+            number($0.blockingFraction, digits: 4)
+        },
+        Column(
+            name: "block_ms", meaning: "how long that call blocks its thread, ms (--block-ms; blocking workloads only)"
+        ) {
+            number($0.blockMilliseconds)
+        },
         Column(name: "single_task_ms", meaning: "one task alone on one thread, median of three, ms (cpu only)") {
             number($0.singleTaskMilliseconds)
         },
@@ -215,13 +237,20 @@ public enum Schema {
         ) {
             number($0.createMicrosecondsPerTask)
         },
-        Column(name: "lateness_us_p50", meaning: "median of how late tasks woke past their deadline, µs (sleep only)") {
+        Column(
+            name: "lateness_us_p50",
+            meaning:
+                "median of how late tasks woke past their deadline, µs (sleep: every task; blocking workloads: the tasks that did not block)"
+        ) {
             number($0.lateness.map { $0.p50 / 1e3 }, digits: 1)
         },
-        Column(name: "lateness_us_p99", meaning: "99th percentile of task lateness, µs (sleep only)") {
+        Column(name: "lateness_us_p99", meaning: "99th percentile of task lateness, µs (sleep and blocking workloads)")
+        {
             number($0.lateness.map { $0.p99 / 1e3 }, digits: 1)
         },
-        Column(name: "lateness_us_max", meaning: "latest task wake-up past its deadline, µs (sleep only)") {
+        Column(
+            name: "lateness_us_max", meaning: "latest task wake-up past its deadline, µs (sleep and blocking workloads)"
+        ) {
             number($0.lateness.map { $0.max / 1e3 }, digits: 1)
         },
         Column(

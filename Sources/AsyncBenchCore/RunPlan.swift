@@ -15,6 +15,9 @@ public struct RunOptions: Sendable {
     public var pin: String? = nil
     public var rounds = 200_000
     public var work = 10_000_000
+    /// Share of tasks that block, and for how long (the blocking workloads).
+    public var blockingFraction = 0.1
+    public var blockMilliseconds = 20
     /// When set, only these cells are run (what `check` uses to repeat a recorded run).
     public var onlyCells: Set<CellKey>? = nil
     public var reps = 5
@@ -98,6 +101,14 @@ public struct RunPlan: Sendable {
         guard (1...100_000_000).contains(options.rounds) else {
             throw .outOfRange(option: "--rounds", value: "\(options.rounds)", range: "between 1 and 100000000")
         }
+        guard (0...1).contains(options.blockingFraction) else {
+            throw .outOfRange(
+                option: "--blocking-fraction", value: "\(options.blockingFraction)", range: "between 0 and 1")
+        }
+        guard (0...60_000).contains(options.blockMilliseconds) else {
+            throw .outOfRange(
+                option: "--block-ms", value: "\(options.blockMilliseconds)", range: "between 0 and 60000")
+        }
         let latencies = try Self.list(options.latencies, option: "--latency").map {
             text throws(UsageError) in try Units.parseDuration(text, option: "--latency")
         }
@@ -147,7 +158,9 @@ public struct RunPlan: Sendable {
                                 let spec = CellSpec(
                                     backend: backend, workload: workload, tasks: count,
                                     parameters: WorkloadParameters(
-                                        latencyNanoseconds: latency, rounds: options.rounds, work: options.work),
+                                        latencyNanoseconds: latency, rounds: options.rounds, work: options.work,
+                                        blockingFraction: options.blockingFraction,
+                                        blockNanoseconds: Int64(options.blockMilliseconds) * 1_000_000),
                                     options: backendOptions, reps: options.reps, warmup: options.warmup, pinned: pinned,
                                     allocator: allocator, minReps: min(options.minReps, options.reps),
                                     repBudgetNanoseconds: repBudget)
@@ -182,7 +195,8 @@ public struct RunPlan: Sendable {
             "thread-stack=\(stack == 0 ? "default" : Units.formatBytes(stack))", "max-threads=\(options.maxThreads)",
             "max-procs=\(options.maxProcesses)", "pool-size=\(poolSize)",
             "sequential-max-tasks=\(options.sequentialMaxTasks)",
-            "rounds=\(options.rounds)", "work=\(options.work)",
+            "rounds=\(options.rounds)", "work=\(options.work)", "blocking-fraction=\(options.blockingFraction)",
+            "block-ms=\(options.blockMilliseconds)",
             "allocator=\(allocators.map(\.rawValue).joined(separator: ","))",
         ]
         outputDirectory = options.out ?? "runs/\(RunMetadata.utcTimestamp(separator: ""))"

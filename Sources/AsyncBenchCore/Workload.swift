@@ -28,6 +28,12 @@ public protocol Workload: Sendable {
     static var measuresMemory: Bool { get }
     /// Pinned (true) and/or unpinned (false) cells swept when `--pin` is not given.
     static var defaultPinning: [Bool] { get }
+    /// True for a workload that only means something inside async code (offloading a blocking
+    /// call): backends that do not run async bodies skip it.
+    static var asyncOnly: Bool { get }
+    /// True for the workloads where some tasks make a blocking call (`--blocking-fraction`,
+    /// `--block-ms`): their rows carry those parameters.
+    static var makesBlockingCalls: Bool { get }
     /// Why `tasks` does not fit this workload (e.g. pairs need an even count), or nil.
     static func problem(tasks: Int) -> String?
     /// Context switches one repetition makes per pair of peers, for workloads that measure a
@@ -48,6 +54,8 @@ extension Workload {
     public static var usesLatency: Bool { true }
     public static var samplesThreads: Bool { true }
     public static var measuresMemory: Bool { true }
+    public static var asyncOnly: Bool { false }
+    public static var makesBlockingCalls: Bool { false }
     public static var reportsSpeedup: Bool { false }
     public static func problem(tasks: Int) -> String? { nil }
     public static func switchesPerRepetition(_ parameters: WorkloadParameters) -> Int? { nil }
@@ -61,11 +69,20 @@ public struct WorkloadParameters: Codable, Sendable, Equatable {
     public var rounds: Int
     /// Rounds of CPU work each task does (`--work`, the `cpu` workload).
     public var work: Int
+    /// Share of tasks that make a blocking call (`--blocking-fraction`, the blocking workloads).
+    public var blockingFraction: Double
+    /// How long that blocking call blocks, ns (`--block-ms`).
+    public var blockNanoseconds: Int64
 
-    public init(latencyNanoseconds: Int64, rounds: Int = 200_000, work: Int = 10_000_000) {
+    public init(
+        latencyNanoseconds: Int64, rounds: Int = 200_000, work: Int = 10_000_000, blockingFraction: Double = 0.1,
+        blockNanoseconds: Int64 = 20_000_000
+    ) {
         self.latencyNanoseconds = latencyNanoseconds
         self.rounds = rounds
         self.work = work
+        self.blockingFraction = blockingFraction
+        self.blockNanoseconds = blockNanoseconds
     }
 }
 
@@ -89,19 +106,24 @@ public struct TaskBody: Sendable {
     /// Set by the runner for its memory repetition only: where forked children report their
     /// own memory (the fork backend passes it to its children).
     public var childMemory: ChildMemorySlots? = nil
+    /// Called by the runner just before each repetition starts its tasks (e.g. to set a deadline
+    /// the repetition's tasks share).
+    public var beforeRepetition: (@Sendable () -> Void)?
 
     public init(
         blocking: @escaping @Sendable (Int) throws -> Void,
         async: @escaping @Sendable (Int) async throws -> Void,
         process: ProcessTask,
         dispatch: (@Sendable (Int) throws -> Void)? = nil,
-        taskLatenessNanoseconds: (@Sendable () -> [Int64])? = nil
+        taskLatenessNanoseconds: (@Sendable () -> [Int64])? = nil,
+        beforeRepetition: (@Sendable () -> Void)? = nil
     ) {
         self.blocking = blocking
         self.async = async
         self.process = process
         self.dispatch = dispatch
         self.taskLatenessNanoseconds = taskLatenessNanoseconds
+        self.beforeRepetition = beforeRepetition
     }
 }
 

@@ -54,6 +54,30 @@ int CAsyncBench_task_sleep(void *context, int64_t index) {
     return CAsyncBench_sleep_task_run((const CAsyncBench_sleep_task *)context, index) == 0 ? 0 : 1;
 }
 
+int CAsyncBench_task_blocks(int64_t index, double fraction) {
+    if (fraction <= 0) return 0;
+    return (int64_t)((double)(index + 1) * fraction) > (int64_t)((double)index * fraction);
+}
+
+int CAsyncBench_blocking_task_run(const CAsyncBench_blocking_task *task, int64_t index) {
+    int blocks = CAsyncBench_task_blocks(index, task->fraction);
+    if (blocks) {
+        int rc = CAsyncBench_sleep_ns(task->block_ns);
+        if (rc != 0) return rc;
+    }
+    int64_t deadline = task->start_ns + task->nanoseconds;
+    int rc = CAsyncBench_sleep_until(deadline);
+    if (rc != 0) return rc;
+    if (task->lateness != NULL && index >= 0 && index < task->slots) {
+        task->lateness[index] = blocks ? INT64_MIN : CAsyncBench_monotonic_ns() - deadline;
+    }
+    return 0;
+}
+
+int CAsyncBench_task_blocking(void *context, int64_t index) {
+    return CAsyncBench_blocking_task_run((const CAsyncBench_blocking_task *)context, index) == 0 ? 0 : 1;
+}
+
 void *CAsyncBench_map_shared(size_t bytes) {
     void *address = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     return address == MAP_FAILED ? NULL : address;

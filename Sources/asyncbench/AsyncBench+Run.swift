@@ -26,6 +26,7 @@ extension AsyncBench {
                   asyncbench --workload switch --backend all          # ns per switch, pinned and not
                   asyncbench --workload cpu --backend all             # speedup of CPU-bound tasks
                   asyncbench --allocator both --tasks 1000            # heap per task, glibc vs jemalloc
+                  asyncbench --workload blocking,blocking-offload --backend async,executor   # C6
 
                 Exit status: 0 the sweep finished (limit/timeout/crashed rows are results), \
                 1 the run failed, 64 bad input, 128+N stopped by signal N (130 for Ctrl-C).
@@ -68,6 +69,12 @@ extension AsyncBench {
 
         @Option(help: "Rounds of CPU work per task (cpu workload; 10,000,000 ≈ 10-20 ms here).")
         var work = defaults.work
+
+        @Option(help: "Share of tasks that make a blocking call, 0 to 1 (blocking workloads; 0.1 = every tenth task).")
+        var blockingFraction = defaults.blockingFraction
+
+        @Option(help: "How long that blocking call blocks its thread, in ms (blocking workloads).")
+        var blockMs = defaults.blockMilliseconds
 
         @Option(
             help: ArgumentHelp(
@@ -161,6 +168,8 @@ extension AsyncBench {
             options.pin = pin
             options.rounds = rounds
             options.work = work
+            options.blockingFraction = blockingFraction
+            options.blockMilliseconds = blockMs
             options.latencies = latency
             options.reps = reps
             options.warmup = warmup

@@ -9,6 +9,8 @@ public struct AsyncBackend: Backend {
     public static let summary =
         "Swift structured concurrency: one child task per task in a task group; waits suspend"
 
+    public static let runsAsyncBodies = true
+
     public init(options: BackendOptions) {}
 
     public func run(tasks: Int, body: TaskBody) throws(CellFailure) -> TaskCount {

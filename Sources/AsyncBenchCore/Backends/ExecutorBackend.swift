@@ -7,6 +7,8 @@ public struct ExecutorBackend: Backend {
     public static let summary =
         "Swift async tasks on a task executor with a single thread (like an asyncio loop); waits suspend"
 
+    public static let runsAsyncBodies = true
+
     let options: BackendOptions
 
     public init(options: BackendOptions) { self.options = options }

@@ -27,6 +27,8 @@ extension RunOptions {
             case "rounds": rounds = number ?? rounds
             case "work": work = number ?? work
             case "pool-size": poolSize = number ?? poolSize
+            case "blocking-fraction": blockingFraction = Double(value) ?? blockingFraction
+            case "block-ms": blockMilliseconds = number ?? blockMilliseconds
             case "allocator": allocator = value.contains(",") ? "both" : value
             default: break
             }

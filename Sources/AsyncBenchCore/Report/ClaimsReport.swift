@@ -46,7 +46,7 @@ public struct ClaimsReport: Sendable {
             sleep.map(Self.c3) ?? Self.notMeasured("C3", Claims.c3, workload: "sleep"),
             Self.notMeasured("C4", Claims.c4, workload: "net"),
             Self.notMeasured("C5", Claims.c5, workload: "file"),
-            Self.notMeasured("C6", Claims.c6, workload: "blocking"),
+            Self.c6(run) ?? Self.notMeasured("C6", Claims.c6, workload: "blocking"),
             Self.c7(run)
                 ?? Self.notMeasured(
                     "C7", Claims.c7, workload: "cpu",
@@ -215,6 +215,69 @@ public struct ClaimsReport: Sendable {
         return Finding(
             id: "C3", claim: Claims.c3, verdict: verdict, rule: rule, headline: headline, body: body,
             charts: ["efficiency.png"])
+    }
+
+    // MARK: - C6
+
+    static func c6(_ run: RecordedRun) -> Finding? {
+        let inPlace = BlockingWorkload.name
+        let offloaded = OffloadedBlockingWorkload.name
+        let rows = run.rows.filter { [inPlace, offloaded].contains($0.key.workload) && $0.status == "ok" }
+        guard !rows.isEmpty else { return nil }
+        func row(_ workload: String, _ backend: String, _ tasks: Int) -> RecordedRow? {
+            rows.first { $0.key.workload == workload && $0.key.backend == backend && $0.key.tasks == tasks }
+        }
+        func late(_ row: RecordedRow?, _ column: String) -> String {
+            row?.number(column).map { Units.trim($0 / 1000, digits: 2) + " ms" } ?? "—"
+        }
+        let block = rows.compactMap { $0.number("block_ms") }.first ?? 0
+        let fraction = rows.compactMap { $0.number("blocking_fraction") }.first ?? 0
+        var body =
+            "Every task waits until a deadline shared by the repetition; \(Units.trim(fraction * 100, digits: 1))% of them (every \(fraction > 0 ? Units.trim(1 / fraction, digits: 1) : "—")th) first block their thread for \(Units.trim(block, digits: 1)) ms. How late the *other* tasks woke past the deadline, p50 / p99:\n\n"
+        body +=
+            "| backend | N | blocking in place | offloaded to a pool (to_thread) | wall in place | wall offloaded |\n|---|--:|--:|--:|--:|--:|\n"
+        let backends = rows.map(\.key.backend).uniqued()
+        for backend in backends {
+            for tasks in Set(rows.filter { $0.key.backend == backend }.map(\.key.tasks)).sorted() {
+                let here = row(inPlace, backend, tasks)
+                let there = row(offloaded, backend, tasks)
+                body +=
+                    "| \(backend) | \(tasks) | \(late(here, "lateness_us_p50")) / \(late(here, "lateness_us_p99")) | \(late(there, "lateness_us_p50")) / \(late(there, "lateness_us_p99")) | \(here?.number("wall_ms_median").map(ms) ?? "—") | \(there?.number("wall_ms_median").map(ms) ?? "—") |\n"
+            }
+        }
+        let rule =
+            "on `executor` (one thread, as an asyncio loop; `async` when executor did not run), at the largest N with both variants: supported when blocking in place makes the other tasks' p99 lateness at least half the blocking call and offloading brings it under a tenth of it; contradicted when in place it stays under a tenth; nuanced otherwise."
+        let model = backends.contains(ExecutorBackend.name) ? ExecutorBackend.name : AsyncBackend.name
+        let both = Set(rows.filter { $0.key.backend == model && $0.key.workload == inPlace }.map(\.key.tasks))
+            .intersection(rows.filter { $0.key.backend == model && $0.key.workload == offloaded }.map(\.key.tasks))
+        guard let n = both.max(), let stalled = row(inPlace, model, n)?.number("lateness_us_p99"),
+            let freed = row(offloaded, model, n)?.number("lateness_us_p99"), block > 0
+        else {
+            return Finding(
+                id: "C6", claim: Claims.c6, verdict: .nuanced, rule: rule,
+                headline: "\(model) did not run both the blocking and blocking-offload workloads at one N", body: body,
+                charts: [])
+        }
+        let blockMicroseconds = block * 1000
+        let verdict: Verdict =
+            stalled >= 0.5 * blockMicroseconds && freed <= 0.1 * blockMicroseconds
+            ? .supported : (stalled < 0.1 * blockMicroseconds ? .contradicted : .nuanced)
+        body +=
+            "\nOn `\(model)` at N = \(n), blocking calls of \(Units.trim(block, digits: 1)) ms made in place delayed the other tasks by \(ms(stalled / 1000)) at p99; handed to a thread pool and awaited, by \(ms(freed / 1000)).\n"
+        let poolSizes = rows.filter { $0.key.backend == AsyncBackend.name && $0.key.workload == inPlace }.map(
+            \.key.tasks)
+        if model == ExecutorBackend.name, let few = poolSizes.min(), let many = poolSizes.max(), few < many,
+            let fewLate = row(inPlace, AsyncBackend.name, few)?.number("lateness_us_p99"),
+            let manyLate = row(inPlace, AsyncBackend.name, many)?.number("lateness_us_p99")
+        {
+            body +=
+                "On Swift's default pool (`async`, one thread per core) a blocking call takes one thread, not all: at N = \(few) the other tasks were \(ms(fewLate / 1000)) late at p99; at N = \(many), with more blocking calls than threads, \(ms(manyLate / 1000)).\n"
+        }
+        return Finding(
+            id: "C6", claim: Claims.c6, verdict: verdict, rule: rule,
+            headline:
+                "\(model), N = \(n): others \(ms(stalled / 1000)) late at p99 with \(Units.trim(block, digits: 1)) ms calls in place, \(ms(freed / 1000)) offloaded",
+            body: body, charts: [])
     }
 
     // MARK: - C7

@@ -31,33 +31,24 @@ public struct SleepWorkload: Workload {
             taskLatenessNanoseconds: { slots.values })
     }
 
-    /// One lateness slot per task, in memory shared with forked children (each task writes its own).
+    /// One lateness slot per task (shared with forked children) and the C task reading them.
     final class LatenessSlots: @unchecked Sendable {
         let context: UnsafeMutablePointer<CAsyncBench_sleep_task>
-        let slots: UnsafeMutablePointer<Int64>
-        let count: Int
+        let slots: SharedSlots
 
         init(tasks: Int, nanoseconds: Int64) throws(CellFailure) {
-            count = max(1, tasks)
-            guard let shared = CAsyncBench_map_shared(count * MemoryLayout<Int64>.stride) else {
-                throw .limit(reached: nil, cause: "mmap of \(count) lateness slots failed: out of memory")
-            }
-            slots = shared.bindMemory(to: Int64.self, capacity: count)
+            slots = try SharedSlots(tasks: tasks, what: "lateness")
             context = .allocate(capacity: 1)
             context.initialize(
-                to: CAsyncBench_sleep_task(nanoseconds: nanoseconds, lateness: slots, slots: Int64(count)))
+                to: CAsyncBench_sleep_task(nanoseconds: nanoseconds, lateness: slots.pointer, slots: Int64(slots.count))
+            )
         }
 
-        deinit {
-            CAsyncBench_unmap(slots, count * MemoryLayout<Int64>.stride)
-            context.deallocate()
-        }
+        deinit { context.deallocate() }
 
-        func record(_ index: Int, _ lateness: Int64) {
-            if index >= 0 && index < count { slots[index] = lateness }
-        }
+        func record(_ index: Int, _ lateness: Int64) { slots.record(index, lateness) }
 
         /// Every task's lateness from the last repetition.
-        var values: [Int64] { Array(UnsafeBufferPointer(start: slots, count: count)) }
+        var values: [Int64] { slots.values }
     }
 }

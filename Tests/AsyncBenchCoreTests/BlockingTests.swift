@@ -1,0 +1,90 @@
+import CAsyncBench
+import Testing
+
+@testable import AsyncBenchCore
+
+/// The blocking workloads (C6): which tasks block, that a blocked thread delays the tasks sharing
+/// it, that offloading runs only on async backends, and the C6 verdict rule.
+@Suite struct BlockingTests {
+    @Test func theBlockingTasksAreSpreadEvenly() {
+        func blocking(_ tasks: Int, _ fraction: Double) -> [Int] {
+            (0..<tasks).filter { CAsyncBench_task_blocks(Int64($0), fraction) != 0 }
+        }
+        #expect(blocking(100, 0.1) == [9, 19, 29, 39, 49, 59, 69, 79, 89, 99])
+        #expect(blocking(10, 0.5) == [1, 3, 5, 7, 9])
+        #expect(blocking(10, 0).isEmpty)
+        #expect(blocking(10, 1) == Array(0..<10))
+    }
+
+    @Test func offloadingRunsOnAsyncBackendsOnly() throws {
+        var options = RunPlanTests.options()
+        options.workloads = "blocking-offload"
+        options.tasks = "10"
+        let plan = try RunPlan(options)
+        let run = plan.cells.filter { $0.skipReason == nil }.map(\.spec.backend)
+        #expect(run == ["async", "executor"])
+        let skipped = try #require(plan.cells.first { $0.spec.backend == "pthread" })
+        #expect(skipped.skipReason?.contains("asyncio.to_thread") == true)
+    }
+
+    @Test func badBlockingParametersAreRefused() {
+        #expect(throws: UsageError.self) { try RunPlan(RunPlanTests.options { $0.blockingFraction = 1.5 }) }
+        #expect(throws: UsageError.self) { try RunPlan(RunPlanTests.options { $0.blockMilliseconds = -1 }) }
+    }
+
+    /// A blocking-workload row with the others' lateness p99 at `p99` ms.
+    static func row(_ workload: String, _ backend: String, p99: Double) -> ResultRow {
+        var spec = CellSpec.example(backend: backend, tasks: 100)
+        spec.workload = workload
+        var report = CellReport.example()
+        report.latenessNanoseconds = Percentiles((1...100).map { Double($0) * p99 * 1e6 / 99 })
+        return ResultRow(spec: spec, report: report)
+    }
+
+    @Test func c6IsSupportedWhenTheLoopStallsAndOffloadingFreesIt() throws {
+        func verdict(inPlace: Double, offloaded: Double) throws -> ClaimsReport.Verdict? {
+            let report = try ClaimsReportTests.report([
+                Self.row("blocking", "executor", p99: inPlace),
+                Self.row("blocking-offload", "executor", p99: offloaded),
+            ])
+            return report.findings.first { $0.id == "C6" }?.verdict
+        }
+        // 20 ms blocking calls (the default --block-ms).
+        #expect(try verdict(inPlace: 190, offloaded: 0.5) == .supported)
+        #expect(try verdict(inPlace: 1, offloaded: 0.5) == .contradicted)
+        #expect(try verdict(inPlace: 190, offloaded: 15) == .nuanced)
+    }
+}
+
+extension BlockingBackendSuites {
+    @Suite struct BlockingWorkloadTests {
+        static func spec(_ workload: String, _ backend: String) -> CellSpec {
+            var spec = CellSpec.example(backend: backend, tasks: 10, latency: 10_000_000)
+            spec.workload = workload
+            spec.reps = 2
+            spec.warmup = 0
+            return spec
+        }
+
+        @Test func onOneThreadABlockingCallDelaysTheOtherTasks() throws {
+            // 10 tasks wait 10 ms to a shared deadline; task 9 first blocks the executor's only
+            // thread for 20 ms, so the other nine cannot wake before it returns: ≥ 10 ms late.
+            let report = CellRunner.run(Self.spec("blocking", "executor"))
+            #expect(report.status == .ok, "\(report.message)")
+            let lateness = try #require(report.latenessNanoseconds)
+            #expect(lateness.count == 9 * 2, "only the nine tasks that did not block, per repetition")
+            #expect(lateness.p50 >= 5_000_000, "\(lateness)")
+        }
+
+        @Test(arguments: ["async", "executor"])
+        func offloadedCallsAreAwaitedAndEveryTaskIsCounted(backend: String) throws {
+            let report = CellRunner.run(Self.spec("blocking-offload", backend))
+            #expect(report.status == .ok, "\(report.message)")
+            #expect(report.latenessNanoseconds?.count == 9 * 2)
+            // The nine others still wake no earlier than the deadline.
+            #expect((report.latenessNanoseconds?.p50 ?? -1) >= 0)
+            // The blocking task waited for its offloaded call: a repetition lasts ≥ 20 ms.
+            #expect(report.samples.allSatisfy { $0.wallNanoseconds >= 20_000_000 })
+        }
+    }
+}
