@@ -9,6 +9,7 @@
 #   rss_per_task       RSS above the idle cell per task vs tasks, fork with its children (C2, C8)
 #   heap_per_task      heap bytes per task vs tasks (schema 3 runs: the memory repetition) (C2)
 #   highest_tasks      highest task count completed per backend, cells that hit a limit marked (C2, C8)
+#   capacity           highest N held at once per backend, from capacity.csv beside the CSV (C2)
 # from the `sleep` rows, and from the `switch` rows:
 #   switch_ns          ns per switch per backend, pinned to one CPU and unpinned, log scale (C1)
 # and from the `cpu` rows:
@@ -183,5 +184,35 @@ do for [format in "pngcairo svg"] {
     plot speedups using 1:3:xtic(2) with boxes lc rgb "#228833" title "speedup at the largest N", \
          cores with lines dt 2 lc rgb "black" title "number of cores"
     unset output
+}
+}
+
+# A capacity run (asyncbench capacity) has capacity.csv beside its results: one bar per backend.
+capfile = system("dirname '" . csv . "'") . "/capacity.csv"
+caprows = int(system("test -s '" . capfile . "' && awk -F, '!/^#/ && NR > 1 && $5 != \"\" && $5 != \"highest_tasks\"' '" . capfile . "' | wc -l || echo 0"))
+if (caprows > 0) {
+capacity = "< awk -F, '!/^#/ && $2 != \"backend\" {printf \"%d %s %s %s\\n\", n++, $2, ($5 == \"\" ? \"NaN\" : $5), $8}' '" . capfile . "'"
+do for [format in "pngcairo svg"] {
+    ext = (format eq "svg") ? "svg" : "png"
+    if (format eq "svg") { set terminal svg size 900,560 dynamic font "sans,11" } else { set terminal pngcairo size 900,560 font "sans,10" }
+    set output out . "/capacity." . ext
+    set title "Capacity: highest number of tasks held at once per backend (asyncbench capacity)\n{/*0.8 " . machine . "}"
+    set datafile nocolumnheaders
+    set datafile separator whitespace
+    unset logscale x
+    unset xrange
+    set autoscale x
+    set offsets 0.5, 0.5, 0, 0
+    set logscale y 10
+    set yrange [1:*]
+    set format y "%.0s%c"
+    set ylabel "tasks at once (log)"
+    set xlabel "backend"
+    set style fill solid 0.7 border -1
+    set boxwidth 0.6
+    set key off
+    set grid ytics
+    plot capacity using 1:3:xtic(2) with boxes lc rgb "#4477aa", \
+         capacity using 1:($3 * 1.6):(sprintf("%d (%s)", $3, strcol(4))) with labels font ",9"
 }
 }

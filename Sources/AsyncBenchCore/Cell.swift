@@ -19,6 +19,9 @@ public struct CellSpec: Codable, Sendable, Equatable {
     public var repBudgetNanoseconds: Int64
     /// How often the sampler thread reads the thread count.
     public var sampleIntervalNanoseconds: Int64
+    /// Whether the cell ends with the untimed memory repetition (workloads that measure memory);
+    /// capacity probes turn it off: they only need the measured repetition's peak RSS.
+    public var memoryRepetition = true
 
     public init(
         backend: String, workload: String, tasks: Int, parameters: WorkloadParameters,

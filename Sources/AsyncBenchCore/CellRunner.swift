@@ -65,7 +65,7 @@ public enum CellRunner {
             }
             // Peak RSS covers the measured repetitions only, not the memory repetition's sampling.
             report.peakRSSBytes = Measurement.ProcStatus.current().peakRSSBytes
-            if workloadType.measuresMemory {
+            if workloadType.measuresMemory && spec.memoryRepetition {
                 report.memory = try measureMemory(
                     backend: backend, backendType: backendType, tasks: spec.tasks, body: body,
                     sampleInterval: spec.sampleIntervalNanoseconds)

@@ -111,6 +111,16 @@ public enum Measurement {
         return (result, Int(peak), Usage(usage), peakHeap >= 0 ? peakHeap : nil)
     }
 
+    /// MemAvailable from /proc/meminfo: memory the kernel can give without swapping, bytes.
+    public static func memoryAvailableBytes() -> Int? {
+        guard let meminfo = readFile("/proc/meminfo") else { return nil }
+        for line in meminfo.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+            let fields = line.split(separator: " ")
+            if fields.count >= 2, let kib = Int(fields[1]) { return kib * 1024 }
+        }
+        return nil
+    }
+
     /// The whole contents of a small file (e.g. in /proc), or nil.
     public static func readFile(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

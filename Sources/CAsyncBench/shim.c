@@ -415,3 +415,9 @@ int CAsyncBench_task_cpu(void *context, int64_t index) {
     const CAsyncBench_cpu_task *task = context;
     return CAsyncBench_cpu_work(task->iterations, 42) == task->expected ? 0 : 1;
 }
+
+int64_t CAsyncBench_nproc_limit(void) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NPROC, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return -1;
+    return (int64_t)limit.rlim_cur;
+}

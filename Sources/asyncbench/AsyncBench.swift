@@ -15,7 +15,8 @@ struct AsyncBench: ParsableCommand {
             See 'asyncbench run --help' for every option.
             """,
         subcommands: [
-            Run.self, Plot.self, Report.self, Verify.self, Baseline.self, Compare.self, Check.self, Trend.self,
+            Run.self, Capacity.self, Plot.self, Report.self, Verify.self, Baseline.self, Compare.self, Check.self,
+            Trend.self,
             Cell.self,
         ],
         defaultSubcommand: Run.self

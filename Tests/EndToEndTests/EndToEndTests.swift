@@ -80,6 +80,29 @@ import Testing
         #expect(metadata.contains("jemalloc cells: jemalloc 5"), "\(metadata)")
     }
 
+    @Test func capacityFindsTheHighestConcurrentNWithinItsBounds() throws {
+        let out = temporaryDirectory()
+        let result = try run([
+            "capacity", "--backend", "async,sequential", "--latency", "20ms", "--start", "50", "--max-tasks", "400",
+            "--time-budget", "60s", "--out", out, "--overwrite", "--quiet",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try readRows(out + "/capacity.csv")
+        #expect(rows.map { $0["backend"]! } == ["async", "sequential"])
+        #expect(rows.first?["highest_tasks"] == "400", "\(rows)")
+        #expect(rows.first?["stopped_by"] == "max-tasks")
+        #expect(rows.last?["highest_tasks"] == "1")
+        #expect(rows.last?["stopped_by"] == "bound")
+        // Every probe is a row of the sweep's schema: doubling from --start.
+        #expect(try readRows(out + "/results.csv").map { $0["tasks"]! } == ["50", "100", "200", "400"])
+        #expect(result.stdout.contains("highest N at once"))
+        #expect(Measurement.readFile(out + "/REPORT.md")?.contains("| async | 400 |") == true)
+
+        let refused = try run(["capacity", "--workload", "cpu", "--out", temporaryDirectory()])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("capacity searches the sleep workload"))
+    }
+
     @Test func aCrashingCellIsRecordedAndTheSweepGoesOn() throws {
         let out = temporaryDirectory()
         let result = try run([

@@ -105,6 +105,8 @@ public struct RecordedRun: Sendable {
     public var schemaVersion: Int
     public var metadata: RunMetadata?
     public var rows: [RecordedRow]
+    /// The run's capacity.csv, when it is a capacity run (`asyncbench capacity`).
+    public var capacity: [CapacityResult]? = nil
 
     /// Reads a run folder (its `results.csv` and `run.json`) or a results CSV file.
     public static func load(_ path: String) throws(DataError) -> RecordedRun {
@@ -121,6 +123,7 @@ public struct RecordedRun: Sendable {
         }
         guard let text = Measurement.readFile(csvPath) else { throw .unreadable(path: csvPath) }
         var run = try parse(text, path: csvPath)
+        run.capacity = CapacityFile.load(folder + "/capacity.csv")
         if let json = Measurement.readFile(folder + "/run.json") {
             run.metadata = try? JSONDecoder().decode(RunMetadata.self, from: Data(json.utf8))
         }

@@ -42,7 +42,7 @@ public struct ClaimsReport: Sendable {
         self.sleep = sleep
         findings = [
             Self.c1(run) ?? Self.notMeasured("C1", Claims.c1, workload: "switch"),
-            sleep.map(Self.c2) ?? Self.notMeasured("C2", Claims.c2, workload: "sleep"),
+            sleep.map { Self.c2($0, capacity: run.capacity) } ?? Self.notMeasured("C2", Claims.c2, workload: "sleep"),
             sleep.map(Self.c3) ?? Self.notMeasured("C3", Claims.c3, workload: "sleep"),
             Self.notMeasured("C4", Claims.c4, workload: "net"),
             Self.notMeasured("C5", Claims.c5, workload: "file"),
@@ -133,7 +133,8 @@ public struct ClaimsReport: Sendable {
 
     // MARK: - C2
 
-    static func c2(_ figures: SleepFigures) -> Finding {
+    static func c2(_ figures: SleepFigures, capacity: [CapacityResult]? = nil) -> Finding {
+        if let capacity, let found = c2(capacity: capacity) { return found }
         let rule =
             "supported when, at the largest N both completed (≥ 1000), pthread costs ≥ 5× async in wall-time overhead per task and ≥ 1.5× in memory per task, or threads hit a limit below async's highest N; contradicted when neither cost is higher for pthread; nuanced otherwise."
         var body = figures.capacityTable() + "\n"
@@ -174,6 +175,32 @@ public struct ClaimsReport: Sendable {
         return Finding(
             id: "C2", claim: Claims.c2, verdict: verdict, rule: rule, headline: headline, body: body,
             charts: ["overhead_per_task.png", "rss_per_task.png", "highest_tasks.png"])
+    }
+
+    /// C2 from a capacity run: the highest N each backend held at once.
+    static func c2(capacity: [CapacityResult]) -> Finding? {
+        guard !capacity.isEmpty else { return nil }
+        let rule =
+            "from `asyncbench capacity`: supported when async held ≥ 5× as many concurrent tasks as pthread; contradicted when it held no more; nuanced otherwise."
+        var body = "The highest number of tasks each backend held at once (`asyncbench capacity`):\n\n"
+        body += CapacityFile.markdown(capacity) + "\n"
+        body +=
+            "A search stops at the first of: the kernel or a cap refusing a thread or process, the memory guard, a probe timing out, the time budget; the table says which, so a figure cut short by the budget is a lower bound.\n"
+        guard let async = capacity.first(where: { $0.backend == AsyncBackend.name })?.highest,
+            let threads = capacity.first(where: { $0.backend == PthreadBackend.name })?.highest
+        else {
+            return Finding(
+                id: "C2", claim: Claims.c2, verdict: .nuanced, rule: rule,
+                headline: "capacity searched without both async and pthread", body: body, charts: ["capacity.png"])
+        }
+        let ratio = Double(async) / Double(max(1, threads))
+        let verdict: Verdict = ratio >= 5 ? .supported : (ratio <= 1 ? .contradicted : .nuanced)
+        body += "\nasync held \(async) tasks at once, pthread \(threads) (\(Self.ratio(ratio))).\n"
+        return Finding(
+            id: "C2", claim: Claims.c2, verdict: verdict, rule: rule,
+            headline: "capacity: async \(async) concurrent tasks, pthread \(threads) (\(Self.ratio(ratio)))",
+            body: body,
+            charts: ["capacity.png"])
     }
 
     // MARK: - C3

@@ -193,6 +193,9 @@ int CAsyncBench_blocking_task_run(const CAsyncBench_blocking_task *task, int64_t
 /// Process task for the `blocking` workload: `context` is a `CAsyncBench_blocking_task`.
 int CAsyncBench_task_blocking(void *context, int64_t index);
 
+/// RLIMIT_NPROC's soft limit (threads + processes this user may have), or -1 when unlimited.
+int64_t CAsyncBench_nproc_limit(void);
+
 /// Allocation calls counted while counting was on (see heap.c: this binary passes malloc & co.
 /// through to the process's allocator and counts them).
 typedef struct {
