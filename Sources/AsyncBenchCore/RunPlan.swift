@@ -37,6 +37,10 @@ public struct RunOptions: Sendable {
     public var allocator = "system"
     public var overwrite = false
     public var progress = true
+    /// A named set of options (`--preset`), applied over the others: see `RunPlan.presets`.
+    public var preset: String? = nil
+    /// Whether sleep and cpu cells end with the untimed memory repetition (heap columns).
+    public var memoryRepetition = true
 
     public init() {}
 }
@@ -71,7 +75,34 @@ public struct RunPlan: Sendable {
     /// Largest --tasks accepted: well past any cap, but refuses typos such as 1e12.
     public static let maxTasks = 10_000_000
 
-    public init(_ options: RunOptions) throws(UsageError) {
+    /// `--preset` names and what each sets.
+    public static let presets: [(name: String, summary: String, apply: @Sendable (inout RunOptions) -> Void)] = [
+        (
+            "million-tasks",
+            "pkolaczk's \"How much memory do you need to run 1 million concurrent tasks?\" (2023): N = 1, 10000, 100000, 1000000 tasks that each sleep 10 s, launched together, on async, executor and pthread (threads as far as the kernel allows); peak memory of the whole process and completion time",
+            { options in
+                options.backends = "async,executor,pthread"
+                options.workloads = SleepWorkload.name
+                options.tasks = "1,10000,100000,1000000"
+                options.latencies = "10s"
+                options.reps = 1
+                options.warmup = 0
+                options.minReps = 1
+                options.memoryRepetition = false
+                options.maxThreads = KernelLimits.taskCap()
+            }
+        )
+    ]
+
+    public init(_ typed: RunOptions) throws(UsageError) {
+        var options = typed
+        if let name = typed.preset {
+            guard let preset = Self.presets.first(where: { $0.name == name }) else {
+                throw .outOfRange(
+                    option: "--preset", value: name, range: Self.presets.map(\.name).joined(separator: " or "))
+            }
+            preset.apply(&options)
+        }
         let backendNames = try Self.names(
             options.backends, option: "--backend", known: Registry.backends.map { $0.name }, all: true
         ) { .unknownBackend($0, known: Registry.backends.map { $0.name }) }
@@ -155,7 +186,7 @@ public struct RunPlan: Sendable {
                     for allocator in allocators {
                         for latency in waits {
                             for count in counts {
-                                let spec = CellSpec(
+                                var spec = CellSpec(
                                     backend: backend, workload: workload, tasks: count,
                                     parameters: WorkloadParameters(
                                         latencyNanoseconds: latency, rounds: options.rounds, work: options.work,
@@ -164,6 +195,7 @@ public struct RunPlan: Sendable {
                                     options: backendOptions, reps: options.reps, warmup: options.warmup, pinned: pinned,
                                     allocator: allocator, minReps: min(options.minReps, options.reps),
                                     repBudgetNanoseconds: repBudget)
+                                spec.memoryRepetition = options.memoryRepetition
                                 if let only = options.onlyCells, !only.contains(spec.key) { continue }
                                 if let problem = type.problem(tasks: count) { throw .workloadProblem(problem) }
                                 var skipReason = Registry.unsupportedReason(backend: backend, workload: workload)
@@ -188,17 +220,21 @@ public struct RunPlan: Sendable {
         guard !cells.isEmpty else { throw .workloadProblem("no cell to run: the options select none") }
         self.format = format
         self.progress = options.progress
-        settings = [
-            "reps=\(options.reps)", "warmup=\(options.warmup)", "min-reps=\(min(options.minReps, options.reps))",
-            "rep-budget=\(Units.formatDuration(nanoseconds: repBudget))",
-            "cell-timeout=\(Units.formatDuration(nanoseconds: cellTimeoutNanoseconds))",
-            "thread-stack=\(stack == 0 ? "default" : Units.formatBytes(stack))", "max-threads=\(options.maxThreads)",
-            "max-procs=\(options.maxProcesses)", "pool-size=\(poolSize)",
-            "sequential-max-tasks=\(options.sequentialMaxTasks)",
-            "rounds=\(options.rounds)", "work=\(options.work)", "blocking-fraction=\(options.blockingFraction)",
-            "block-ms=\(options.blockMilliseconds)",
-            "allocator=\(allocators.map(\.rawValue).joined(separator: ","))",
-        ]
+        settings =
+            [
+                "reps=\(options.reps)", "warmup=\(options.warmup)", "min-reps=\(min(options.minReps, options.reps))",
+                "rep-budget=\(Units.formatDuration(nanoseconds: repBudget))",
+                "cell-timeout=\(Units.formatDuration(nanoseconds: cellTimeoutNanoseconds))",
+                "thread-stack=\(stack == 0 ? "default" : Units.formatBytes(stack))",
+                "max-threads=\(options.maxThreads)",
+                "max-procs=\(options.maxProcesses)", "pool-size=\(poolSize)",
+                "sequential-max-tasks=\(options.sequentialMaxTasks)",
+                "rounds=\(options.rounds)", "work=\(options.work)", "blocking-fraction=\(options.blockingFraction)",
+                "block-ms=\(options.blockMilliseconds)",
+            ] + (typed.preset.map { ["preset=\($0)"] } ?? []) + [
+                "memory-repetition=\(options.memoryRepetition ? "yes" : "no")",
+                "allocator=\(allocators.map(\.rawValue).joined(separator: ","))",
+            ]
         outputDirectory = options.out ?? "runs/\(RunMetadata.utcTimestamp(separator: ""))"
         try Self.prepareOutput(outputDirectory, overwrite: options.overwrite)
     }

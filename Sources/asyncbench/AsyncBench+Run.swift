@@ -27,6 +27,7 @@ extension AsyncBench {
                   asyncbench --workload cpu --backend all             # speedup of CPU-bound tasks
                   asyncbench --allocator both --tasks 1000            # heap per task, glibc vs jemalloc
                   asyncbench --workload blocking,blocking-offload --backend async,executor   # C6
+                  asyncbench --preset million-tasks                   # 1M sleeping tasks (~2 min)
 
                 Exit status: 0 the sweep finished (limit/timeout/crashed rows are results), \
                 1 the run failed, 64 bad input, 128+N stopped by signal N (130 for Ctrl-C).
@@ -141,6 +142,13 @@ extension AsyncBench {
                 valueName: "system|jemalloc|both"))
         var allocator = defaults.allocator
 
+        @Option(
+            help: ArgumentHelp(
+                "A named set of options, applied over the others.",
+                discussion: RunPlan.presets.map { "\($0.name): \($0.summary)." }.joined(separator: " "),
+                valueName: "name"))
+        var preset: String?
+
         @Flag(help: "Replace the results in an --out folder that already holds a run.")
         var overwrite = false
 
@@ -185,6 +193,7 @@ extension AsyncBench {
             options.sequentialMaxTasks = sequentialMaxTasks
             options.allocator = allocator
             options.overwrite = overwrite
+            options.preset = preset
             options.progress = !quiet
             do {
                 return try RunPlan(options)

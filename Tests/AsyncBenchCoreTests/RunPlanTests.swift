@@ -55,6 +55,16 @@ import Testing
         #expect(skipped.first?.skipReason?.contains("100 tasks per pool thread (2 threads)") == true)
     }
 
+    @Test func theMillionTasksPresetIsPkolaczksProtocol() throws {
+        let plan = try RunPlan(Self.options { $0.preset = "million-tasks" })
+        #expect(plan.cells.map(\.spec.backend).uniqued() == ["async", "executor", "pthread"])
+        #expect(plan.cells.map(\.spec.tasks).uniqued() == [1, 10_000, 100_000, 1_000_000])
+        #expect(plan.cells.allSatisfy { $0.spec.parameters.latencyNanoseconds == 10_000_000_000 })
+        #expect(plan.cells.allSatisfy { $0.spec.reps == 1 && $0.spec.warmup == 0 && !$0.spec.memoryRepetition })
+        #expect(plan.settings.contains("preset=million-tasks"))
+        #expect(throws: UsageError.self) { try RunPlan(Self.options { $0.preset = "billion-tasks" }) }
+    }
+
     @Test func listsAreParsedAndDeduplicated() throws {
         let plan = try RunPlan(
             Self.options {

@@ -107,12 +107,39 @@ extension ClaimsReport {
         ] {
             text += "| \(runtime) | \(megabytes) | pkolaczk 2023 |\n"
         }
-        if let figures = sleep, let n = figures.highestOK("async"),
-            let perTask = figures.row("async", n)?.number("rss_bytes_per_task")
-        {
-            let extrapolated = perTask * 1_000_000 / 1e6
+        let million = 1_000_000
+        for backend in [AsyncBackend.name, ExecutorBackend.name] {
+            let label =
+                backend == AsyncBackend.name
+                ? "Swift async (this run)" : "Swift async on one thread, `executor` (this run)"
+            if let row = sleep?.row(backend, million), let peak = row.number("peak_rss_bytes") {
+                text +=
+                    "| \(label) | \(Units.trim(peak / 1e6, digits: 1)) MB measured (peak RSS of the process) | asyncbench |\n"
+            } else if let figures = sleep, let n = figures.highestOK(backend),
+                let perTask = figures.row(backend, n)?.number("rss_bytes_per_task")
+            {
+                let extrapolated = perTask * Double(million) / 1e6
+                text +=
+                    "| \(label) | ≈ \(Units.trim(extrapolated, digits: 0)) MB, extrapolated from \(Units.formatBytes(Int(perTask))) per task at N = \(n) | asyncbench, not measured at 1M (`--preset million-tasks` measures it) |\n"
+            }
+        }
+        if let figures = sleep, figures.rows.contains(where: { $0.key.tasks == million }) {
+            let counts = [1, 10_000, 100_000, million].filter { n in figures.rows.contains { $0.key.tasks == n } }
             text +=
-                "| Swift async (this run) | ≈ \(Units.trim(extrapolated, digits: 0)) MB, extrapolated from \(Units.formatBytes(Int(perTask))) per task at N = \(n) | asyncbench, not measured at 1M |\n"
+                "\nThis run, peak memory of the whole process (and wall time) per N, each task waiting \(Units.formatDuration(nanoseconds: Int64(figures.latency * 1e6))):\n\n"
+            text += "| backend | " + counts.map { "N = \($0)" }.joined(separator: " | ") + " |\n"
+            text += "|---|" + counts.map { _ in "--:|" }.joined() + "\n"
+            for backend in figures.backends {
+                let cells = counts.map { n -> String in
+                    guard let row = figures.rows.first(where: { $0.key.backend == backend && $0.key.tasks == n }) else {
+                        return "—"
+                    }
+                    guard row.status == "ok", let peak = row.number("peak_rss_bytes") else { return row.status }
+                    let wall = row.number("wall_ms_median").map { " (\(Units.trim($0 / 1000, digits: 1)) s)" } ?? ""
+                    return "\(Units.trim(peak / 1e6, digits: 1)) MB\(wall)"
+                }
+                text += "| \(backend) | " + cells.joined(separator: " | ") + " |\n"
+            }
         }
         text += "\nSwitch and creation cost (jimblandy/context-switch):\n\n"
         text += "| figure | async task | OS thread | source |\n|---|--:|--:|---|\n"
@@ -124,6 +151,13 @@ extension ClaimsReport {
         {
             text +=
                 "| create + start + join, per task at N = \(n) | \(Self.us(async)) | \(Self.us(thread)) | asyncbench `sleep` overhead per task (this run) |\n"
+        }
+        if let figures = sleep, let n = figures.largestCommonN(["async", "pthread"]),
+            let async = figures.row("async", n)?.number("create_us_per_task"),
+            let thread = figures.row("pthread", n)?.number("create_us_per_task")
+        {
+            text +=
+                "| creation (the backend's creation loop / N) at N = \(n) | \(Self.us(async)) | \(Self.us(thread)) | asyncbench `create_us_per_task` (this run) |\n"
         }
         let async = Self.switchNanoseconds(run, "async", pinned: true)
         let thread = Self.switchNanoseconds(run, "pthread", pinned: true)
