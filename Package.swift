@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 //
 // asyncbench: quantifies the claims of an asyncio tutorial about concurrency models by
-// running the same workload on interchangeable backends (Swift async, GCD, pthreads,
-// fork, sequential) and writing tidy CSV.
+// running the same workload on interchangeable backends (Swift async on its pool and on one
+// thread, SwiftNIO event loops, GCD, pthreads, a thread pool, fork, sequential) and writing tidy CSV.
 //
 // Direction of dependency: asyncbench (CLI) -> AsyncBenchCore -> CAsyncBench (C shim).
 
@@ -15,7 +15,8 @@ let package = Package(
         .library(name: "AsyncBenchCore", targets: ["AsyncBenchCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         .target(
@@ -24,7 +25,11 @@ let package = Package(
         ),
         .target(
             name: "AsyncBenchCore",
-            dependencies: ["CAsyncBench"]
+            dependencies: [
+                "CAsyncBench",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "asyncbench",

@@ -53,12 +53,17 @@ public struct BackendOptions: Codable, Sendable, Equatable {
     public var maxProcesses: Int
     /// Threads of the `threadpool` backend's pool (`--pool-size`).
     public var poolSize: Int
+    /// Event loops of the `nio` backend (`--loops`).
+    public var loops: Int
 
-    public init(threadStackBytes: Int, maxThreads: Int, maxProcesses: Int, poolSize: Int = BackendOptions.cores) {
+    public init(
+        threadStackBytes: Int, maxThreads: Int, maxProcesses: Int, poolSize: Int = BackendOptions.cores, loops: Int = 1
+    ) {
         self.threadStackBytes = threadStackBytes
         self.maxThreads = maxThreads
         self.maxProcesses = maxProcesses
         self.poolSize = poolSize
+        self.loops = loops
     }
 
     /// CPUs online: the default pool size.
@@ -139,6 +144,12 @@ public final class TaskTally: Sendable {
 
     /// Records that a task ended with the failure `message`.
     public func fail(_ message: String) { end(error: message, started: false) }
+
+    /// Records that a task started (for backends that see start and end separately: futures).
+    public func taskStarted() { begin() }
+
+    /// Records that a task that started ended, with `error` when it failed.
+    public func taskEnded(error: String?) { end(error: error) }
 
     private func begin() {
         state.withLock {

@@ -4,6 +4,7 @@ public enum Registry {
     public static let backends: [any Backend.Type] = [
         AsyncBackend.self,
         ExecutorBackend.self,
+        NIOBackend.self,
         DispatchBackend.self,
         PthreadBackend.self,
         ThreadPoolBackend.self,

@@ -32,6 +32,8 @@ public struct RunOptions: Sendable {
     public var maxProcesses = 16_000
     /// Threads of the threadpool backend (`--pool-size`); nil: one per core.
     public var poolSize: Int? = nil
+    /// Event loops of the nio backend (`--loops`).
+    public var loops = 1
     public var sequentialMaxTasks = 100
     /// `system`, `jemalloc` or `both` (each cell under each allocator).
     public var allocator = "system"
@@ -172,9 +174,12 @@ public struct RunPlan: Sendable {
         guard (1...1024).contains(poolSize) else {
             throw .outOfRange(option: "--pool-size", value: "\(poolSize)", range: "between 1 and 1024")
         }
+        guard (1...1024).contains(options.loops) else {
+            throw .outOfRange(option: "--loops", value: "\(options.loops)", range: "between 1 and 1024")
+        }
         let backendOptions = BackendOptions(
             threadStackBytes: stack, maxThreads: options.maxThreads, maxProcesses: options.maxProcesses,
-            poolSize: poolSize)
+            poolSize: poolSize, loops: options.loops)
 
         cells = []
         for workload in workloadNames {
@@ -227,7 +232,7 @@ public struct RunPlan: Sendable {
                 "cell-timeout=\(Units.formatDuration(nanoseconds: cellTimeoutNanoseconds))",
                 "thread-stack=\(stack == 0 ? "default" : Units.formatBytes(stack))",
                 "max-threads=\(options.maxThreads)",
-                "max-procs=\(options.maxProcesses)", "pool-size=\(poolSize)",
+                "max-procs=\(options.maxProcesses)", "pool-size=\(poolSize)", "loops=\(options.loops)",
                 "sequential-max-tasks=\(options.sequentialMaxTasks)",
                 "rounds=\(options.rounds)", "work=\(options.work)", "blocking-fraction=\(options.blockingFraction)",
                 "block-ms=\(options.blockMilliseconds)",

@@ -1,4 +1,5 @@
 import CAsyncBench
+import NIOCore
 
 /// What one task does (sleep, a request, a file write...), offered in the forms backends need.
 ///
@@ -92,7 +93,8 @@ public struct WorkloadParameters: Codable, Sendable, Equatable {
 /// - `async`: inside a Swift task, waits suspend instead of blocking;
 /// - `process`: in a forked child, which may only run async-signal-safe C code;
 /// - `dispatch` (optional): as a Dispatch block, when the workload has a Dispatch-native way to
-///   wait (semaphores); the dispatch backend runs `blocking` otherwise.
+///   wait (semaphores); the dispatch backend runs `blocking` otherwise;
+/// - `eventLoop` (optional): as futures on a SwiftNIO event loop (a timer for a wait).
 ///
 /// Each form receives the task's index, 0..<tasks.
 public struct TaskBody: Sendable {
@@ -109,6 +111,9 @@ public struct TaskBody: Sendable {
     /// Called by the runner just before each repetition starts its tasks (e.g. to set a deadline
     /// the repetition's tasks share).
     public var beforeRepetition: (@Sendable () -> Void)?
+    /// The task as event-loop work (futures, scheduled tasks), for workloads with a native form
+    /// on SwiftNIO's loops; the `nio` backend runs the `async` body on its loops otherwise.
+    public var eventLoop: (@Sendable (any EventLoop, Int) -> EventLoopFuture<Void>)?
 
     public init(
         blocking: @escaping @Sendable (Int) throws -> Void,
@@ -116,7 +121,8 @@ public struct TaskBody: Sendable {
         process: ProcessTask,
         dispatch: (@Sendable (Int) throws -> Void)? = nil,
         taskLatenessNanoseconds: (@Sendable () -> [Int64])? = nil,
-        beforeRepetition: (@Sendable () -> Void)? = nil
+        beforeRepetition: (@Sendable () -> Void)? = nil,
+        eventLoop: (@Sendable (any EventLoop, Int) -> EventLoopFuture<Void>)? = nil
     ) {
         self.blocking = blocking
         self.async = async
@@ -124,6 +130,7 @@ public struct TaskBody: Sendable {
         self.dispatch = dispatch
         self.taskLatenessNanoseconds = taskLatenessNanoseconds
         self.beforeRepetition = beforeRepetition
+        self.eventLoop = eventLoop
     }
 }
 

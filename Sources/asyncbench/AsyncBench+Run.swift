@@ -128,6 +128,9 @@ extension AsyncBench {
         @Option(help: "Threads of the threadpool backend's pool (default: one per core).")
         var poolSize: Int?
 
+        @Option(help: "Event loops of the nio backend.")
+        var loops = defaults.loops
+
         @Option(
             help:
                 "Most tasks one thread runs one after another: sequential cells above it (tasks × latency), and threadpool cells above it × --pool-size, are skipped."
@@ -190,6 +193,7 @@ extension AsyncBench {
             options.maxThreads = maxThreads
             options.maxProcesses = maxProcesses
             options.poolSize = poolSize
+            options.loops = loops
             options.sequentialMaxTasks = sequentialMaxTasks
             options.allocator = allocator
             options.overwrite = overwrite

@@ -43,7 +43,7 @@ extension BlockingBackendSuites {
             }
         }
 
-        @Test(arguments: ["async", "executor", "dispatch", "pthread", "threadpool", "fork", "sequential"])
+        @Test(arguments: ["async", "executor", "nio", "dispatch", "pthread", "threadpool", "fork", "sequential"])
         func everyTaskIsAccountedFor(name: String) throws {
             let recorder = Recorder()
             let count = try Self.backend(name).run(tasks: 25, body: recorder.body(tasks: 25))
@@ -75,6 +75,29 @@ extension BlockingBackendSuites {
             #expect(!seen.contains(pthread_self()))
         }
 
+        @Test func nioRunsSleepsAsLoopTimersAndAsyncBodiesOnItsLoop() throws {
+            // The native form: 100 timers on one loop, every task in flight at once, each lateness recorded.
+            let sleep = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 20_000_000)).makeBody(
+                tasks: 100)
+            #expect(sleep.eventLoop != nil)
+            let nio = Self.backend("nio")
+            let count = try nio.run(tasks: 100, body: sleep)
+            #expect(count.completed == 100)
+            #expect(count.peakInFlight == 100)
+            #expect(sleep.taskLatenessNanoseconds?().allSatisfy { $0 >= 0 } == true)
+            // Without a native form the async body runs on the loop's thread (one loop: one thread).
+            let threads = Mutex<Set<pthread_t>>([])
+            let body = TaskBody(
+                blocking: { _ in },
+                async: { index in
+                    threads.withLock { _ = $0.insert(pthread_self()) }
+                    try await sleep.async(index)
+                    threads.withLock { _ = $0.insert(pthread_self()) }
+                }, process: sleep.process)
+            #expect(try nio.run(tasks: 50, body: body).completed == 50)
+            #expect(threads.withLock { $0.count } == 1)
+        }
+
         @Test func theThreadPoolNeverRunsMoreTasksThanItsSize() throws {
             let options = BackendOptions(threadStackBytes: 65536, maxThreads: 100, maxProcesses: 10, poolSize: 3)
             let threads = Mutex<Set<pthread_t>>([])
@@ -92,7 +115,7 @@ extension BlockingBackendSuites {
             #expect(count.creationNanoseconds != nil)
         }
 
-        @Test(arguments: ["async", "executor", "dispatch", "pthread", "fork"])
+        @Test(arguments: ["async", "executor", "nio", "dispatch", "pthread", "fork"])
         func tasksRunConcurrently(name: String) throws {
             // 50 tasks × 200 ms = 10 s in sequence. Concurrently they need one wait plus start-up;
             // GCD adds threads for blocked blocks slowly, so its bound is looser (still far below 10 s).

@@ -22,7 +22,7 @@ import Testing
         options.tasks = "10"
         let plan = try RunPlan(options)
         let run = plan.cells.filter { $0.skipReason == nil }.map(\.spec.backend)
-        #expect(run == ["async", "executor"])
+        #expect(run == ["async", "executor", "nio"])
         let skipped = try #require(plan.cells.first { $0.spec.backend == "pthread" })
         #expect(skipped.skipReason?.contains("asyncio.to_thread") == true)
     }

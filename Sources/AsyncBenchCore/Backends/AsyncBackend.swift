@@ -14,22 +14,25 @@ public struct AsyncBackend: Backend {
     public init(options: BackendOptions) {}
 
     public func run(tasks: Int, body: TaskBody) throws(CellFailure) -> TaskCount {
-        try Self.runTaskGroup(tasks: tasks, body: body, executor: nil)
+        try Self.runTaskGroup(tasks: tasks, body: body, executors: [])
     }
 
-    /// Runs `tasks` child tasks of one task group, preferring `executor` when given (child tasks
-    /// inherit the preference), and blocks the calling thread until all are done.
+    /// Runs `tasks` child tasks of one task group, each preferring one of `executors` in turn
+    /// (none: the default pool), and blocks the calling thread until all are done.
     static func runTaskGroup(
-        tasks: Int, body: TaskBody, executor: (any TaskExecutor)?
+        tasks: Int, body: TaskBody, executors: [any TaskExecutor]
     ) throws(CellFailure) -> TaskCount {
         let tally = TaskTally()
         let finished = DispatchSemaphore(value: 0)
         // The calling thread is not part of the cooperative pool, so blocking it here is safe.
-        Task(executorPreference: executor) {
+        Task(executorPreference: executors.first) {
             await withTaskGroup(of: Void.self) { group in
                 tally.creating {
                     for index in 0..<tasks {
-                        group.addTask { await tally.recordAsync { try await body.async(index) } }
+                        let executor = executors.isEmpty ? nil : executors[index % executors.count]
+                        group.addTask(executorPreference: executor) {
+                            await tally.recordAsync { try await body.async(index) }
+                        }
                     }
                 }
             }

@@ -21,7 +21,7 @@ public struct ExecutorBackend: Backend {
             throw .limit(reached: 0, cause: error.description)
         }
         defer { executor.shutdown() }
-        return try AsyncBackend.runTaskGroup(tasks: tasks, body: body, executor: executor)
+        return try AsyncBackend.runTaskGroup(tasks: tasks, body: body, executors: [executor])
     }
 }
 

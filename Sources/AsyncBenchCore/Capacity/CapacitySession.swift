@@ -95,7 +95,7 @@ public struct CapacityPlan: Sendable {
             "time-budget=\(Units.formatDuration(nanoseconds: time))",
             "thread-stack=\(options.threadStackBytes == 0 ? "default" : Units.formatBytes(options.threadStackBytes))",
             "max-threads=\(options.maxThreads)", "max-procs=\(options.maxProcesses)",
-            "pool-size=\(options.poolSize)",
+            "pool-size=\(options.poolSize)", "loops=\(options.loops)",
         ]
     }
 }

@@ -27,6 +27,7 @@ extension RunOptions {
             case "rounds": rounds = number ?? rounds
             case "work": work = number ?? work
             case "pool-size": poolSize = number ?? poolSize
+            case "loops": loops = number ?? loops
             case "memory-repetition": memoryRepetition = value != "no"
             case "blocking-fraction": blockingFraction = Double(value) ?? blockingFraction
             case "block-ms": blockMilliseconds = number ?? blockMilliseconds

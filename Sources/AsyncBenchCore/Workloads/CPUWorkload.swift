@@ -38,6 +38,7 @@ public struct CPUWorkload: Workload {
             async: { index in try work(index) },
             process: ProcessTask(
                 function: CAsyncBench_task_cpu,
-                context: CAsyncBench_cpu_task(iterations: iterations, expected: expected)))
+                context: CAsyncBench_cpu_task(iterations: iterations, expected: expected)),
+            eventLoop: { loop, index in loop.submit { try work(index) } })
     }
 }

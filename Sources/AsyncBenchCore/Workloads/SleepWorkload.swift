@@ -1,8 +1,9 @@
 import CAsyncBench
+import NIOCore
 
 /// Each task waits `--latency`: the purest form of "waiting on I/O". Threads and processes
 /// block in `clock_nanosleep` (CLOCK_MONOTONIC, resumed after signals); async tasks suspend in
-/// `Task.sleep`, freeing their thread. Each task records how late it woke (its lateness: the
+/// `Task.sleep`, freeing their thread; on SwiftNIO a task is a timer scheduled on its loop. Each task records how late it woke (its lateness: the
 /// scheduler's delay), in memory shared with forked children.
 public struct SleepWorkload: Workload {
     public static let name = "sleep"
@@ -28,7 +29,14 @@ public struct SleepWorkload: Workload {
                 slots.record(index, CAsyncBench_monotonic_ns() - deadline)
             },
             process: ProcessTask(function: CAsyncBench_task_sleep, context: slots.context, owner: slots),
-            taskLatenessNanoseconds: { slots.values })
+            taskLatenessNanoseconds: { slots.values },
+            eventLoop: { loop, index in
+                // A timer on the loop (epoll timerfd): no thread waits.
+                let deadline = CAsyncBench_monotonic_ns() + nanoseconds
+                return loop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+                    slots.record(index, CAsyncBench_monotonic_ns() - deadline)
+                }.futureResult
+            })
     }
 
     /// One lateness slot per task (shared with forked children) and the C task reading them.
