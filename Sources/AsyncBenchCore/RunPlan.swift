@@ -43,6 +43,8 @@ public struct RunOptions: Sendable {
     public var preset: String? = nil
     /// Whether sleep and cpu cells end with the untimed memory repetition (heap columns).
     public var memoryRepetition = true
+    /// Run cells the memory guard would refuse (`--force`).
+    public var force = false
 
     public init() {}
 }
@@ -67,6 +69,8 @@ public struct RunPlan: Sendable {
     public var outputDirectory: String
     public var format: OutputFormat
     public var progress: Bool
+    /// Run cells the memory guard would refuse.
+    public var force: Bool
     /// The settings every cell shares, as `name=value`, for the run's metadata.
     public var settings: [String]
     /// The allocators every cell runs under, in order.
@@ -225,6 +229,7 @@ public struct RunPlan: Sendable {
         guard !cells.isEmpty else { throw .workloadProblem("no cell to run: the options select none") }
         self.format = format
         self.progress = options.progress
+        force = options.force
         settings =
             [
                 "reps=\(options.reps)", "warmup=\(options.warmup)", "min-reps=\(min(options.minReps, options.reps))",

@@ -39,7 +39,11 @@ public struct Sweep {
                 "[\(String(repeating: " ", count: width - String(index + 1).count))\(index + 1)/\(plan.cells.count)] "
                 + "\(spec.backend) \(spec.workload) tasks=\(spec.tasks) latency=\(Units.formatDuration(nanoseconds: spec.parameters.latencyNanoseconds))"
             let row: ResultRow
-            if let reason = cell.skipReason {
+            let guarded =
+                plan.force
+                ? nil
+                : MemoryGuard.refusal(spec, after: rows, availableBytes: Measurement.memoryAvailableBytes())
+            if let reason = cell.skipReason ?? guarded {
                 row = ResultRow(spec: spec, status: .skipped, message: reason)
             } else {
                 progress(label + " …", false)

@@ -152,6 +152,12 @@ extension AsyncBench {
                 valueName: "name"))
         var preset: String?
 
+        @Flag(
+            help:
+                "Run cells the memory guard would skip (estimated from a smaller N's memory per task, over 80% of available memory)."
+        )
+        var force = false
+
         @Flag(help: "Replace the results in an --out folder that already holds a run.")
         var overwrite = false
 
@@ -198,6 +204,7 @@ extension AsyncBench {
             options.allocator = allocator
             options.overwrite = overwrite
             options.preset = preset
+            options.force = force
             options.progress = !quiet
             do {
                 return try RunPlan(options)
