@@ -108,10 +108,14 @@ extension ClaimsReport {
             text += "| \(runtime) | \(megabytes) | pkolaczk 2023 |\n"
         }
         let million = 1_000_000
-        for backend in [AsyncBackend.name, ExecutorBackend.name] {
-            let label =
-                backend == AsyncBackend.name
-                ? "Swift async (this run)" : "Swift async on one thread, `executor` (this run)"
+        let labels = [
+            AsyncBackend.name: "Swift async (this run)",
+            ExecutorBackend.name: "Swift async on one thread, `executor` (this run)",
+            NIOBackend.name: "SwiftNIO, one timer per task on one event loop, `nio` (this run)",
+        ]
+        for backend in [AsyncBackend.name, ExecutorBackend.name, NIOBackend.name] {
+            guard let label = labels[backend] else { continue }
+            if backend == NIOBackend.name && sleep?.row(backend, million) == nil { continue }
             if let row = sleep?.row(backend, million), let peak = row.number("peak_rss_bytes") {
                 text +=
                     "| \(label) | \(Units.trim(peak / 1e6, digits: 1)) MB measured (peak RSS of the process) | asyncbench |\n"
