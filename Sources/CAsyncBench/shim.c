@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/perf_event.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -420,4 +424,83 @@ int64_t CAsyncBench_nproc_limit(void) {
     struct rlimit limit;
     if (getrlimit(RLIMIT_NPROC, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return -1;
     return (int64_t)limit.rlim_cur;
+}
+
+int CAsyncBench_tcp_connect(const char *ipv4, int port, int *fd) {
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, ipv4, &address.sin_addr) != 1) return EINVAL;
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return errno;
+    int one = 1;
+    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    while (connect(s, (struct sockaddr *)&address, sizeof address) != 0) {
+        if (errno == EINTR) continue;
+        int error = errno;
+        close(s);
+        return error;
+    }
+    *fd = s;
+    return 0;
+}
+
+/// Sends or receives exactly `length` bytes. Returns 0, ECONNRESET on end of stream, or errno.
+static int CAsyncBench_exactly(int fd, uint8_t *bytes, size_t length, int sending) {
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = sending ? send(fd, bytes + done, length - done, MSG_NOSIGNAL) : recv(fd, bytes + done, length - done, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        if (n == 0) return ECONNRESET;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static void CAsyncBench_put_header(uint8_t *header, uint64_t id, uint32_t length) {
+    for (int i = 0; i < 8; i++) header[i] = (uint8_t)(id >> (56 - 8 * i));
+    for (int i = 0; i < 4; i++) header[8 + i] = (uint8_t)(length >> (24 - 8 * i));
+}
+
+int CAsyncBench_tcp_request(
+    int fd, uint64_t id, uint32_t length, uint8_t *buffer, uint32_t capacity, uint32_t *response_length) {
+    uint8_t header[12];
+    CAsyncBench_put_header(header, id, length);
+    int rc = CAsyncBench_exactly(fd, header, sizeof header, 1);
+    if (rc == 0 && length > 0) rc = CAsyncBench_exactly(fd, buffer, length, 1);
+    if (rc == 0) rc = CAsyncBench_exactly(fd, header, sizeof header, 0);
+    if (rc != 0) return rc;
+    uint64_t answered = 0;
+    for (int i = 0; i < 8; i++) answered = (answered << 8) | header[i];
+    uint32_t size = 0;
+    for (int i = 8; i < 12; i++) size = (size << 8) | header[i];
+    if (answered != id || size > capacity) return EPROTO;
+    if (size > 0) rc = CAsyncBench_exactly(fd, buffer, size, 0);
+    if (rc == 0 && response_length != NULL) *response_length = size;
+    return rc;
+}
+
+int64_t CAsyncBench_raise_nofile(void) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+    // A privileged process may raise the hard limit too, up to fs.nr_open.
+    int fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char text[32] = {0};
+        ssize_t n = read(fd, text, sizeof text - 1);
+        close(fd);
+        long long most = n > 0 ? strtoll(text, NULL, 10) : 0;
+        if (most > 0 && (rlim_t)most > limit.rlim_max) {
+            struct rlimit raised = {(rlim_t)most, (rlim_t)most};
+            if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return most;
+        }
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    return limit.rlim_cur == RLIM_INFINITY ? -1 : (int64_t)limit.rlim_cur;
 }

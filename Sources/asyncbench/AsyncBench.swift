@@ -15,7 +15,8 @@ struct AsyncBench: ParsableCommand {
             See 'asyncbench run --help' for every option.
             """,
         subcommands: [
-            Run.self, Capacity.self, Plot.self, Report.self, Verify.self, Baseline.self, Compare.self, Check.self,
+            Run.self, Capacity.self, Server.self, Plot.self, Report.self, Verify.self, Baseline.self, Compare.self,
+            Check.self,
             Trend.self,
             Cell.self,
         ],

@@ -193,6 +193,22 @@ int CAsyncBench_blocking_task_run(const CAsyncBench_blocking_task *task, int64_t
 /// Process task for the `blocking` workload: `context` is a `CAsyncBench_blocking_task`.
 int CAsyncBench_task_blocking(void *context, int64_t index);
 
+/// Opens a TCP connection to `ipv4:port` (blocking, TCP_NODELAY, close-on-exec) into `*fd`.
+/// Async-signal-safe. Returns 0 or an errno value.
+int CAsyncBench_tcp_connect(const char *ipv4, int port, int *fd);
+
+/// One request/response of the latency server's protocol on a blocking socket: sends `id`, the
+/// length and `length` payload bytes from `buffer`, then reads the response into `buffer` (room
+/// for `capacity` bytes; `*response_length` gets its payload length). Async-signal-safe.
+/// Returns 0; EPROTO when the response's id is not `id` or its payload does not fit; ECONNRESET
+/// when the server closed the connection first; or the errno of a failed send/recv.
+int CAsyncBench_tcp_request(
+    int fd, uint64_t id, uint32_t length, uint8_t *buffer, uint32_t capacity, uint32_t *response_length);
+
+/// Raises RLIMIT_NOFILE's soft limit to its hard limit; returns the new soft limit (-1: unlimited
+/// or unknown).
+int64_t CAsyncBench_raise_nofile(void);
+
 /// RLIMIT_NPROC's soft limit (threads + processes this user may have), or -1 when unlimited.
 int64_t CAsyncBench_nproc_limit(void);
 

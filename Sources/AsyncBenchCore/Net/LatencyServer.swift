@@ -1,0 +1,173 @@
+import CAsyncBench
+import FoundationEssentials
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A TCP server that answers each request after an injected delay: `latency` plus a jitter drawn
+/// uniformly from ±`jitter` by a seeded generator (SplitMix64), so runs are reproducible. Built on
+/// SwiftNIO: a reply is a timer scheduled on the connection's event loop, never a sleeping thread,
+/// so one loop holds tens of thousands of connections. It records how late each reply went out
+/// against its schedule (its own lateness), to show it was not the bottleneck.
+public final class LatencyServer: Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var latencyNanoseconds: Int64
+        public var jitterNanoseconds: Int64
+        public var seed: UInt64
+        public var threads: Int
+
+        public init(
+            host: String = "127.0.0.1", port: Int = 0, latencyNanoseconds: Int64, jitterNanoseconds: Int64 = 0,
+            seed: UInt64 = 1, threads: Int = 1
+        ) {
+            self.host = host
+            self.port = port
+            self.latencyNanoseconds = latencyNanoseconds
+            self.jitterNanoseconds = jitterNanoseconds
+            self.seed = seed
+            self.threads = threads
+        }
+    }
+
+    /// What the server has done so far (the control request returns it as JSON).
+    public struct Statistics: Codable, Sendable, Equatable {
+        public var connections = 0
+        public var answered = 0
+        public var malformed = 0
+        /// How late replies went out past their scheduled time, ns.
+        public var lateness: Percentiles? = nil
+    }
+
+    final class State: Sendable {
+        struct Counts {
+            var connections = 0
+            var answered = 0
+            var malformed = 0
+            var lateness: [Double] = []
+            var random: UInt64
+        }
+        let counts: Mutex<Counts>
+        let configuration: Configuration
+
+        init(_ configuration: Configuration) {
+            self.configuration = configuration
+            counts = Mutex(Counts(random: configuration.seed))
+        }
+
+        /// This reply's delay: latency ± a uniform jitter (SplitMix64 from the seed), ≥ 0.
+        func nextDelay() -> Int64 {
+            let jitter = configuration.jitterNanoseconds
+            guard jitter > 0 else { return configuration.latencyNanoseconds }
+            let draw = counts.withLock { counts -> UInt64 in
+                counts.random &+= 0x9E37_79B9_7F4A_7C15
+                var z = counts.random
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                return z ^ (z >> 31)
+            }
+            let offset = Int64(draw % UInt64(2 * jitter + 1)) - jitter
+            return max(0, configuration.latencyNanoseconds + offset)
+        }
+
+        var statistics: Statistics {
+            counts.withLock {
+                Statistics(
+                    connections: $0.connections, answered: $0.answered, malformed: $0.malformed,
+                    lateness: Percentiles($0.lateness))
+            }
+        }
+    }
+
+    let group: MultiThreadedEventLoopGroup
+    let channel: any Channel
+    let state: State
+    /// The port the server listens on (the one the system chose for port 0).
+    public let port: Int
+
+    /// Binds and starts serving. Throws when the address cannot be bound (e.g. the port is in use).
+    public init(_ configuration: Configuration) throws {
+        let state = State(configuration)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(RequestDecoder()), ReplyHandler(state: state))
+                }
+            }
+        do {
+            channel = try bootstrap.bind(host: configuration.host, port: configuration.port).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        self.group = group
+        self.state = state
+        port = channel.localAddress?.port ?? configuration.port
+    }
+
+    public var statistics: Statistics { state.statistics }
+
+    /// Closes the listening socket and every connection, and stops the event loops.
+    public func stop() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+}
+
+/// Schedules each request's reply on the connection's event loop.
+final class ReplyHandler: ChannelInboundHandler {
+    typealias InboundIn = WireProtocol.Message
+    typealias OutboundOut = ByteBuffer
+
+    let state: LatencyServer.State
+
+    init(state: LatencyServer.State) { self.state = state }
+
+    func channelActive(context: ChannelHandlerContext) {
+        state.counts.withLock { $0.connections += 1 }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let request = unwrapInboundIn(data)
+        if request.id == WireProtocol.controlID {
+            let json = (try? JSONEncoder().encode(state.statistics)).map { Array($0) } ?? []
+            reply(context, WireProtocol.Message(id: request.id, payload: json))
+            return
+        }
+        let delay = state.nextDelay()
+        let due = CAsyncBench_monotonic_ns() + delay
+        context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { [self] in
+            let late = Double(CAsyncBench_monotonic_ns() - due)
+            reply(context, request)
+            state.counts.withLock {
+                $0.answered += 1
+                $0.lateness.append(late)
+            }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A malformed request (or a connection error): log it, close this connection, serve on.
+        if error is WireProtocol.Malformed || error is ByteToMessageDecoderError {
+            state.counts.withLock { $0.malformed += 1 }
+            let line =
+                "asyncbench server: closing \(context.remoteAddress.map { "\($0)" } ?? "a connection"): \(error)\n"
+            RunSession.writeStandardError(line)
+        }
+        context.close(promise: nil)
+    }
+
+    private func reply(_ context: ChannelHandlerContext, _ message: WireProtocol.Message) {
+        guard context.channel.isActive else { return }
+        var buffer = context.channel.allocator.buffer(capacity: WireProtocol.headerBytes + message.payload.count)
+        WireProtocol.write(message, to: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+}

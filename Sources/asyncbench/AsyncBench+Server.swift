@@ -1,0 +1,88 @@
+import ArgumentParser
+import AsyncBenchCore
+import CAsyncBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension AsyncBench {
+    /// `asyncbench server`: the latency server, standalone, until Ctrl-C.
+    struct Server: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the latency server: answers each request after --latency ± --jitter.",
+            discussion: """
+                A SwiftNIO TCP server: each reply is a timer on the connection's event loop, never a \
+                sleeping thread. Protocol (big-endian): request = id (8 bytes) + payload length \
+                (4 bytes) + payload; the response echoes the id and a payload of the same length. \
+                Id 0xFFFFFFFFFFFFFFFF with no payload asks for the server's statistics (JSON). A \
+                payload over 1 MiB is malformed: the server logs it and closes that connection. \
+                Jitter is drawn uniformly from ±--jitter by a generator seeded with --seed, so runs \
+                are reproducible. Prints the bound address, serves until SIGINT or SIGTERM, then \
+                prints what it did (replies, and how late they went out against their schedule).
+
+                Examples:
+                  asyncbench server --port 0 --latency 20ms --jitter 5ms
+                  asyncbench server --host 0.0.0.0 --port 7000 --latency 50ms --seed 7
+                """)
+
+        @Option(help: ArgumentHelp("Address to listen on.", valueName: "ipv4"))
+        var host = "127.0.0.1"
+
+        @Option(help: "Port to listen on; 0 lets the system choose (printed).")
+        var port = 0
+
+        @Option(help: ArgumentHelp("Delay before each reply.", valueName: "duration"))
+        var latency = "20ms"
+
+        @Option(help: ArgumentHelp("Each delay varies uniformly within ± this.", valueName: "duration"))
+        var jitter = "0ms"
+
+        @Option(help: "Seed of the jitter's generator.")
+        var seed: UInt64 = 1
+
+        @Option(help: "Event loop threads.")
+        var threads = 1
+
+        func run() throws {
+            let configuration: LatencyServer.Configuration
+            do throws(UsageError) {
+                let delay = try Units.parseDuration(latency, option: "--latency")
+                let spread = try Units.parseDuration(jitter, option: "--jitter")
+                guard (0...65535).contains(port) else {
+                    throw UsageError.outOfRange(option: "--port", value: "\(port)", range: "between 0 and 65535")
+                }
+                guard (1...64).contains(threads) else {
+                    throw UsageError.outOfRange(option: "--threads", value: "\(threads)", range: "between 1 and 64")
+                }
+                configuration = LatencyServer.Configuration(
+                    host: host, port: port, latencyNanoseconds: delay, jitterNanoseconds: spread, seed: seed,
+                    threads: threads)
+            } catch {
+                throw ValidationError(error.description)
+            }
+            _ = CAsyncBench_install_interrupt_handlers()
+            _ = CAsyncBench_raise_nofile()  // one descriptor per connection: tens of thousands
+            let server: LatencyServer
+            do {
+                server = try LatencyServer(configuration)
+            } catch {
+                throw ValidationError(
+                    "cannot listen on \(host):\(port): \(error); choose another --port (0 picks a free one)")
+            }
+            print(
+                "asyncbench server listening on \(host):\(server.port) (latency \(latency) ± \(jitter), seed \(seed))")
+            fflush(nil)
+            while CAsyncBench_interrupted() == 0 { usleep(100_000) }
+            let statistics = server.statistics
+            server.stop()
+            let lateness =
+                statistics.lateness.map {
+                    "; replies late against their schedule: p50 \(Units.trim($0.p50 / 1e3, digits: 1)) µs, p99 \(Units.trim($0.p99 / 1e3, digits: 1)) µs, max \(Units.trim($0.max / 1e3, digits: 1)) µs"
+                } ?? ""
+            print(
+                "asyncbench server: \(statistics.connections) connections, \(statistics.answered) replies, \(statistics.malformed) malformed\(lateness)"
+            )
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import CAsyncBench
+import FoundationEssentials
+import NIOCore
+import Testing
+
+@testable import AsyncBenchCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The latency server's protocol, and the server under well-behaved and badly-behaved clients.
+@Suite struct WireProtocolTests {
+    @Test func messagesRoundTripAndPartialOnesWait() throws {
+        var buffer = ByteBufferAllocator().buffer(capacity: 64)
+        let message = WireProtocol.Message(id: 0x0102_0304_0506_0708, payload: Array("hello".utf8))
+        WireProtocol.write(message, to: &buffer)
+        #expect(buffer.readableBytes == 12 + 5)
+        #expect(buffer.getBytes(at: 0, length: 12) == [1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 5])
+        var partial = buffer.getSlice(at: 0, length: 14)!
+        #expect(try WireProtocol.read(from: &partial) == nil)
+        #expect(partial.readableBytes == 14, "nothing consumed until the whole message is there")
+        #expect(try WireProtocol.read(from: &buffer) == message)
+        #expect(buffer.readableBytes == 0)
+    }
+
+    @Test func anOverlongPayloadIsMalformed() {
+        var buffer = ByteBufferAllocator().buffer(capacity: 12)
+        buffer.writeInteger(UInt64(1))
+        buffer.writeInteger(UInt32(WireProtocol.maxPayload + 1))
+        #expect(throws: WireProtocol.Malformed.payloadTooLong(UInt32(WireProtocol.maxPayload + 1))) {
+            try WireProtocol.read(from: &buffer)
+        }
+    }
+
+    @Test func jitterIsSeededAndWithinItsBounds() {
+        let configuration = LatencyServer.Configuration(
+            latencyNanoseconds: 20_000_000, jitterNanoseconds: 5_000_000, seed: 42)
+        let a = LatencyServer.State(configuration)
+        let b = LatencyServer.State(configuration)
+        let delays = (0..<1000).map { _ in a.nextDelay() }
+        #expect(delays == (0..<1000).map { _ in b.nextDelay() }, "the same seed gives the same delays")
+        #expect(delays.allSatisfy { (15_000_000...25_000_000).contains($0) })
+        #expect(Set(delays).count > 900, "the delays vary")
+        let other = LatencyServer.State(
+            LatencyServer.Configuration(latencyNanoseconds: 20_000_000, jitterNanoseconds: 5_000_000, seed: 43))
+        #expect((0..<1000).map { _ in other.nextDelay() } != delays)
+    }
+}
+
+extension BlockingBackendSuites {
+    @Suite struct LatencyServerTests {
+        /// Connects to the server; fails the test when it cannot.
+        static func connect(_ server: LatencyServer) throws -> Int32 {
+            var fd: Int32 = -1
+            let rc = CAsyncBench_tcp_connect("127.0.0.1", Int32(server.port), &fd)
+            try #require(rc == 0, "connect: \(rc)")
+            return fd
+        }
+
+        /// One request with a `length`-byte payload; returns the errno-style result and the reply's length.
+        static func request(_ fd: Int32, id: UInt64, length: UInt32) -> (Int32, UInt32) {
+            var buffer = [UInt8](repeating: 7, count: 4096)
+            var answered: UInt32 = 0
+            let rc = CAsyncBench_tcp_request(fd, id, length, &buffer, UInt32(buffer.count), &answered)
+            return (rc, answered)
+        }
+
+        @Test func everyRequestIsAnsweredWithItsIdAndCounted() throws {
+            let server = try LatencyServer(
+                LatencyServer.Configuration(latencyNanoseconds: 2_000_000, jitterNanoseconds: 1_000_000))
+            defer { server.stop() }
+            let connections = try (0..<3).map { _ in try Self.connect(server) }
+            defer { for fd in connections { close(fd) } }
+            for round in 0..<5 {
+                for (index, fd) in connections.enumerated() {
+                    let (rc, length) = Self.request(fd, id: UInt64(round * 10 + index), length: 64)
+                    #expect(rc == 0)
+                    #expect(length == 64, "the reply's payload has the request's length")
+                }
+            }
+            let statistics = server.statistics
+            #expect(statistics.connections == 3)
+            #expect(statistics.answered == 15)
+            #expect(statistics.lateness?.count == 15)
+            #expect(statistics.malformed == 0)
+        }
+
+        @Test func malformedAndHalfSentRequestsCloseOnlyTheirConnection() throws {
+            let server = try LatencyServer(LatencyServer.Configuration(latencyNanoseconds: 1_000_000))
+            defer { server.stop() }
+            // A payload length over the limit: the server closes that connection.
+            let bad = try Self.connect(server)
+            var header: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xFF]
+            #expect(send(bad, &header, header.count, 0) == header.count)
+            var byte: UInt8 = 0
+            #expect(recv(bad, &byte, 1, 0) == 0, "the server closed the malformed connection")
+            close(bad)
+            // A client that leaves halfway through a request.
+            let leaving = try Self.connect(server)
+            var half: [UInt8] = [0, 0, 0]
+            _ = send(leaving, &half, half.count, 0)
+            close(leaving)
+            // The server still answers others.
+            let good = try Self.connect(server)
+            defer { close(good) }
+            #expect(Self.request(good, id: 5, length: 0).0 == 0)
+            #expect(server.statistics.malformed == 1)
+            #expect(server.statistics.answered == 1)
+        }
+
+        @Test func theControlRequestReturnsTheStatistics() throws {
+            let server = try LatencyServer(LatencyServer.Configuration(latencyNanoseconds: 1_000_000))
+            defer { server.stop() }
+            let fd = try Self.connect(server)
+            defer { close(fd) }
+            #expect(Self.request(fd, id: 1, length: 8).0 == 0)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            var length: UInt32 = 0
+            #expect(CAsyncBench_tcp_request(fd, WireProtocol.controlID, 0, &buffer, 4096, &length) == 0)
+            let statistics = try JSONDecoder().decode(
+                LatencyServer.Statistics.self, from: Data(buffer.prefix(Int(length))))
+            #expect(statistics.answered == 1)
+            #expect(statistics.connections == 1)
+        }
+    }
+}
