@@ -504,3 +504,8 @@ int64_t CAsyncBench_raise_nofile(void) {
     }
     return limit.rlim_cur == RLIM_INFINITY ? -1 : (int64_t)limit.rlim_cur;
 }
+
+int CAsyncBench_tcp_receive_timeout(int fd, int64_t ns) {
+    struct timeval timeout = {(time_t)(ns / 1000000000LL), (suseconds_t)((ns % 1000000000LL) / 1000)};
+    return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) == 0 ? 0 : errno;
+}

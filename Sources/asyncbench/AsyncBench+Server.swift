@@ -24,6 +24,7 @@ extension AsyncBench {
                 Examples:
                   asyncbench server --port 0 --latency 20ms --jitter 5ms
                   asyncbench server --host 0.0.0.0 --port 7000 --latency 50ms --seed 7
+                  asyncbench server --latency 20ms --loss 0.01 --reset 0.01     # network faults
                 """)
 
         @Option(help: ArgumentHelp("Address to listen on.", valueName: "ipv4"))
@@ -44,6 +45,12 @@ extension AsyncBench {
         @Option(help: "Event loop threads.")
         var threads = 1
 
+        @Option(help: "Share of requests, 0 to 1, whose reply is dropped (clients must time out).")
+        var loss = 0.0
+
+        @Option(help: "Share of requests, 0 to 1, answered by resetting the connection (TCP RST).")
+        var reset = 0.0
+
         func run() throws {
             let configuration: LatencyServer.Configuration
             do throws(UsageError) {
@@ -55,9 +62,14 @@ extension AsyncBench {
                 guard (1...64).contains(threads) else {
                     throw UsageError.outOfRange(option: "--threads", value: "\(threads)", range: "between 1 and 64")
                 }
+                guard (0...1).contains(loss), (0...1).contains(reset), loss + reset <= 1 else {
+                    throw UsageError.outOfRange(
+                        option: "--loss and --reset", value: "\(loss) and \(reset)",
+                        range: "between 0 and 1, summing to 1 at most")
+                }
                 configuration = LatencyServer.Configuration(
                     host: host, port: port, latencyNanoseconds: delay, jitterNanoseconds: spread, seed: seed,
-                    threads: threads)
+                    threads: threads, loss: loss, reset: reset)
             } catch {
                 throw ValidationError(error.description)
             }
@@ -81,7 +93,7 @@ extension AsyncBench {
                     "; replies late against their schedule: p50 \(Units.trim($0.p50 / 1e3, digits: 1)) µs, p99 \(Units.trim($0.p99 / 1e3, digits: 1)) µs, max \(Units.trim($0.max / 1e3, digits: 1)) µs"
                 } ?? ""
             print(
-                "asyncbench server: \(statistics.connections) connections, \(statistics.answered) replies, \(statistics.malformed) malformed\(lateness)"
+                "asyncbench server: \(statistics.connections) connections, \(statistics.answered) replies, \(statistics.lost) dropped, \(statistics.reset) reset, \(statistics.malformed) malformed\(lateness)"
             )
         }
     }

@@ -125,3 +125,36 @@ extension BlockingBackendSuites {
         }
     }
 }
+
+extension BlockingBackendSuites.LatencyServerTests {
+    @Test func droppedRepliesTimeOutAndResetsAreSeen() throws {
+        // Every reply dropped: the client's receive times out.
+        let lossy = try LatencyServer(LatencyServer.Configuration(latencyNanoseconds: 1_000_000, loss: 1))
+        defer { lossy.stop() }
+        let fd = try Self.connect(lossy)
+        defer { close(fd) }
+        #expect(CAsyncBench_tcp_receive_timeout(fd, 50_000_000) == 0)
+        #expect(Self.request(fd, id: 1, length: 8).0 == EAGAIN)
+        #expect(lossy.statistics.lost == 1)
+        #expect(lossy.statistics.answered == 0)
+
+        // Every request answered with a reset: the client sees the connection go.
+        let resetting = try LatencyServer(LatencyServer.Configuration(latencyNanoseconds: 1_000_000, reset: 1))
+        defer { resetting.stop() }
+        let other = try Self.connect(resetting)
+        defer { close(other) }
+        let rc = Self.request(other, id: 2, length: 8).0
+        #expect(rc == ECONNRESET, "errno \(rc)")
+        #expect(resetting.statistics.reset == 1)
+    }
+
+    @Test func faultsAreDrawnFromTheSeedAtTheirRates() {
+        let state = LatencyServer.State(
+            LatencyServer.Configuration(latencyNanoseconds: 1, seed: 9, loss: 0.1, reset: 0.05))
+        let fates = (0..<10_000).map { _ in state.nextFate() }
+        let lost = fates.filter { $0 == .lose }.count
+        let reset = fates.filter { $0 == .reset }.count
+        #expect((800...1200).contains(lost), "\(lost)")
+        #expect((350...650).contains(reset), "\(reset)")
+    }
+}

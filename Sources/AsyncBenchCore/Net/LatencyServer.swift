@@ -8,7 +8,8 @@ import Synchronization
 /// uniformly from ±`jitter` by a seeded generator (SplitMix64), so runs are reproducible. Built on
 /// SwiftNIO: a reply is a timer scheduled on the connection's event loop, never a sleeping thread,
 /// so one loop holds tens of thousands of connections. It records how late each reply went out
-/// against its schedule (its own lateness), to show it was not the bottleneck.
+/// against its schedule (its own lateness), to show it was not the bottleneck. Faults on demand:
+/// a seeded share of replies dropped (`loss`) or answered with a connection reset (`reset`).
 public final class LatencyServer: Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -17,10 +18,14 @@ public final class LatencyServer: Sendable {
         public var jitterNanoseconds: Int64
         public var seed: UInt64
         public var threads: Int
+        /// Share of requests whose reply is dropped (the client must time out).
+        public var loss: Double
+        /// Share of requests answered by resetting the connection instead.
+        public var reset: Double
 
         public init(
             host: String = "127.0.0.1", port: Int = 0, latencyNanoseconds: Int64, jitterNanoseconds: Int64 = 0,
-            seed: UInt64 = 1, threads: Int = 1
+            seed: UInt64 = 1, threads: Int = 1, loss: Double = 0, reset: Double = 0
         ) {
             self.host = host
             self.port = port
@@ -28,6 +33,8 @@ public final class LatencyServer: Sendable {
             self.jitterNanoseconds = jitterNanoseconds
             self.seed = seed
             self.threads = threads
+            self.loss = loss
+            self.reset = reset
         }
     }
 
@@ -36,6 +43,9 @@ public final class LatencyServer: Sendable {
         public var connections = 0
         public var answered = 0
         public var malformed = 0
+        /// Requests whose reply was dropped (`--loss`) or whose connection was reset (`--reset`).
+        public var lost = 0
+        public var reset = 0
         /// How late replies went out past their scheduled time, ns.
         public var lateness: Percentiles? = nil
     }
@@ -45,28 +55,46 @@ public final class LatencyServer: Sendable {
             var connections = 0
             var answered = 0
             var malformed = 0
+            var lost = 0
+            var reset = 0
             var lateness: [Double] = []
             var random: UInt64
+            var faults: UInt64
         }
         let counts: Mutex<Counts>
         let configuration: Configuration
 
         init(_ configuration: Configuration) {
             self.configuration = configuration
-            counts = Mutex(Counts(random: configuration.seed))
+            counts = Mutex(Counts(random: configuration.seed, faults: configuration.seed ^ 0xA5A5_A5A5_A5A5_A5A5))
+        }
+
+        /// SplitMix64: the next value of the generator in `state`.
+        static func next(_ state: inout UInt64) -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+
+        /// What happens to the next request: answered, its reply dropped, or its connection reset
+        /// (a seeded draw of its own, so faults do not change the delays).
+        enum Fate { case answer, lose, reset }
+
+        func nextFate() -> Fate {
+            let loss = configuration.loss
+            let reset = configuration.reset
+            guard loss > 0 || reset > 0 else { return .answer }
+            let draw = Double(counts.withLock { Self.next(&$0.faults) } >> 11) / Double(1 << 53)
+            return draw < loss ? .lose : (draw < loss + reset ? .reset : .answer)
         }
 
         /// This reply's delay: latency ± a uniform jitter (SplitMix64 from the seed), ≥ 0.
         func nextDelay() -> Int64 {
             let jitter = configuration.jitterNanoseconds
             guard jitter > 0 else { return configuration.latencyNanoseconds }
-            let draw = counts.withLock { counts -> UInt64 in
-                counts.random &+= 0x9E37_79B9_7F4A_7C15
-                var z = counts.random
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                return z ^ (z >> 31)
-            }
+            let draw = counts.withLock { Self.next(&$0.random) }
             let offset = Int64(draw % UInt64(2 * jitter + 1)) - jitter
             return max(0, configuration.latencyNanoseconds + offset)
         }
@@ -74,8 +102,8 @@ public final class LatencyServer: Sendable {
         var statistics: Statistics {
             counts.withLock {
                 Statistics(
-                    connections: $0.connections, answered: $0.answered, malformed: $0.malformed,
-                    lateness: Percentiles($0.lateness))
+                    connections: $0.connections, answered: $0.answered, malformed: $0.malformed, lost: $0.lost,
+                    reset: $0.reset, lateness: Percentiles($0.lateness))
             }
         }
     }
@@ -141,8 +169,26 @@ final class ReplyHandler: ChannelInboundHandler {
             reply(context, WireProtocol.Message(id: request.id, payload: json))
             return
         }
+        let fate = state.nextFate()
         let delay = state.nextDelay()
         let due = CAsyncBench_monotonic_ns() + delay
+        switch fate {
+        case .lose:
+            state.counts.withLock { $0.lost += 1 }
+            return
+        case .reset:
+            state.counts.withLock { $0.reset += 1 }
+            // SO_LINGER 0: close sends a TCP RST, as a crashed or overloaded peer does.
+            let channel = context.channel
+            if let socket = channel as? any SocketOptionProvider {
+                socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
+            } else {
+                channel.close(promise: nil)
+            }
+            return
+        case .answer:
+            break
+        }
         context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { [self] in
             let late = Double(CAsyncBench_monotonic_ns() - due)
             reply(context, request)

@@ -209,6 +209,10 @@ int CAsyncBench_tcp_request(
 /// or unknown).
 int64_t CAsyncBench_raise_nofile(void);
 
+/// Makes blocking receives on `fd` fail with EAGAIN after `ns` nanoseconds (SO_RCVTIMEO).
+/// Returns 0 or an errno value.
+int CAsyncBench_tcp_receive_timeout(int fd, int64_t ns);
+
 /// RLIMIT_NPROC's soft limit (threads + processes this user may have), or -1 when unlimited.
 int64_t CAsyncBench_nproc_limit(void);
 
