@@ -50,7 +50,12 @@ public enum CellRunner {
             }
             var measured: Int64 = 0
             var lateness: [Double] = []
-            defer { report.latenessNanoseconds = Percentiles(lateness) }
+            var roundTrips: [Double] = []
+            defer {
+                report.latenessNanoseconds = Percentiles(lateness)
+                report.requestLatencyNanoseconds = Percentiles(roundTrips)
+                report.requests = body.requestCounts?()
+            }
             for repetition in 1...spec.reps {
                 let sample = try measure(
                     backend: backend, tasks: spec.tasks, body: body, sampleInterval: sampleInterval)
@@ -58,6 +63,7 @@ public enum CellRunner {
                 if let collect = body.taskLatenessNanoseconds {
                     lateness += collect().prefix(spec.tasks).map(Double.init)
                 }
+                if let collect = body.requestLatencyNanoseconds { roundTrips += collect().map(Double.init) }
                 measured += sample.wallNanoseconds
                 if spec.repBudgetNanoseconds > 0, repetition >= spec.minReps, measured >= spec.repBudgetNanoseconds {
                     break

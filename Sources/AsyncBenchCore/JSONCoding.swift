@@ -21,6 +21,11 @@ public enum JSONCoding {
     }
 
     /// Sorted-key JSON (one line unless `pretty`) of any encodable value.
+    /// The latency server's statistics from its control response.
+    static func decodeStatistics(_ bytes: [UInt8]) -> LatencyServer.Statistics? {
+        try? JSONDecoder().decode(LatencyServer.Statistics.self, from: Data(bytes))
+    }
+
     public static func json<T: Encodable>(_ value: T, pretty: Bool = false) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting =

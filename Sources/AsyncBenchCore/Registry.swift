@@ -18,6 +18,7 @@ public enum Registry {
         CPUWorkload.self,
         BlockingWorkload.self,
         OffloadedBlockingWorkload.self,
+        NetWorkload.self,
         CrashWorkload.self,
     ]
 

@@ -23,6 +23,16 @@ public struct ResultRow: Codable, Sendable, Equatable {
     /// Share of tasks that block, and for how long, ms (blocking workloads only).
     public var blockingFraction: Double?
     public var blockMilliseconds: Double?
+    /// Requests per task and payload bytes (net only).
+    public var requestsPerTask: Int?
+    public var payloadBytes: Int?
+    /// What the cell's clients did over every repetition (net only).
+    public var requestCounts: RequestCounts?
+    /// The latency server's own count of replies, and how late its replies went out at p99, ns.
+    public var serverAnswered: Int?
+    public var serverLatenessP99Nanoseconds: Double?
+    /// Round trips of every request of the measured repetitions, ns (net only).
+    public var requestLatency: Percentiles?
     /// One task alone on one thread, ms (`cpu` only).
     public var singleTaskMilliseconds: Double?
     /// tasks × single task / median wall: CPUs put to work (`cpu` only).
@@ -107,6 +117,12 @@ public struct ResultRow: Codable, Sendable, Equatable {
             blockingFraction = spec.parameters.blockingFraction
             blockMilliseconds = Double(spec.parameters.blockNanoseconds) / 1e6
         }
+        if let counts = report.requests {
+            requestsPerTask = spec.parameters.requests
+            payloadBytes = spec.parameters.payload
+            requestCounts = counts
+            requestLatency = report.requestLatencyNanoseconds
+        }
         let switches = Registry.workload(named: spec.workload)?.switchesPerRepetition(spec.parameters)
         if let switches, let wall = wallMilliseconds {
             rounds = spec.parameters.rounds
@@ -118,7 +134,9 @@ public struct ResultRow: Codable, Sendable, Equatable {
             speedup = Double(spec.tasks) * Double(single) / 1e6 / wall.median
         }
         if let wall = wallMilliseconds, wall.median > 0, spec.parameters.latencyNanoseconds > 0 {
-            let latencyMilliseconds = Double(spec.parameters.latencyNanoseconds) / 1e6
+            // A net task waits once per request, one after another.
+            let latencyMilliseconds =
+                Double(spec.parameters.latencyNanoseconds) / 1e6 * Double(requestsPerTask ?? 1)
             efficiency = latencyMilliseconds / wall.median
             overheadMicrosecondsPerTask = (wall.median - latencyMilliseconds) * 1e3 / Double(spec.tasks)
         }
@@ -136,6 +154,12 @@ public struct ResultRow: Codable, Sendable, Equatable {
     }
 
     public var latencyMilliseconds: Double { Double(latencyNanoseconds) / 1e6 }
+
+    /// Requests attempted per second of one repetition: tasks × requests / median wall.
+    public var throughput: Double? {
+        guard let requests = requestsPerTask, let wall = wallMilliseconds?.median, wall > 0 else { return nil }
+        return Double(tasks * requests) / (wall / 1e3)
+    }
 }
 
 /// The stack size a pthread gets when none is set (glibc: RLIMIT_STACK, typically 8 MiB).
@@ -203,6 +227,69 @@ public enum Schema {
             name: "block_ms", meaning: "how long that call blocks its thread, ms (--block-ms; blocking workloads only)"
         ) {
             number($0.blockMilliseconds)
+        },
+        Column(name: "requests", meaning: "requests each task sends one after another (--requests; net only)") {
+            optional($0.requestsPerTask)
+        },
+        Column(name: "payload_bytes", meaning: "bytes of each request's and response's payload (--payload; net only)") {
+            optional($0.payloadBytes)
+        },
+        Column(
+            name: "requests_sent",
+            meaning: "requests the cell's clients sent over every repetition, warm-up included (net only)"
+        ) {
+            optional($0.requestCounts?.sent)
+        },
+        Column(name: "requests_answered", meaning: "of them, answered with the right id (net only)") {
+            optional($0.requestCounts?.answered)
+        },
+        Column(
+            name: "requests_failed",
+            meaning: "of them, failed: timed out, reset, closed or a wrong id (net only; sent = answered + failed)"
+        ) {
+            optional($0.requestCounts?.failed)
+        },
+        Column(
+            name: "server_answered",
+            meaning: "replies the latency server counted for the cell (net only; must equal requests_answered)"
+        ) {
+            optional($0.serverAnswered)
+        },
+        Column(name: "throughput_rps", meaning: "tasks × requests / wall_ms_median, requests per second (net only)") {
+            number($0.throughput, digits: 1)
+        },
+        Column(
+            name: "request_ms_p50", meaning: "median round trip of a request, ms (net only; exact over every request)"
+        ) {
+            number($0.requestLatency.map { $0.p50 / 1e6 })
+        },
+        Column(name: "request_ms_p90", meaning: "90th percentile round trip, ms (net only)") {
+            number($0.requestLatency.map { $0.p90 / 1e6 })
+        },
+        Column(name: "request_ms_p99", meaning: "99th percentile round trip, ms (net only)") {
+            number($0.requestLatency.map { $0.p99 / 1e6 })
+        },
+        Column(name: "request_ms_max", meaning: "slowest round trip, ms (net only)") {
+            number($0.requestLatency.map { $0.max / 1e6 })
+        },
+        Column(
+            name: "request_overhead_ms_p50",
+            meaning: "request_ms_p50 − latency_ms: time above the injected latency, ms (net only)"
+        ) { row in
+            number(row.requestLatency.map { $0.p50 / 1e6 - row.latencyMilliseconds })
+        },
+        Column(name: "request_overhead_ms_p99", meaning: "request_ms_p99 − latency_ms, ms (net only)") { row in
+            number(row.requestLatency.map { $0.p99 / 1e6 - row.latencyMilliseconds })
+        },
+        Column(name: "connect_us", meaning: "median time to connect to the server, µs (net only)") {
+            number($0.requestCounts?.connectNanoseconds.map { Double($0) / 1e3 }, digits: 1)
+        },
+        Column(
+            name: "server_lateness_us_p99",
+            meaning:
+                "99th percentile of how late the server's replies went out past their schedule, µs (net only; over 1000: the server lagged)"
+        ) {
+            number($0.serverLatenessP99Nanoseconds.map { $0 / 1e3 }, digits: 1)
         },
         Column(name: "single_task_ms", meaning: "one task alone on one thread, median of three, ms (cpu only)") {
             number($0.singleTaskMilliseconds)

@@ -15,6 +15,15 @@ public struct RunOptions: Sendable {
     public var pin: String? = nil
     public var rounds = 200_000
     public var work = 10_000_000
+    /// The net workload: requests per task, payload, request timeout, and the latency server's
+    /// jitter, seed and fault rates.
+    public var requests = 10
+    public var payload = 64
+    public var requestTimeout = "5s"
+    public var jitter = "0ms"
+    public var seed: UInt64 = 1
+    public var loss = 0.0
+    public var reset = 0.0
     /// Share of tasks that block, and for how long (the blocking workloads).
     public var blockingFraction = 0.1
     public var blockMilliseconds = 20
@@ -146,6 +155,22 @@ public struct RunPlan: Sendable {
             throw .outOfRange(
                 option: "--block-ms", value: "\(options.blockMilliseconds)", range: "between 0 and 60000")
         }
+        guard (1...100_000).contains(options.requests) else {
+            throw .outOfRange(option: "--requests", value: "\(options.requests)", range: "between 1 and 100000")
+        }
+        guard (0...65536).contains(options.payload) else {
+            throw .outOfRange(option: "--payload", value: "\(options.payload)", range: "between 0 and 65536 bytes")
+        }
+        guard (0...1).contains(options.loss), (0...1).contains(options.reset), options.loss + options.reset <= 1 else {
+            throw .outOfRange(
+                option: "--loss and --reset", value: "\(options.loss) and \(options.reset)",
+                range: "between 0 and 1, summing to 1 at most")
+        }
+        let requestTimeout = try Units.parseDuration(options.requestTimeout, option: "--request-timeout")
+        guard requestTimeout >= 1_000_000 else {
+            throw .outOfRange(option: "--request-timeout", value: options.requestTimeout, range: "at least 1ms")
+        }
+        let jitter = try Units.parseDuration(options.jitter, option: "--jitter")
         let latencies = try Self.list(options.latencies, option: "--latency").map {
             text throws(UsageError) in try Units.parseDuration(text, option: "--latency")
         }
@@ -195,12 +220,20 @@ public struct RunPlan: Sendable {
                     for allocator in allocators {
                         for latency in waits {
                             for count in counts {
+                                var parameters = WorkloadParameters(
+                                    latencyNanoseconds: latency, rounds: options.rounds, work: options.work,
+                                    blockingFraction: options.blockingFraction,
+                                    blockNanoseconds: Int64(options.blockMilliseconds) * 1_000_000)
+                                parameters.requests = options.requests
+                                parameters.payload = options.payload
+                                parameters.requestTimeoutNanoseconds = requestTimeout
+                                parameters.jitterNanoseconds = jitter
+                                parameters.seed = options.seed
+                                parameters.loss = options.loss
+                                parameters.reset = options.reset
                                 var spec = CellSpec(
                                     backend: backend, workload: workload, tasks: count,
-                                    parameters: WorkloadParameters(
-                                        latencyNanoseconds: latency, rounds: options.rounds, work: options.work,
-                                        blockingFraction: options.blockingFraction,
-                                        blockNanoseconds: Int64(options.blockMilliseconds) * 1_000_000),
+                                    parameters: parameters,
                                     options: backendOptions, reps: options.reps, warmup: options.warmup, pinned: pinned,
                                     allocator: allocator, minReps: min(options.minReps, options.reps),
                                     repBudgetNanoseconds: repBudget)
@@ -240,7 +273,10 @@ public struct RunPlan: Sendable {
                 "max-procs=\(options.maxProcesses)", "pool-size=\(poolSize)", "loops=\(options.loops)",
                 "sequential-max-tasks=\(options.sequentialMaxTasks)",
                 "rounds=\(options.rounds)", "work=\(options.work)", "blocking-fraction=\(options.blockingFraction)",
-                "block-ms=\(options.blockMilliseconds)",
+                "block-ms=\(options.blockMilliseconds)", "requests=\(options.requests)", "payload=\(options.payload)",
+                "request-timeout=\(Units.formatDuration(nanoseconds: requestTimeout))",
+                "jitter=\(Units.formatDuration(nanoseconds: jitter))", "seed=\(options.seed)", "loss=\(options.loss)",
+                "reset=\(options.reset)",
             ] + (typed.preset.map { ["preset=\($0)"] } ?? []) + [
                 "memory-repetition=\(options.memoryRepetition ? "yes" : "no")",
                 "allocator=\(allocators.map(\.rawValue).joined(separator: ","))",

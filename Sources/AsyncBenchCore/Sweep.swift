@@ -34,11 +34,11 @@ public struct Sweep {
         var interruptedBy: Int32?
         let width = String(plan.cells.count).count
         for (index, cell) in plan.cells.enumerated() {
-            let spec = cell.spec
+            var spec = cell.spec
             let label =
                 "[\(String(repeating: " ", count: width - String(index + 1).count))\(index + 1)/\(plan.cells.count)] "
                 + "\(spec.backend) \(spec.workload) tasks=\(spec.tasks) latency=\(Units.formatDuration(nanoseconds: spec.parameters.latencyNanoseconds))"
-            let row: ResultRow
+            var row: ResultRow
             let guarded =
                 plan.force
                 ? nil
@@ -48,13 +48,40 @@ public struct Sweep {
             } else {
                 progress(label + " …", false)
                 let started = Measurement.monotonicNanoseconds()
-                let outcome = try CellProcess.run(
-                    executable: executable, spec: spec, timeoutNanoseconds: plan.cellTimeoutNanoseconds)
-                if case .interrupted(let signal) = outcome {
-                    interruptedBy = signal
-                    break
+                // The net workload's latency server: a process of its own for this cell.
+                var server: ServerProcess?
+                var serverFailure: SystemError?
+                if spec.workload == NetWorkload.name && spec.parameters.serverPort == 0 {
+                    do {
+                        server = try ServerProcess.start(executable: executable, parameters: spec.parameters)
+                        spec.parameters.serverPort = server?.port ?? 0
+                    } catch {
+                        serverFailure = error
+                    }
                 }
-                row = Self.row(spec: spec, outcome: outcome, timeout: plan.cellTimeoutNanoseconds)
+                if let serverFailure {
+                    row = ResultRow(
+                        spec: spec, status: .error, message: "could not start the latency server: \(serverFailure)")
+                } else {
+                    let outcome: CellProcess.Outcome
+                    do {
+                        outcome = try CellProcess.run(
+                            executable: executable, spec: spec, timeoutNanoseconds: plan.cellTimeoutNanoseconds)
+                    } catch {
+                        server?.stop()
+                        throw error
+                    }
+                    if case .interrupted(let signal) = outcome {
+                        server?.stop()
+                        interruptedBy = signal
+                        break
+                    }
+                    row = Self.row(spec: spec, outcome: outcome, timeout: plan.cellTimeoutNanoseconds)
+                    if let server {
+                        Self.reconcile(&row, with: server.statistics(host: spec.parameters.serverHost))
+                        server.stop()
+                    }
+                }
                 let seconds = Double(Measurement.monotonicNanoseconds() - started) / 1e9
                 progress(label + " \(row.status.rawValue) (\(Units.trim(seconds, digits: 1))s)", true)
             }
@@ -65,6 +92,24 @@ public struct Sweep {
         return Outcome(
             rows: rows, interruptedBy: interruptedBy, resultsPath: writer.resultsPath,
             notRun: plan.cells.count - rows.count)
+    }
+
+    /// Checks that every request is accounted for: the clients' sent = answered + failed, and
+    /// answered = the server's own count. A mismatch turns the row into an error saying so.
+    static func reconcile(_ row: inout ResultRow, with statistics: LatencyServer.Statistics?) {
+        row.serverAnswered = statistics?.answered
+        row.serverLatenessP99Nanoseconds = statistics?.lateness?.p99
+        guard row.status == .ok, let counts = row.requestCounts else { return }
+        guard let statistics else {
+            row.status = .error
+            row.message = "the latency server did not report its counts; requests cannot be reconciled"
+            return
+        }
+        if counts.sent != counts.answered + counts.failed || counts.answered != statistics.answered {
+            row.status = .error
+            row.message =
+                "requests unaccounted: clients sent \(counts.sent), answered \(counts.answered), failed \(counts.failed); the server answered \(statistics.answered)"
+        }
     }
 
     /// The row for a cell process's outcome.

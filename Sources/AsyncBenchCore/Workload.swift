@@ -74,6 +74,18 @@ public struct WorkloadParameters: Codable, Sendable, Equatable {
     public var blockingFraction: Double
     /// How long that blocking call blocks, ns (`--block-ms`).
     public var blockNanoseconds: Int64
+    /// The net workload: requests per task, payload bytes, the latency server's address (the
+    /// sweep starts one per cell and fills in its port), a request's timeout, and the server's
+    /// jitter, seed and fault rates.
+    public var requests = 10
+    public var payload = 64
+    public var serverHost = "127.0.0.1"
+    public var serverPort = 0
+    public var requestTimeoutNanoseconds: Int64 = 5_000_000_000
+    public var jitterNanoseconds: Int64 = 0
+    public var seed: UInt64 = 1
+    public var loss = 0.0
+    public var reset = 0.0
 
     public init(
         latencyNanoseconds: Int64, rounds: Int = 200_000, work: Int = 10_000_000, blockingFraction: Double = 0.1,
@@ -114,6 +126,10 @@ public struct TaskBody: Sendable {
     /// The task as event-loop work (futures, scheduled tasks), for workloads with a native form
     /// on SwiftNIO's loops; the `nio` backend runs the `async` body on its loops otherwise.
     public var eventLoop: (@Sendable (any EventLoop, Int) -> EventLoopFuture<Void>)?
+    /// Each request's round trip in the last repetition, ns (net workload), for the runner.
+    public var requestLatencyNanoseconds: (@Sendable () -> [Int64])? = nil
+    /// Requests sent, answered and failed so far over every repetition (net workload).
+    public var requestCounts: (@Sendable () -> RequestCounts)? = nil
 
     public init(
         blocking: @escaping @Sendable (Int) throws -> Void,
@@ -176,5 +192,22 @@ public struct ProcessTask: @unchecked Sendable {
         deinit {
             if owner == nil { pointer.deallocate() }
         }
+    }
+}
+
+/// What a cell's clients did with the latency server, over every repetition (warm-up included,
+/// as the server counts them): sent = answered + failed.
+public struct RequestCounts: Codable, Sendable, Equatable {
+    public var sent = 0
+    public var answered = 0
+    public var failed = 0
+    /// Median time to connect, ns.
+    public var connectNanoseconds: Int64? = nil
+
+    public init(sent: Int = 0, answered: Int = 0, failed: Int = 0, connectNanoseconds: Int64? = nil) {
+        self.sent = sent
+        self.answered = answered
+        self.failed = failed
+        self.connectNanoseconds = connectNanoseconds
     }
 }

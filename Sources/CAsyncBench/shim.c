@@ -509,3 +509,49 @@ int CAsyncBench_tcp_receive_timeout(int fd, int64_t ns) {
     struct timeval timeout = {(time_t)(ns / 1000000000LL), (suseconds_t)((ns % 1000000000LL) / 1000)};
     return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) == 0 ? 0 : errno;
 }
+
+int CAsyncBench_net_task_run(const CAsyncBench_net_task *task, int64_t index) {
+    if (index < 0 || index >= task->tasks) return EINVAL;
+    int64_t *counts = task->counts + index * 4;
+    int64_t started = CAsyncBench_monotonic_ns();
+    int fd = -1;
+    int rc = CAsyncBench_tcp_connect(task->host, task->port, &fd);
+    if (rc != 0) return rc;
+    counts[3] = CAsyncBench_monotonic_ns() - started;
+    if (task->timeout_ns > 0) CAsyncBench_tcp_receive_timeout(fd, task->timeout_ns);
+    uint8_t small[2048];
+    uint8_t *buffer = small;
+    size_t capacity = sizeof small;
+    if (task->payload > sizeof small) {
+        capacity = task->payload;
+        void *mapped = mmap(NULL, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mapped == MAP_FAILED) {
+            close(fd);
+            return ENOMEM;
+        }
+        buffer = mapped;
+    }
+    memset(buffer, 'a', task->payload);
+    int64_t *latency = task->latency + index * task->requests;
+    for (int64_t k = 0; k < task->requests; k++) latency[k] = -1;
+    for (int64_t k = 0; k < task->requests; k++) {
+        uint64_t id = ((uint64_t)index << 24) | (uint64_t)k;
+        int64_t sent_at = CAsyncBench_monotonic_ns();
+        uint32_t length = 0;
+        counts[0] += 1;
+        if (CAsyncBench_tcp_request(fd, id, task->payload, buffer, (uint32_t)capacity, &length) != 0
+            || length != task->payload) {
+            counts[2] += 1;  // timed out, reset, closed, or a wrong id: this connection is done
+            break;
+        }
+        counts[1] += 1;
+        latency[k] = CAsyncBench_monotonic_ns() - sent_at;
+    }
+    if (buffer != small) munmap(buffer, capacity);
+    close(fd);
+    return 0;
+}
+
+int CAsyncBench_task_net(void *context, int64_t index) {
+    return CAsyncBench_net_task_run((const CAsyncBench_net_task *)context, index) == 0 ? 0 : 1;
+}

@@ -28,6 +28,8 @@ extension AsyncBench {
                   asyncbench --allocator both --tasks 1000            # heap per task, glibc vs jemalloc
                   asyncbench --workload blocking,blocking-offload --backend async,executor   # C6
                   asyncbench --preset million-tasks                   # 1M sleeping tasks (~2 min)
+                  asyncbench --workload net --tasks 1,100,1000,10000 --latency 20ms    # C4
+                  asyncbench --workload net --loss 0.01 --reset 0.01 --request-timeout 200ms
 
                 Exit status: 0 the sweep finished (limit/timeout/crashed rows are results), \
                 1 the run failed, 64 bad input, 128+N stopped by signal N (130 for Ctrl-C).
@@ -70,6 +72,31 @@ extension AsyncBench {
 
         @Option(help: "Rounds of CPU work per task (cpu workload; 10,000,000 ≈ 10-20 ms here).")
         var work = defaults.work
+
+        @Option(help: "Requests each task of the net workload sends one after another.")
+        var requests = defaults.requests
+
+        @Option(help: "Payload bytes of each net request and response (0 to 65536).")
+        var payload = defaults.payload
+
+        @Option(
+            help: ArgumentHelp(
+                "A net request with no response after this long fails (timed out).", valueName: "duration"))
+        var requestTimeout = defaults.requestTimeout
+
+        @Option(
+            help: ArgumentHelp(
+                "The latency server's replies vary uniformly within ± this (net).", valueName: "duration"))
+        var jitter = defaults.jitter
+
+        @Option(help: "Seed of the latency server's jitter and faults (net).")
+        var seed = defaults.seed
+
+        @Option(help: "Share of requests, 0 to 1, whose reply the latency server drops (net: they time out).")
+        var loss = defaults.loss
+
+        @Option(help: "Share of requests, 0 to 1, the latency server answers by resetting the connection (net).")
+        var reset = defaults.reset
 
         @Option(help: "Share of tasks that make a blocking call, 0 to 1 (blocking workloads; 0.1 = every tenth task).")
         var blockingFraction = defaults.blockingFraction
@@ -186,6 +213,13 @@ extension AsyncBench {
             options.rounds = rounds
             options.work = work
             options.blockingFraction = blockingFraction
+            options.requests = requests
+            options.payload = payload
+            options.requestTimeout = requestTimeout
+            options.jitter = jitter
+            options.seed = seed
+            options.loss = loss
+            options.reset = reset
             options.blockMilliseconds = blockMs
             options.latencies = latency
             options.reps = reps

@@ -51,6 +51,9 @@ extension AsyncBench {
         @Option(help: "Share of requests, 0 to 1, answered by resetting the connection (TCP RST).")
         var reset = 0.0
 
+        @Option(help: ArgumentHelp("Exit when this process does (the sweep sets it).", visibility: .hidden))
+        var parent: Int32?
+
         func run() throws {
             let configuration: LatencyServer.Configuration
             do throws(UsageError) {
@@ -73,6 +76,7 @@ extension AsyncBench {
             } catch {
                 throw ValidationError(error.description)
             }
+            if let parent { _ = CAsyncBench_die_with_parent(parent) }
             _ = CAsyncBench_install_interrupt_handlers()
             _ = CAsyncBench_raise_nofile()  // one descriptor per connection: tens of thousands
             let server: LatencyServer

@@ -103,6 +103,50 @@ import Testing
         #expect(refused.stderr.contains("capacity searches the sleep workload"))
     }
 
+    @Test func everyNetRequestIsAccountedForByClientsAndServer() throws {
+        let out = temporaryDirectory()
+        let result = try run([
+            "--workload", "net", "--backend", "async,nio,dispatch,pthread,fork", "--tasks", "4", "--requests", "3",
+            "--latency", "2ms", "--reps", "1", "--out", out, "--overwrite",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try readRows(out + "/results.csv")
+        #expect(rows.count == 5)
+        for row in rows {
+            #expect(row["status"] == "ok", "\(row)")
+            // 4 tasks × 3 requests × (1 warm-up + 1 measured repetition), every one answered.
+            #expect(row["requests_sent"] == "24", "\(row)")
+            #expect(row["requests_answered"] == "24")
+            #expect(row["requests_failed"] == "0")
+            #expect(row["server_answered"] == "24")
+            #expect(Double(row["request_ms_p50"] ?? "") ?? 0 >= 2, "a 2 ms reply cannot come sooner")
+        }
+        #expect(try serversLeft() == 0, "each cell's latency server was stopped")
+    }
+
+    @Test func networkFaultsAreCountedAndStillReconcile() throws {
+        let out = temporaryDirectory()
+        let result = try run([
+            "--workload", "net", "--backend", "async,pthread", "--tasks", "10", "--requests", "10", "--latency", "1ms",
+            "--loss", "0.2", "--reset", "0.1", "--request-timeout", "50ms", "--reps", "1", "--warmup", "0", "--out",
+            out,
+            "--overwrite",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        for row in try readRows(out + "/results.csv") {
+            #expect(row["status"] == "ok", "\(row)")
+            let sent = Int(row["requests_sent"] ?? "") ?? -1
+            let answered = Int(row["requests_answered"] ?? "") ?? -1
+            let failed = Int(row["requests_failed"] ?? "") ?? -1
+            #expect(sent == answered + failed)
+            #expect(failed > 0, "30% of requests were dropped or reset")
+            #expect(row["server_answered"] == row["requests_answered"])
+        }
+        let refused = try run(["--workload", "net", "--payload", "70000", "--out", temporaryDirectory()])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--payload must be between 0 and 65536 bytes"))
+    }
+
     @Test func aCrashingCellIsRecordedAndTheSweepGoesOn() throws {
         let out = temporaryDirectory()
         let result = try run([
@@ -295,6 +339,15 @@ func readRows(_ path: String) throws -> [[String: String]] {
     let records = CSV.parse(text)
     let header = try #require(records.first)
     return records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+}
+
+/// Latency servers of ours still running.
+func serversLeft() throws -> Int {
+    Files.list("/proc").filter { name in
+        guard let pid = Int32(name), pid != getpid() else { return false }
+        let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
+        return commandLine.contains("asyncbench server") && commandLine.contains("--parent \(getpid())")
+    }.count
 }
 
 /// Processes of ours still running (the fork children of a killed cell would be `asyncbench cell`).

@@ -191,11 +191,12 @@ final class ReplyHandler: ChannelInboundHandler {
         }
         context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { [self] in
             let late = Double(CAsyncBench_monotonic_ns() - due)
-            reply(context, request)
+            // Counted before it is written: a client that has its reply finds it counted.
             state.counts.withLock {
                 $0.answered += 1
                 $0.lateness.append(late)
             }
+            reply(context, request)
         }
     }
 

@@ -28,6 +28,13 @@ extension RunOptions {
             case "work": work = number ?? work
             case "pool-size": poolSize = number ?? poolSize
             case "loops": loops = number ?? loops
+            case "requests": requests = number ?? requests
+            case "payload": payload = number ?? payload
+            case "request-timeout": requestTimeout = value
+            case "jitter": jitter = value
+            case "seed": seed = UInt64(value) ?? seed
+            case "loss": loss = Double(value) ?? loss
+            case "reset": reset = Double(value) ?? reset
             case "memory-repetition": memoryRepetition = value != "no"
             case "blocking-fraction": blockingFraction = Double(value) ?? blockingFraction
             case "block-ms": blockMilliseconds = number ?? blockMilliseconds

@@ -213,6 +213,30 @@ int64_t CAsyncBench_raise_nofile(void);
 /// Returns 0 or an errno value.
 int CAsyncBench_tcp_receive_timeout(int fd, int64_t ns);
 
+/// The `net` workload's task: connect to `host:port`, send `requests` requests of `payload` bytes
+/// one after another, each waiting for its response (id checked), then close. Per task `index`:
+/// `latency[index * requests + k]` gets request k's round trip in ns (-1 when it failed);
+/// `counts[index * 4 + 0..2]` accumulate requests sent, answered and failed over repetitions
+/// (sent = answered + failed: a failed request ends the task's connection, later ones are not
+/// sent), `counts[index * 4 + 3]` gets the connect time in ns. Async-signal-safe.
+typedef struct {
+    char host[64];
+    int32_t port;
+    uint32_t payload;
+    int64_t requests;
+    int64_t timeout_ns;
+    int64_t *latency;
+    int64_t *counts;
+    int64_t tasks;
+} CAsyncBench_net_task;
+
+/// Runs one `net` task on this thread. Returns 0, or the errno of a failed connect (the task
+/// fails; request failures are counted, not returned).
+int CAsyncBench_net_task_run(const CAsyncBench_net_task *task, int64_t index);
+
+/// Process task for the `net` workload: `context` is a `CAsyncBench_net_task`.
+int CAsyncBench_task_net(void *context, int64_t index);
+
 /// RLIMIT_NPROC's soft limit (threads + processes this user may have), or -1 when unlimited.
 int64_t CAsyncBench_nproc_limit(void);
 
