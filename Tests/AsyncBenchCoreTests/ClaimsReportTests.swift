@@ -142,3 +142,45 @@ import Testing
         }
     }
 }
+
+/// C4 from net rows: throughput and memory per task of async against pthread.
+@Suite struct NetClaimTests {
+    static func row(_ backend: String, _ tasks: Int, wall: Int64, memory: Int, status: CellStatus = .ok) -> ResultRow {
+        var spec = CellSpec.example(backend: backend, tasks: tasks, latency: 20_000_000)
+        spec.workload = NetWorkload.name
+        spec.parameters.requests = 10
+        if status != .ok { return ResultRow(spec: spec, status: status, message: "no") }
+        var report = CellReport.example(
+            wallsMilliseconds: [wall, wall, wall], idle: 10 << 20, peak: (10 << 20) + memory * tasks)
+        report.requests = RequestCounts(sent: tasks * 30, answered: tasks * 30, failed: 0)
+        report.requestLatencyNanoseconds = Percentiles([20_500_000, 21_000_000])
+        return ResultRow(spec: spec, report: report)
+    }
+
+    static func verdict(_ rows: [ResultRow]) throws -> ClaimsReport.Verdict? {
+        try ClaimsReportTests.report(rows).findings.first { $0.id == "C4" }?.verdict
+    }
+
+    @Test func c4FollowsThroughputAndMemory() throws {
+        // async: 1000 × 10 / 0.25 s = 40,000/s at 4 KiB; pthread 33,333/s at 10 KiB.
+        #expect(
+            try Self.verdict([
+                Self.row("async", 1000, wall: 250, memory: 4096), Self.row("pthread", 1000, wall: 300, memory: 10240),
+            ])
+                == .supported)
+        // Threads faster and lighter: contradicted.
+        #expect(
+            try Self.verdict([
+                Self.row("async", 1000, wall: 400, memory: 10240), Self.row("pthread", 1000, wall: 250, memory: 4096),
+            ])
+                == .contradicted)
+        // Threads that fail where async completes: supported.
+        #expect(
+            try Self.verdict([
+                Self.row("async", 10000, wall: 400, memory: 4096),
+                Self.row("pthread", 10000, wall: 0, memory: 0, status: .limit),
+            ]) == .supported)
+        let markdown = try ClaimsReportTests.report([Self.row("async", 100, wall: 210, memory: 4096)]).markdown()
+        #expect(markdown.contains("| async | 4762/s, p99 21 ms, 4KiB |"), "\(markdown)")
+    }
+}

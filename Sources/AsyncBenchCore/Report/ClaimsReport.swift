@@ -44,7 +44,7 @@ public struct ClaimsReport: Sendable {
             Self.c1(run) ?? Self.notMeasured("C1", Claims.c1, workload: "switch"),
             sleep.map { Self.c2($0, capacity: run.capacity) } ?? Self.notMeasured("C2", Claims.c2, workload: "sleep"),
             sleep.map(Self.c3) ?? Self.notMeasured("C3", Claims.c3, workload: "sleep"),
-            Self.notMeasured("C4", Claims.c4, workload: "net"),
+            Self.c4(run) ?? Self.notMeasured("C4", Claims.c4, workload: "net"),
             Self.notMeasured("C5", Claims.c5, workload: "file"),
             Self.c6(run) ?? Self.notMeasured("C6", Claims.c6, workload: "blocking"),
             Self.c7(run)
@@ -242,6 +242,73 @@ public struct ClaimsReport: Sendable {
         return Finding(
             id: "C3", claim: Claims.c3, verdict: verdict, rule: rule, headline: headline, body: body,
             charts: ["efficiency.png"])
+    }
+
+    // MARK: - C4
+
+    static func c4(_ run: RecordedRun) -> Finding? {
+        let rows = run.rows.filter { $0.key.workload == NetWorkload.name }
+        guard !rows.isEmpty else { return nil }
+        func row(_ backend: String, _ tasks: Int) -> RecordedRow? {
+            rows.first { $0.key.backend == backend && $0.key.tasks == tasks }
+        }
+        let counts = rows.map(\.key.tasks).uniqued().sorted()
+        var body =
+            "Each task makes its requests one after another to a server that answers after the injected latency; per backend and N: requests per second, p99 round trip, RSS per task (or why the cell did not complete):\n\n"
+        body += "| backend | " + counts.map { "N = \($0)" }.joined(separator: " | ") + " |\n"
+        body += "|---|" + counts.map { _ in "--:|" }.joined() + "\n"
+        for backend in rows.map(\.key.backend).uniqued() {
+            let cells = counts.map { n -> String in
+                guard let cell = row(backend, n) else { return "—" }
+                guard cell.status == "ok" else { return cell.status }
+                let rps = cell.number("throughput_rps").map { Units.trim($0, digits: 0) + "/s" } ?? "?"
+                let p99 = cell.number("request_ms_p99").map { ", p99 " + Units.trim($0, digits: 1) + " ms" } ?? ""
+                let memory = cell.number("rss_bytes_per_task").map { ", " + Units.formatBytes(Int($0)) } ?? ""
+                return rps + p99 + memory
+            }
+            body += "| \(backend) | " + cells.joined(separator: " | ") + " |\n"
+        }
+        let lagged = rows.filter { ($0.number("server_lateness_us_p99") ?? 0) > 1000 }
+        if !lagged.isEmpty {
+            body +=
+                "\nThe server's own replies went out more than 1 ms late at p99 in \(lagged.count) cell(s) (\(lagged.map { "\($0.key.backend) N = \($0.key.tasks)" }.joined(separator: ", "))): there it shared the 2 cores with the clients and was part of the wait.\n"
+        }
+        let rule =
+            "at the largest N where async and pthread both completed with every request answered (≥ 100): supported when async's throughput is at least 90% of pthread's and its memory per task lower, or when pthread failed at an N async completed; contradicted when pthread's throughput exceeds async's by more than 10% at no more memory; nuanced otherwise."
+        func ok(_ cell: RecordedRow?) -> Bool { cell?.status == "ok" }
+        let asyncDone = Set(rows.filter { $0.key.backend == AsyncBackend.name && $0.status == "ok" }.map(\.key.tasks))
+        if let n = rows.filter({ $0.key.backend == PthreadBackend.name && $0.status != "ok" && $0.status != "skipped" })
+            .map(\.key.tasks).filter({ asyncDone.contains($0) }).min()
+        {
+            return Finding(
+                id: "C4", claim: Claims.c4, verdict: .supported, rule: rule,
+                headline:
+                    "pthread did not complete N = \(n) (\(row(PthreadBackend.name, n)?.status ?? "?")); async did",
+                body: body, charts: [])
+        }
+        guard
+            let n = asyncDone.intersection(
+                rows.filter { $0.key.backend == PthreadBackend.name && $0.status == "ok" }.map(\.key.tasks)
+            ).filter({ $0 >= 100 }).max(),
+            let asyncRow = row(AsyncBackend.name, n), let threadRow = row(PthreadBackend.name, n),
+            let asyncRate = asyncRow.number("throughput_rps"), let threadRate = threadRow.number("throughput_rps"),
+            let asyncMemory = asyncRow.number("rss_bytes_per_task"),
+            let threadMemory = threadRow.number("rss_bytes_per_task")
+        else {
+            return Finding(
+                id: "C4", claim: Claims.c4, verdict: .nuanced, rule: rule,
+                headline: "async and pthread did not both complete an N ≥ 100", body: body, charts: [])
+        }
+        let verdict: Verdict =
+            asyncRate >= 0.9 * threadRate && asyncMemory < threadMemory
+            ? .supported : (threadRate > 1.1 * asyncRate && threadMemory <= asyncMemory ? .contradicted : .nuanced)
+        body +=
+            "\nAt N = \(n): async \(Units.trim(asyncRate, digits: 0)) requests/s with \(Units.formatBytes(Int(asyncMemory))) per task, pthread \(Units.trim(threadRate, digits: 0))/s with \(Units.formatBytes(Int(threadMemory))).\n"
+        return Finding(
+            id: "C4", claim: Claims.c4, verdict: verdict, rule: rule,
+            headline:
+                "N = \(n): async \(Units.trim(asyncRate, digits: 0))/s at \(Units.formatBytes(Int(asyncMemory)))/task, pthread \(Units.trim(threadRate, digits: 0))/s at \(Units.formatBytes(Int(threadMemory)))/task",
+            body: body, charts: [])
     }
 
     // MARK: - C6
