@@ -96,6 +96,8 @@ public final class TaskTally: Sendable {
         var inFlight = 0
         var peakInFlight = 0
         var firstError: String?
+        /// The first task that ran into a resource limit (too many open files...), if any.
+        var limit: CellFailure?
         var creationNanoseconds: Int64?
     }
     private let state = Mutex(State())
@@ -113,7 +115,7 @@ public final class TaskTally: Sendable {
             try work()
             end(error: nil)
         } catch {
-            end(error: String(describing: error))
+            failed(error)
         }
     }
 
@@ -124,7 +126,7 @@ public final class TaskTally: Sendable {
             try await work()
             end(error: nil)
         } catch {
-            end(error: String(describing: error))
+            failed(error)
         }
     }
 
@@ -149,7 +151,17 @@ public final class TaskTally: Sendable {
     public func taskStarted() { begin() }
 
     /// Records that a task that started ended, with `error` when it failed.
-    public func taskEnded(error: String?) { end(error: error) }
+    public func taskEnded(error: (any Error)?) {
+        if let error { failed(error) } else { end(error: nil) }
+    }
+
+    /// A task's error: a `CellFailure.limit` makes the cell a `limit` row, anything else an error.
+    private func failed(_ error: any Error) {
+        if let failure = error as? CellFailure, case .limit = failure {
+            state.withLock { if $0.limit == nil { $0.limit = failure } }
+        }
+        end(error: String(describing: error))
+    }
 
     private func begin() {
         state.withLock {
@@ -171,9 +183,10 @@ public final class TaskTally: Sendable {
 
     /// The tasks counted, or `CellFailure.taskFailed` if any task failed.
     public func result() throws(CellFailure) -> TaskCount {
-        let (completed, peak, error, creation) = state.withLock {
-            ($0.completed, $0.peakInFlight, $0.firstError, $0.creationNanoseconds)
+        let (completed, peak, error, creation, limit) = state.withLock {
+            ($0.completed, $0.peakInFlight, $0.firstError, $0.creationNanoseconds, $0.limit)
         }
+        if case .limit(_, let cause)? = limit { throw .limit(reached: completed, cause: cause) }
         if let error { throw .taskFailed(error) }
         return TaskCount(
             completed: completed, peakInFlight: tracksInFlight ? peak : nil, creationNanoseconds: creation)

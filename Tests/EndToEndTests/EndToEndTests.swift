@@ -124,6 +124,22 @@ import Testing
         #expect(try serversLeft() == 0, "each cell's latency server was stopped")
     }
 
+    @Test func runningOutOfFileDescriptorsIsALimitRow() throws {
+        // 64 descriptors in all (soft and hard): 100 connections cannot all open.
+        let out = temporaryDirectory()
+        let result = try run(
+            [
+                "--workload", "net", "--backend", "async,nio,pthread", "--tasks", "100", "--requests", "2", "--latency",
+                "1ms", "--reps", "1", "--warmup", "0", "--out", out, "--overwrite",
+            ], openFiles: 64)
+        #expect(result.status == 0, "\(result.stderr)")
+        for row in try readRows(out + "/results.csv") {
+            #expect(row["status"] == "limit", "\(row)")
+            #expect(row["message"]?.contains("Too many open files (errno 24)") == true, "\(row)")
+        }
+        #expect(try serversLeft() == 0)
+    }
+
     @Test func networkFaultsAreCountedAndStillReconcile() throws {
         let out = temporaryDirectory()
         let result = try run([
@@ -310,11 +326,12 @@ func asyncbenchPath() -> String {
 
 /// Runs asyncbench with `arguments` through /bin/sh, capturing stdout and stderr in files.
 func run(
-    _ arguments: [String], addressSpaceLimit: Int? = nil, environment: [String: String] = [:]
+    _ arguments: [String], addressSpaceLimit: Int? = nil, openFiles: Int? = nil, environment: [String: String] = [:]
 ) throws -> Finished {
     let directory = temporaryDirectory()
     let quoted = ([asyncbenchPath()] + arguments).map { "'" + $0 + "'" }.joined(separator: " ")
-    let limit = addressSpaceLimit.map { "ulimit -v \($0 / 1024); " } ?? ""
+    let limit =
+        (addressSpaceLimit.map { "ulimit -v \($0 / 1024); " } ?? "") + (openFiles.map { "ulimit -n \($0); " } ?? "")
     let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)' " }.joined()
     let command = "\(limit)exec env \(variables)\(quoted) >\(directory)/out 2>\(directory)/err </dev/null"
     var pid: pid_t = 0

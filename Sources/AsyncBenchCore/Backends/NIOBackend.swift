@@ -33,7 +33,7 @@ public struct NIOBackend: Backend {
                         return native(loop, index)
                     }.always { result in
                         if case .failure(let error) = result {
-                            tally.taskEnded(error: String(describing: error))
+                            tally.taskEnded(error: error)
                         } else {
                             tally.taskEnded(error: nil)
                         }

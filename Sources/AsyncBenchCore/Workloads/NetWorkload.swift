@@ -2,6 +2,10 @@ import CAsyncBench
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Claim C4: each task opens one TCP connection to the latency server (a separate process the
 /// sweep starts per cell, answering after `--latency` ± jitter), sends `--requests` requests of
 /// `--payload` bytes one after another, checks every response's id, and closes. Threads and
@@ -38,15 +42,19 @@ public struct NetWorkload: Workload {
         var body = TaskBody(
             blocking: { index in
                 let rc = CAsyncBench_net_task_run(clients.context, Int64(index))
-                if rc != 0 {
-                    throw SystemError("connect to \(parameters.serverHost):\(parameters.serverPort)", errno: rc)
-                }
+                if rc != 0 { throw Self.connectFailure(parameters, errno: rc) }
             },
             async: { index in
                 let started = CAsyncBench_monotonic_ns()
-                let connection = try await NetConnection.connect(
-                    on: MultiThreadedEventLoopGroup.singleton, host: parameters.serverHost, port: parameters.serverPort
-                ).get()
+                let connection: NetConnection
+                do {
+                    connection = try await NetConnection.connect(
+                        on: MultiThreadedEventLoopGroup.singleton, host: parameters.serverHost,
+                        port: parameters.serverPort
+                    ).get()
+                } catch {
+                    throw Self.connectFailure(parameters, error)
+                }
                 clients.connected(index, nanoseconds: CAsyncBench_monotonic_ns() - started)
                 for k in 0..<parameters.requests {
                     let sentAt = clients.sending(index, k)
@@ -67,6 +75,7 @@ public struct NetWorkload: Workload {
             eventLoop: { loop, index in
                 let started = CAsyncBench_monotonic_ns()
                 return NetConnection.connect(on: loop, host: parameters.serverHost, port: parameters.serverPort)
+                    .flatMapErrorThrowing { throw Self.connectFailure(parameters, $0) }
                     .flatMap { connection in
                         clients.connected(index, nanoseconds: CAsyncBench_monotonic_ns() - started)
                         func send(_ k: Int) -> EventLoopFuture<Void> {
@@ -88,6 +97,25 @@ public struct NetWorkload: Workload {
         body.requestLatencyNanoseconds = { clients.latencies.values.filter { $0 >= 0 } }
         body.requestCounts = { clients.counts }
         return body
+    }
+}
+
+extension NetWorkload {
+    /// A connection that could not be made: out of descriptors (EMFILE, ENFILE) is a `limit`.
+    static func connectFailure(_ parameters: WorkloadParameters, errno: Int32) -> any Error {
+        let error = SystemError("connect to \(parameters.serverHost):\(parameters.serverPort)", errno: errno)
+        if errno == EMFILE || errno == ENFILE { return CellFailure.limit(reached: nil, cause: error.description) }
+        return error
+    }
+
+    /// The same for SwiftNIO's connect errors, which carry the socket call's errno inside.
+    static func connectFailure(_ parameters: WorkloadParameters, _ error: any Error) -> any Error {
+        let text = String(describing: error)
+        for (code, name) in [(EMFILE, "Too many open files"), (ENFILE, "Too many open files in system")]
+        where text.contains(name) {
+            return connectFailure(parameters, errno: code)
+        }
+        return error
     }
 }
 
