@@ -294,7 +294,14 @@ int CAsyncBench_install_interrupt_handlers(void) {
     if (sigaction(SIGINT, &action, NULL) != 0) return errno;
     if (sigaction(SIGTERM, &action, NULL) != 0) return errno;
     if (sigaction(SIGHUP, &action, NULL) != 0) return errno;
-    return 0;
+    // A process may start with these blocked (a parent's thread that blocked them, e.g. a
+    // Dispatch worker, spawned it): unblock them, or Ctrl-C would never arrive.
+    sigset_t interrupts;
+    sigemptyset(&interrupts);
+    sigaddset(&interrupts, SIGINT);
+    sigaddset(&interrupts, SIGTERM);
+    sigaddset(&interrupts, SIGHUP);
+    return pthread_sigmask(SIG_UNBLOCK, &interrupts, NULL);
 }
 
 void CAsyncBench_set_child_group(pid_t pgid) { CAsyncBench_child_group = pgid; }

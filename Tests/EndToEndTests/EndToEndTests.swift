@@ -124,6 +124,43 @@ import Testing
         #expect(try serversLeft() == 0, "each cell's latency server was stopped")
     }
 
+    @Test func ctrlCStopsTheSweepWithAValidCSVAndNothingLeftBehind() throws {
+        // A sleep cell, then a net cell of 10 s a repetition: SIGINT lands while the net cell and
+        // its latency server run.
+        let out = temporaryDirectory()
+        let directory = temporaryDirectory()
+        let arguments = [
+            asyncbenchPath(), "--workload", "sleep,net", "--backend", "pthread", "--tasks", "2", "--requests", "1000",
+            "--latency", "10ms", "--reps", "1", "--out", out, "--overwrite",
+        ]
+        let command =
+            "exec " + arguments.map { "'\($0)'" }.joined(separator: " ") + " >\(directory)/out 2>\(directory)/err"
+        var pid: pid_t = 0
+        let rc = CellProcess.withCStrings(["/bin/sh", "-c", command]) { argv in
+            posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
+        }
+        try #require(rc == 0)
+        let started = Measurement.monotonicNanoseconds()
+        // Wait for the net cell's server, then interrupt.
+        while try childrenOf(pid).filter({ $0.contains("asyncbench server") }).isEmpty,
+            Measurement.monotonicNanoseconds() - started < 20_000_000_000
+        {
+            usleep(50_000)
+        }
+        usleep(300_000)
+        kill(pid, SIGINT)
+        guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
+        let seconds = Double(Measurement.monotonicNanoseconds() - started) / 1e9
+        #expect(status == .exited(130), "\(status)")
+        #expect(seconds < 15, "stopped within a second or two of the signal, not after the 10 s cell")
+        #expect(Measurement.readFile(directory + "/err")?.contains("interrupted by SIGINT") == true)
+        // The CSV holds the finished sleep row, whole.
+        let rows = try readRows(out + "/results.csv")
+        #expect(rows.map { $0["workload"]! } == ["sleep"])
+        #expect(rows.first?["status"] == "ok")
+        #expect(try childrenOf(pid).isEmpty, "no cell, fork child or server left")
+    }
+
     @Test func runningOutOfFileDescriptorsIsALimitRow() throws {
         // 64 descriptors in all (soft and hard): 100 connections cannot all open.
         let out = temporaryDirectory()
@@ -356,6 +393,19 @@ func readRows(_ path: String) throws -> [[String: String]] {
     let records = CSV.parse(text)
     let header = try #require(records.first)
     return records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+}
+
+/// The command lines of the processes that name `parent` as theirs (`--parent PID`: cells and
+/// servers), and of its direct children.
+func childrenOf(_ parent: pid_t) throws -> [String] {
+    Files.list("/proc").compactMap { name -> String? in
+        guard let pid = Int32(name), pid != getpid() else { return nil }
+        let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
+        let stat = Measurement.readFile("/proc/\(pid)/stat") ?? ""
+        let ppid = stat.split(separator: ")").last?.split(separator: " ").dropFirst().first.flatMap { Int32($0) }
+        let named = commandLine.contains("--parent \(parent) ") || commandLine.hasSuffix("--parent \(parent) ")
+        return named || ppid == parent ? commandLine : nil
+    }
 }
 
 /// Latency servers of ours still running.
