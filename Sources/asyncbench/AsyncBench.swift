@@ -5,7 +5,8 @@ import AsyncBenchCore
 struct AsyncBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "asyncbench",
-        abstract: "Measures what concurrency models cost: Swift async, GCD, pthreads, fork, sequential.",
+        abstract:
+            "Measures what concurrency models cost: Swift async (pool and one thread), SwiftNIO, GCD, pthreads, a thread pool, fork.",
         discussion: """
             Runs the same workload on interchangeable backends, each cell in a fresh process, and \
             writes tidy CSV plus a summary. Start with the default sweep:
