@@ -161,6 +161,17 @@ import Testing
         #expect(try childrenOf(pid).isEmpty, "no cell, fork child or server left")
     }
 
+    @Test func aServerPortInUseIsRefusedWithWhatToDo() throws {
+        let taken = try LatencyServer(LatencyServer.Configuration(latencyNanoseconds: 1_000_000))
+        defer { taken.stop() }
+        let result = try run(["server", "--port", "\(taken.port)", "--latency", "5ms"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("cannot listen on 127.0.0.1:\(taken.port)"), "\(result.stderr)")
+        #expect(result.stderr.contains("choose another --port"))
+        #expect(try run(["server", "--latency", "5"]).status == 64, "a duration needs a unit")
+        #expect(try run(["server", "--loss", "0.8", "--reset", "0.5"]).status == 64)
+    }
+
     @Test func runningOutOfFileDescriptorsIsALimitRow() throws {
         // 64 descriptors in all (soft and hard): 100 connections cannot all open.
         let out = temporaryDirectory()
