@@ -14,8 +14,8 @@
 #   switch_ns          ns per switch per backend, pinned to one CPU and unpinned, log scale (C1)
 # and from the `cpu` rows:
 #   cpu_speedup        speedup over one task on one thread per backend, at the largest N (C7)
-# A run without a workload's rows gets none of its charts (nothing is drawn empty). Charts for
-# the net and file workloads come with the versions that add them.
+# A run without a workload's rows gets none of its charts (nothing is drawn empty). The net
+# workload has no chart yet: its figures are in REPORT.md's C4 table.
 # Only rows with status ok are drawn (limits are marked on highest_tasks); `#` lines (run
 # metadata) are skipped and the machine line becomes the subtitle.
 

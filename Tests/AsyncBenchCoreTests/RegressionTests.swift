@@ -127,12 +127,32 @@ import Testing
 
     @Test func countersGateJudgesOnlyCounters() throws {
         let gate = try RegressionGate(scope: "counters")
-        #expect(gate.metrics.map(\.name) == ["ctx_per_task", "threads"])
+        #expect(gate.metrics.map(\.name) == ["allocs_per_task", "ctx_per_task", "threads"])
         var current = Self.baselineRows
         current[1] = Self.row("pthread", tasks: 100, walls: [40, 38, 42], switches: 100)  // slower, same counters
         #expect(try Self.compare(current, metrics: gate.metrics).regressions.isEmpty)
         current[1] = Self.row("pthread", tasks: 100, walls: [20, 19, 21], switches: 300)  // 3 switches per task now
         #expect(try Self.compare(current, metrics: gate.metrics).regressions.map(\.metric) == ["ctx_per_task"])
+    }
+
+    @Test func moreAllocationsPerTaskAreARegressionAndAFewMoreAreNot() throws {
+        let gate = try RegressionGate(scope: "counters")
+        func withAllocations(_ perTask: Double) -> [ResultRow] {
+            Self.baselineRows.map { row in
+                var row = row
+                row.allocationsPerTask = perTask
+                return row
+            }
+        }
+        func regressions(_ before: Double, _ after: Double) throws -> [String] {
+            let comparison = Comparison(
+                baseline: try RecordedRun.load(Self.write(withAllocations(before))), baselineName: "base",
+                current: try RecordedRun.load(Self.write(withAllocations(after))), currentName: "now",
+                metrics: gate.metrics)
+            return comparison.regressions.map(\.metric).uniqued()
+        }
+        #expect(try regressions(10, 11) == [], "10% more is within the threshold")
+        #expect(try regressions(10, 15) == ["allocs_per_task"])
     }
 
     @Test func thresholdsAndMetricsAreValidated() throws {

@@ -65,6 +65,18 @@ public struct Metric: Sendable {
             absoluteFloor: { _ in 4 * 1024 * 1024 }, meaning: "peak RSS of the cell process",
             value: { $0.number("peak_rss_bytes") }, range: { _ in nil }),
         Metric(
+            name: "heap_per_task", unit: "B", kind: .memory, lowerIsBetter: true, relativeThreshold: 0.5,
+            // One-off allocations (a pool's first buffers) are noise: under 256 KiB in all never counts.
+            absoluteFloor: { row in max(64, 262_144 / Double(row.key.tasks)) },
+            meaning: "heap bytes in use per task (the memory repetition)",
+            value: { $0.number("heap_bytes_per_task") }, range: { _ in nil }),
+        Metric(
+            name: "allocs_per_task", unit: "", kind: .counter, lowerIsBetter: true, relativeThreshold: 0.2,
+            // A few one-off allocations per cell are noise: under 16 in all never count.
+            absoluteFloor: { row in max(0.5, 16 / Double(row.key.tasks)) },
+            meaning: "allocation calls per task (the memory repetition)",
+            value: { $0.number("allocs_per_task") }, range: { _ in nil }),
+        Metric(
             name: "ctx_per_task", unit: "", kind: .counter, lowerIsBetter: true, relativeThreshold: 0.25,
             absoluteFloor: { _ in 0.25 }, meaning: "voluntary context switches per task",
             value: { row in row.number("ctx_voluntary").map { $0 / Double(row.key.tasks) } },
