@@ -26,6 +26,9 @@ public protocol Backend: Sendable {
     /// True for backends that run the workload's `async` body (async, executor): they alone run
     /// async-only workloads.
     static var runsAsyncBodies: Bool { get }
+    /// True for backends that run each task in a separate helper program (spawn): they run only
+    /// workloads with a helper form.
+    static var spawnsHelpers: Bool { get }
     /// True when the backend starts one OS thread per task (pthread): its thread count then
     /// follows timing (how many are alive at once), not a policy, and `check` does not judge it.
     static var threadPerTask: Bool { get }
@@ -41,6 +44,7 @@ extension Backend {
     public static func maxConcurrentTasks(_ options: BackendOptions) -> Int? { nil }
     public static var threadPerTask: Bool { false }
     public static var runsAsyncBodies: Bool { false }
+    public static var spawnsHelpers: Bool { false }
 }
 
 /// Settings that some backends read.

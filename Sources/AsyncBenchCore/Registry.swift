@@ -9,6 +9,7 @@ public enum Registry {
         PthreadBackend.self,
         ThreadPoolBackend.self,
         ForkBackend.self,
+        SpawnBackend.self,
         SequentialBackend.self,
     ]
 
@@ -37,6 +38,12 @@ public enum Registry {
         {
             return
                 "\(workload) offloads blocking calls from async code (asyncio.to_thread); threads and processes block in place: see the blocking workload"
+        }
+        if let type = self.workload(named: workload), !type.runsInHelper,
+            self.backend(named: backend)?.spawnsHelpers == true
+        {
+            return
+                "the spawn backend's helper runs only workloads a separate program can (sleep, cpu); \(workload) needs state shared with the cell"
         }
         return unsupported.first { $0.backend == backend && $0.workload == workload }?.reason
     }

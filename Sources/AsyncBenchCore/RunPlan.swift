@@ -43,6 +43,8 @@ public struct RunOptions: Sendable {
     public var poolSize: Int? = nil
     /// Event loops of the nio backend (`--loops`).
     public var loops = 1
+    /// Largest task count of the spawn backend's cells (`--max-spawn`).
+    public var maxSpawn = 1000
     public var sequentialMaxTasks = 100
     /// `system`, `jemalloc` or `both` (each cell under each allocator).
     public var allocator = "system"
@@ -203,6 +205,9 @@ public struct RunPlan: Sendable {
         guard (1...1024).contains(poolSize) else {
             throw .outOfRange(option: "--pool-size", value: "\(poolSize)", range: "between 1 and 1024")
         }
+        guard options.maxSpawn >= 1 else {
+            throw .outOfRange(option: "--max-spawn", value: "\(options.maxSpawn)", range: "at least 1")
+        }
         guard (1...1024).contains(options.loops) else {
             throw .outOfRange(option: "--loops", value: "\(options.loops)", range: "between 1 and 1024")
         }
@@ -241,6 +246,12 @@ public struct RunPlan: Sendable {
                                 if let only = options.onlyCells, !only.contains(spec.key) { continue }
                                 if let problem = type.problem(tasks: count) { throw .workloadProblem(problem) }
                                 var skipReason = Registry.unsupportedReason(backend: backend, workload: workload)
+                                if skipReason == nil, Registry.backend(named: backend)?.spawnsHelpers == true,
+                                    count > options.maxSpawn
+                                {
+                                    skipReason =
+                                        "beyond --max-spawn \(options.maxSpawn): each spawned helper costs milliseconds of CPU (exec of this binary)"
+                                }
                                 if skipReason == nil,
                                     let workers = Registry.backend(named: backend)?.maxConcurrentTasks(backendOptions),
                                     (count + workers - 1) / workers > options.sequentialMaxTasks
@@ -271,6 +282,7 @@ public struct RunPlan: Sendable {
                 "thread-stack=\(stack == 0 ? "default" : Units.formatBytes(stack))",
                 "max-threads=\(options.maxThreads)",
                 "max-procs=\(options.maxProcesses)", "pool-size=\(poolSize)", "loops=\(options.loops)",
+                "max-spawn=\(options.maxSpawn)",
                 "sequential-max-tasks=\(options.sequentialMaxTasks)",
                 "rounds=\(options.rounds)", "work=\(options.work)", "blocking-fraction=\(options.blockingFraction)",
                 "block-ms=\(options.blockMilliseconds)", "requests=\(options.requests)", "payload=\(options.payload)",

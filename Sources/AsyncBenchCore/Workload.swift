@@ -35,6 +35,8 @@ public protocol Workload: Sendable {
     /// True for the workloads where some tasks make a blocking call (`--blocking-fraction`,
     /// `--block-ms`): their rows carry those parameters.
     static var makesBlockingCalls: Bool { get }
+    /// True when a separate program (the `spawn` backend's helper) can run the task.
+    static var runsInHelper: Bool { get }
     /// Why `tasks` does not fit this workload (e.g. pairs need an even count), or nil.
     static func problem(tasks: Int) -> String?
     /// Context switches one repetition makes per pair of peers, for workloads that measure a
@@ -57,6 +59,7 @@ extension Workload {
     public static var measuresMemory: Bool { true }
     public static var asyncOnly: Bool { false }
     public static var makesBlockingCalls: Bool { false }
+    public static var runsInHelper: Bool { false }
     public static var reportsSpeedup: Bool { false }
     public static func problem(tasks: Int) -> String? { nil }
     public static func switchesPerRepetition(_ parameters: WorkloadParameters) -> Int? { nil }
@@ -130,6 +133,9 @@ public struct TaskBody: Sendable {
     public var requestLatencyNanoseconds: (@Sendable () -> [Int64])? = nil
     /// Requests sent, answered and failed so far over every repetition (net workload).
     public var requestCounts: (@Sendable () -> RequestCounts)? = nil
+    /// The task as arguments of the helper program the `spawn` backend starts (after
+    /// `CASYNCBENCH_HELPER_FLAG`), for workloads a separate program can run; nil otherwise.
+    public var helper: [String]? = nil
 
     public init(
         blocking: @escaping @Sendable (Int) throws -> Void,

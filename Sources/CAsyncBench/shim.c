@@ -562,3 +562,30 @@ int CAsyncBench_net_task_run(const CAsyncBench_net_task *task, int64_t index) {
 int CAsyncBench_task_net(void *context, int64_t index) {
     return CAsyncBench_net_task_run((const CAsyncBench_net_task *)context, index) == 0 ? 0 : 1;
 }
+
+/// The helper's entry: runs before main (and before any Swift code) when the first argument is
+/// CASYNCBENCH_HELPER_FLAG; does the task and exits with 0 (done) or 1 (failed).
+__attribute__((constructor)) static void CAsyncBench_task_helper(int argc, char **argv, char **envp) {
+    (void)envp;
+    if (argc < 3 || argv == NULL || strcmp(argv[1], CASYNCBENCH_HELPER_FLAG) != 0) return;
+    int status = 2;
+    if (strcmp(argv[2], "sleep") == 0 && argc >= 4) {
+        status = CAsyncBench_sleep_ns(strtoll(argv[3], NULL, 10)) == 0 ? 0 : 1;
+    } else if (strcmp(argv[2], "cpu") == 0 && argc >= 5) {
+        uint64_t iterations = strtoull(argv[3], NULL, 10);
+        status = CAsyncBench_cpu_work(iterations, 42) == strtoull(argv[4], NULL, 10) ? 0 : 1;
+    }
+    _exit(status);
+}
+
+int CAsyncBench_spawn_tasks(int64_t n, const char *path, char *const argv[], pid_t *pids, int64_t *started) {
+    *started = 0;
+    for (int64_t i = 0; i < n; i++) {
+        pid_t pid;
+        int rc = posix_spawn(&pid, path, NULL, NULL, argv, environ);
+        if (rc != 0) return rc;
+        pids[i] = pid;
+        *started = i + 1;
+    }
+    return 0;
+}

@@ -158,6 +158,9 @@ extension AsyncBench {
         @Option(help: "Event loops of the nio backend.")
         var loops = defaults.loops
 
+        @Option(help: "Largest task count of the spawn backend's cells (each helper costs ~2.5 ms of CPU here).")
+        var maxSpawn = defaults.maxSpawn
+
         @Option(
             help:
                 "Most tasks one thread runs one after another: sequential cells above it (tasks × latency), and threadpool cells above it × --pool-size, are skipped."
@@ -234,6 +237,7 @@ extension AsyncBench {
             options.maxProcesses = maxProcesses
             options.poolSize = poolSize
             options.loops = loops
+            options.maxSpawn = maxSpawn
             options.sequentialMaxTasks = sequentialMaxTasks
             options.allocator = allocator
             options.overwrite = overwrite

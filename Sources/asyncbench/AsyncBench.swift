@@ -6,7 +6,7 @@ struct AsyncBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "asyncbench",
         abstract:
-            "Measures what concurrency models cost: Swift async (pool and one thread), SwiftNIO, GCD, pthreads, a thread pool, fork.",
+            "Measures what concurrency models cost: Swift async (pool and one thread), SwiftNIO, GCD, pthreads, a thread pool, fork, spawn.",
         discussion: """
             Runs the same workload on interchangeable backends, each cell in a fresh process, and \
             writes tidy CSV plus a summary. Start with the default sweep:

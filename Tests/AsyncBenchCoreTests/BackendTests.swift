@@ -98,6 +98,26 @@ extension BlockingBackendSuites {
             #expect(threads.withLock { $0.count } == 1)
         }
 
+        @Test func spawnRunsEachTaskInAHelperAndSeesItsFailures() throws {
+            let spawn = Self.backend("spawn")
+            let sleep = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 5_000_000)).makeBody(
+                tasks: 20)
+            #expect(sleep.helper == ["sleep", "5000000"])
+            let count = try spawn.run(tasks: 20, body: sleep)
+            #expect(count.completed == 20)
+            #expect(count.creationNanoseconds != nil)
+            // A helper whose check fails exits 1: the cell fails, naming the child.
+            let wrong = CPUWorkload(iterations: 1000, expected: 5).makeBody(tasks: 2)
+            #expect(throws: CellFailure.self) { try spawn.run(tasks: 2, body: wrong) }
+            // A workload without a helper form is refused, not run.
+            let pingpong = try SwitchWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0, rounds: 1))
+                .makeBody(tasks: 2)
+            #expect(throws: CellFailure.setup("this workload has no helper form for spawn")) {
+                try spawn.run(tasks: 2, body: pingpong)
+            }
+            #expect(Registry.unsupportedReason(backend: "spawn", workload: "switch") != nil)
+        }
+
         @Test func theThreadPoolNeverRunsMoreTasksThanItsSize() throws {
             let options = BackendOptions(threadStackBytes: 65536, maxThreads: 100, maxProcesses: 10, poolSize: 3)
             let threads = Mutex<Set<pthread_t>>([])

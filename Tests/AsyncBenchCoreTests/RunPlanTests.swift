@@ -50,8 +50,9 @@ import Testing
         // Only the backends that run a bounded number of tasks at once are bounded by default:
         // 100 tasks per thread (the sequential baseline: 100; a pool of 2 threads: 200).
         let skipped = plan.cells.filter { $0.skipReason != nil }
-        #expect(skipped.map(\.spec.backend) == ["threadpool", "threadpool", "sequential", "sequential"])
-        #expect(skipped.map(\.spec.tasks) == [1000, 10000, 1000, 10000])
+        // and spawn (each helper costs milliseconds) above --max-spawn 1000.
+        #expect(skipped.map(\.spec.backend) == ["threadpool", "threadpool", "spawn", "sequential", "sequential"])
+        #expect(skipped.map(\.spec.tasks) == [1000, 10000, 10000, 1000, 10000])
         #expect(skipped.first?.skipReason?.contains("100 tasks per pool thread (2 threads)") == true)
     }
 

@@ -33,16 +33,25 @@ public struct ForkBackend: Backend {
                     body.childMemory?.slots)
             }
         }
-        for pid in pids[0..<Int(started)] {
+        try tally.reap(pids[0..<Int(started)], failure: rc, call: "fork")
+        return try tally.result()
+    }
+}
+
+extension TaskTally {
+    /// Waits for every child process of a run (fork, spawn): exit status 0 is a completed task,
+    /// anything else a failed one. `failure`, the errno of a creation that failed, makes it a
+    /// `limit` with the number started.
+    func reap(_ pids: ArraySlice<pid_t>, failure: Int32, call: String) throws(CellFailure) {
+        for pid in pids {
             switch WaitStatus.wait(for: pid) {
-            case .success(.exited(0)): tally.complete()
-            case .success(let status): tally.fail("child \(pid) \(status)")
-            case .failure(let error): tally.fail(error.description)
+            case .success(.exited(0)): complete()
+            case .success(let status): fail("child \(pid) \(status)")
+            case .failure(let error): fail(error.description)
             }
         }
-        if rc != 0 {
-            throw .limit(reached: Int(started), cause: SystemError("fork", errno: rc).description)
+        if failure != 0 {
+            throw .limit(reached: pids.count, cause: SystemError(call, errno: failure).description)
         }
-        return try tally.result()
     }
 }

@@ -28,6 +28,7 @@ extension RunOptions {
             case "work": work = number ?? work
             case "pool-size": poolSize = number ?? poolSize
             case "loops": loops = number ?? loops
+            case "max-spawn": maxSpawn = number ?? maxSpawn
             case "requests": requests = number ?? requests
             case "payload": payload = number ?? payload
             case "request-timeout": requestTimeout = value

@@ -10,6 +10,7 @@ public struct CPUWorkload: Workload {
     public static let defaultTasks = [1, 2, 4, 8]
     public static let usesLatency = false
     public static let reportsSpeedup = true
+    public static let runsInHelper = true
 
     let iterations: UInt64
     let expected: UInt64
@@ -33,12 +34,14 @@ public struct CPUWorkload: Workload {
             let result = CAsyncBench_cpu_work(iterations, 42)
             guard result == expected else { throw CellFailure.taskFailed("cpu work gave \(result), not \(expected)") }
         }
-        return TaskBody(
+        var body = TaskBody(
             blocking: work,
             async: { index in try work(index) },
             process: ProcessTask(
                 function: CAsyncBench_task_cpu,
                 context: CAsyncBench_cpu_task(iterations: iterations, expected: expected)),
             eventLoop: { loop, index in loop.submit { try work(index) } })
+        body.helper = ["cpu", "\(iterations)", "\(expected)"]
+        return body
     }
 }

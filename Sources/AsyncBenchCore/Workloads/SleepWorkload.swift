@@ -7,6 +7,7 @@ import NIOCore
 /// scheduler's delay), in memory shared with forked children.
 public struct SleepWorkload: Workload {
     public static let name = "sleep"
+    public static let runsInHelper = true
     public static let summary = "Each task waits --latency (threads block in clock_nanosleep; async tasks suspend)"
 
     let nanoseconds: Int64
@@ -18,7 +19,7 @@ public struct SleepWorkload: Workload {
     public func makeBody(tasks: Int) throws(CellFailure) -> TaskBody {
         let nanoseconds = self.nanoseconds
         let slots = try LatenessSlots(tasks: tasks, nanoseconds: nanoseconds)
-        return TaskBody(
+        var body = TaskBody(
             blocking: { index in
                 let rc = CAsyncBench_sleep_task_run(slots.context, Int64(index))
                 if rc != 0 { throw SystemError("clock_nanosleep", errno: rc) }
@@ -37,6 +38,8 @@ public struct SleepWorkload: Workload {
                     slots.record(index, CAsyncBench_monotonic_ns() - deadline)
                 }.futureResult
             })
+        body.helper = ["sleep", "\(nanoseconds)"]
+        return body
     }
 
     /// One lateness slot per task (shared with forked children) and the C task reading them.

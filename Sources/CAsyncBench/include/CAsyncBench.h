@@ -237,6 +237,17 @@ int CAsyncBench_net_task_run(const CAsyncBench_net_task *task, int64_t index);
 /// Process task for the `net` workload: `context` is a `CAsyncBench_net_task`.
 int CAsyncBench_task_net(void *context, int64_t index);
 
+/// The first argument that makes the asyncbench binary a task helper (the `spawn` backend): a C
+/// constructor sees it before the Swift runtime's main runs, does the task and `_exit`s.
+///   asyncbench __asyncbench-task sleep NANOSECONDS
+///   asyncbench __asyncbench-task cpu ITERATIONS EXPECTED
+#define CASYNCBENCH_HELPER_FLAG "__asyncbench-task"
+
+/// posix_spawns `n` helpers: `path` with `argv`, this process's environment. The pids go to
+/// `pids` (room for `n`), the number started to `*started`. Returns 0, or the errno of the spawn
+/// that failed (those already started keep running: the caller waits for them).
+int CAsyncBench_spawn_tasks(int64_t n, const char *path, char *const argv[], pid_t *pids, int64_t *started);
+
 /// RLIMIT_NPROC's soft limit (threads + processes this user may have), or -1 when unlimited.
 int64_t CAsyncBench_nproc_limit(void);
 
