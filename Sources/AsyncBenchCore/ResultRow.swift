@@ -250,6 +250,18 @@ public enum Schema {
             optional($0.requestCounts?.failed)
         },
         Column(
+            name: "requests_timed_out",
+            meaning: "of the failed, those with no response within --request-timeout (net only)"
+        ) {
+            optional($0.requestCounts?.timedOut)
+        },
+        Column(
+            name: "requests_reset",
+            meaning: "of the failed, those whose connection the server reset or closed (net only)"
+        ) {
+            optional($0.requestCounts?.reset)
+        },
+        Column(
             name: "server_answered",
             meaning: "replies the latency server counted for the cell (net only; must equal requests_answered)"
         ) {

@@ -207,6 +207,9 @@ public struct RequestCounts: Codable, Sendable, Equatable {
     public var sent = 0
     public var answered = 0
     public var failed = 0
+    /// Of the failed: no response within the timeout, and connections reset or closed by the server.
+    public var timedOut = 0
+    public var reset = 0
     /// Median time to connect, ns.
     public var connectNanoseconds: Int64? = nil
 

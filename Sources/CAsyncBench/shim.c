@@ -519,7 +519,7 @@ int CAsyncBench_tcp_receive_timeout(int fd, int64_t ns) {
 
 int CAsyncBench_net_task_run(const CAsyncBench_net_task *task, int64_t index) {
     if (index < 0 || index >= task->tasks) return EINVAL;
-    int64_t *counts = task->counts + index * 4;
+    int64_t *counts = task->counts + index * 6;
     int64_t started = CAsyncBench_monotonic_ns();
     int fd = -1;
     int rc = CAsyncBench_tcp_connect(task->host, task->port, &fd);
@@ -546,9 +546,13 @@ int CAsyncBench_net_task_run(const CAsyncBench_net_task *task, int64_t index) {
         int64_t sent_at = CAsyncBench_monotonic_ns();
         uint32_t length = 0;
         counts[0] += 1;
-        if (CAsyncBench_tcp_request(fd, id, task->payload, buffer, (uint32_t)capacity, &length) != 0
-            || length != task->payload) {
-            counts[2] += 1;  // timed out, reset, closed, or a wrong id: this connection is done
+        int failure = CAsyncBench_tcp_request(fd, id, task->payload, buffer, (uint32_t)capacity, &length);
+        if (failure != 0 || length != task->payload) {
+            // This connection is done; why: no response in time, or the server reset or closed it
+            // (anything else, e.g. a wrong id, is counted as failed only).
+            counts[2] += 1;
+            if (failure == EAGAIN || failure == EWOULDBLOCK) counts[4] += 1;
+            if (failure == ECONNRESET || failure == EPIPE) counts[5] += 1;
             break;
         }
         counts[1] += 1;

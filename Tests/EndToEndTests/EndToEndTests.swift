@@ -204,6 +204,10 @@ import Testing
             let failed = Int(row["requests_failed"] ?? "") ?? -1
             #expect(sent == answered + failed)
             #expect(failed > 0, "30% of requests were dropped or reset")
+            // Every failure has its reason: a dropped reply times out, a reset is seen as one.
+            let timedOut = Int(row["requests_timed_out"] ?? "") ?? -1
+            let reset = Int(row["requests_reset"] ?? "") ?? -1
+            #expect(timedOut > 0 && reset > 0 && timedOut + reset == failed, "\(row)")
             #expect(row["server_answered"] == row["requests_answered"])
         }
         let refused = try run(["--workload", "net", "--payload", "70000", "--out", temporaryDirectory()])

@@ -65,7 +65,7 @@ public struct NetWorkload: Workload {
                         .get()
                         clients.answered(index, k, sentAt: sentAt)
                     } catch {
-                        clients.failed(index)
+                        clients.failed(index, error)
                         break
                     }
                 }
@@ -86,8 +86,8 @@ public struct NetWorkload: Workload {
                             ).flatMap {
                                 clients.answered(index, k, sentAt: sentAt)
                                 return send(k + 1)
-                            }.flatMapError { _ in
-                                clients.failed(index)
+                            }.flatMapError { error in
+                                clients.failed(index, error)
                                 return loop.makeSucceededVoidFuture()
                             }
                         }
@@ -131,7 +131,7 @@ final class NetClients: @unchecked Sendable {
         self.tasks = tasks
         requests = parameters.requests
         latencies = try SharedSlots(tasks: tasks * parameters.requests, what: "request latency")
-        tallies = try SharedSlots(tasks: tasks * 4, what: "request count")
+        tallies = try SharedSlots(tasks: tasks * 6, what: "request count")
         context = .allocate(capacity: 1)
         var task = CAsyncBench_net_task()
         withUnsafeMutableBytes(of: &task.host) { host in
@@ -152,22 +152,30 @@ final class NetClients: @unchecked Sendable {
     func id(_ index: Int, _ k: Int) -> UInt64 { UInt64(index) << 24 | UInt64(k) }
 
     func connected(_ index: Int, nanoseconds: Int64) {
-        tallies.record(index * 4 + 3, nanoseconds)
+        tallies.record(index * 6 + 3, nanoseconds)
         for k in 0..<requests { latencies.record(index * requests + k, -1) }
     }
 
     /// Counts request k as sent; returns the time it was sent.
     func sending(_ index: Int, _ k: Int) -> Int64 {
-        tallies.pointer[index * 4] += 1
+        tallies.pointer[index * 6] += 1
         return CAsyncBench_monotonic_ns()
     }
 
     func answered(_ index: Int, _ k: Int, sentAt: Int64) {
-        tallies.pointer[index * 4 + 1] += 1
+        tallies.pointer[index * 6 + 1] += 1
         latencies.record(index * requests + k, CAsyncBench_monotonic_ns() - sentAt)
     }
 
-    func failed(_ index: Int) { tallies.pointer[index * 4 + 2] += 1 }
+    /// Counts a failed request, and why: timed out, or reset / closed by the server.
+    func failed(_ index: Int, _ error: any Error) {
+        tallies.pointer[index * 6 + 2] += 1
+        switch error as? NetFailure {
+        case .timeout?: tallies.pointer[index * 6 + 4] += 1
+        case .closed?: tallies.pointer[index * 6 + 5] += 1
+        default: break
+        }
+    }
 
     /// Totals over every task and repetition so far.
     var counts: RequestCounts {
@@ -175,10 +183,12 @@ final class NetClients: @unchecked Sendable {
         var counts = RequestCounts()
         var connects: [Double] = []
         for index in 0..<tasks {
-            counts.sent += Int(values[index * 4])
-            counts.answered += Int(values[index * 4 + 1])
-            counts.failed += Int(values[index * 4 + 2])
-            if values[index * 4 + 3] > 0 { connects.append(Double(values[index * 4 + 3])) }
+            counts.sent += Int(values[index * 6])
+            counts.answered += Int(values[index * 6 + 1])
+            counts.failed += Int(values[index * 6 + 2])
+            counts.timedOut += Int(values[index * 6 + 4])
+            counts.reset += Int(values[index * 6 + 5])
+            if values[index * 6 + 3] > 0 { connects.append(Double(values[index * 6 + 3])) }
         }
         counts.connectNanoseconds = Summary(connects).map { Int64($0.median) }
         return counts

@@ -216,9 +216,11 @@ int CAsyncBench_tcp_receive_timeout(int fd, int64_t ns);
 /// The `net` workload's task: connect to `host:port`, send `requests` requests of `payload` bytes
 /// one after another, each waiting for its response (id checked), then close. Per task `index`:
 /// `latency[index * requests + k]` gets request k's round trip in ns (-1 when it failed);
-/// `counts[index * 4 + 0..2]` accumulate requests sent, answered and failed over repetitions
+/// `counts[index * 6 + 0..2]` accumulate requests sent, answered and failed over repetitions
 /// (sent = answered + failed: a failed request ends the task's connection, later ones are not
-/// sent), `counts[index * 4 + 3]` gets the connect time in ns. Async-signal-safe.
+/// sent), `counts[index * 6 + 3]` gets the connect time in ns, and `counts[index * 6 + 4..5]`
+/// accumulate the failures that timed out and that were resets or closed connections.
+/// Async-signal-safe.
 typedef struct {
     char host[64];
     int32_t port;
