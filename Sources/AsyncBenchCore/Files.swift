@@ -8,6 +8,14 @@ import CAsyncBench
 public enum Files {
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// This process's program (readlink /proc/self/exe), or nil when it cannot be read.
+    public static var executablePath: String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

@@ -253,11 +253,7 @@ extension AsyncBench {
 
         /// This binary, to start cell processes with.
         static func executablePath() -> String {
-            var buffer = [CChar](repeating: 0, count: 4096)
-            let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-            return count > 0
-                ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                : CommandLine.arguments[0]
+            Files.executablePath ?? CommandLine.arguments[0]
         }
     }
 }

@@ -365,10 +365,7 @@ struct Finished {
 
 /// The asyncbench binary SwiftPM built beside this test bundle.
 func asyncbenchPath() -> String {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    let path = String(decoding: buffer[0..<max(0, count)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    var directory = path
+    var directory = Files.executablePath ?? ""
     while let last = directory.lastIndex(of: "/") {
         directory = String(directory[..<last])
         if access(directory + "/asyncbench", X_OK) == 0 { return directory + "/asyncbench" }

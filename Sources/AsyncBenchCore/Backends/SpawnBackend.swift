@@ -40,10 +40,5 @@ public struct SpawnBackend: Backend {
     }
 
     /// This binary (the helper is the program itself).
-    static let executable: String = {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        return count > 0
-            ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/proc/self/exe"
-    }()
+    static let executable = Files.executablePath ?? "/proc/self/exe"
 }
