@@ -108,14 +108,19 @@ extension NetWorkload {
         return error
     }
 
-    /// The same for SwiftNIO's connect errors, which carry the socket call's errno inside.
+    /// The same for SwiftNIO's connect errors: the socket call's errno is an `IOError`, on its
+    /// own or inside the `NIOConnectionError` of each address tried.
     static func connectFailure(_ parameters: WorkloadParameters, _ error: any Error) -> any Error {
-        let text = String(describing: error)
-        for (code, name) in [(EMFILE, "Too many open files"), (ENFILE, "Too many open files in system")]
-        where text.contains(name) {
-            return connectFailure(parameters, errno: code)
+        guard let code = errnoCode(error), code == EMFILE || code == ENFILE else { return error }
+        return connectFailure(parameters, errno: code)
+    }
+
+    static func errnoCode(_ error: any Error) -> Int32? {
+        if let failure = error as? IOError { return failure.errnoCode }
+        if let failure = error as? NIOConnectionError {
+            return failure.connectionErrors.lazy.compactMap { errnoCode($0.error) }.first
         }
-        return error
+        return nil
     }
 }
 
