@@ -112,8 +112,9 @@ public struct CellReport: Codable, Sendable, Equatable {
     public var peakRSSBytes: Int
     /// The memory repetition's figures (workloads that measure memory, when the cell got that far).
     public var memory: MemoryProbe? = nil
-    /// Round trips of every request of every measured repetition, ns (net workload).
-    public var requestLatencyNanoseconds: Percentiles? = nil
+    /// What tasks timed over every measured repetition, ns: request round trips (net), file
+    /// write-read-verify times (file).
+    public var operationLatencyNanoseconds: Percentiles? = nil
     /// Requests sent, answered and failed over every repetition (net workload).
     public var requests: RequestCounts? = nil
 }

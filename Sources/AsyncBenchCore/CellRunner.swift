@@ -53,7 +53,7 @@ public enum CellRunner {
             var roundTrips: [Double] = []
             defer {
                 report.latenessNanoseconds = Percentiles(lateness)
-                report.requestLatencyNanoseconds = Percentiles(roundTrips)
+                report.operationLatencyNanoseconds = Percentiles(roundTrips)
                 report.requests = body.requestCounts?()
             }
             for repetition in 1...spec.reps {
@@ -63,7 +63,7 @@ public enum CellRunner {
                 if let collect = body.taskLatenessNanoseconds {
                     lateness += collect().prefix(spec.tasks).map(Double.init)
                 }
-                if let collect = body.requestLatencyNanoseconds { roundTrips += collect().map(Double.init) }
+                if let collect = body.operationLatencyNanoseconds { roundTrips += collect().map(Double.init) }
                 measured += sample.wallNanoseconds
                 if spec.repBudgetNanoseconds > 0, repetition >= spec.minReps, measured >= spec.repBudgetNanoseconds {
                     break

@@ -38,7 +38,7 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
                 "\(option) must be a duration with a unit (ns, us, ms, s), e.g. 10ms or 1s, got '\(value)'"
         case .badSize(let option, let value):
             return
-                "\(option) must be a size such as 64KiB, 8MiB or 'default', got '\(value)'"
+                "\(option) must be a size such as 64KiB, 8MiB\(option == "--thread-stack" ? " or 'default'" : ""), got '\(value)'"
         case .badFormat(let value):
             return "--format must be csv or json, got '\(value)'"
         case .outputNotWritable(let path, let reason):

@@ -39,6 +39,17 @@ public enum Files {
         guard isDirectory(path) else { throw SystemError("mkdir \(path)", errno: ENOTDIR) }
     }
 
+    /// A fresh folder only its maker writes to (mkdtemp), `prefix-XXXXXX` in `parent`
+    /// (empty: $TMPDIR, or /tmp).
+    public static func makePrivateDirectory(in parent: String, prefix: String) throws(SystemError) -> String {
+        let base = parent.isEmpty ? (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") : parent
+        var template = Array((base + "/" + prefix + "-XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw SystemError("mkdtemp in \(base)", errno: errno)
+        }
+        return String(cString: template)
+    }
+
     /// The names in a folder, sorted, without "." and "..".
     public static func list(_ path: String) -> [String] {
         guard let directory = opendir(path) else { return [] }

@@ -20,6 +20,8 @@ public enum Registry {
         BlockingWorkload.self,
         OffloadedBlockingWorkload.self,
         NetWorkload.self,
+        FileWorkload.self,
+        OffloadedFileWorkload.self,
         CrashWorkload.self,
     ]
 
@@ -37,7 +39,7 @@ public enum Registry {
             self.backend(named: backend)?.runsAsyncBodies == false
         {
             return
-                "\(workload) offloads blocking calls from async code (asyncio.to_thread); threads and processes block in place: see the blocking workload"
+                "\(workload) offloads blocking calls from async code to a thread pool (asyncio.to_thread, aiofiles); threads and processes make them in place: see the workload without -offload"
         }
         if let type = self.workload(named: workload), !type.runsInHelper,
             self.backend(named: backend)?.spawnsHelpers == true

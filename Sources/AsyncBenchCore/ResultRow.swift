@@ -33,6 +33,10 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var serverLatenessP99Nanoseconds: Double?
     /// Round trips of every request of the measured repetitions, ns (net only).
     public var requestLatency: Percentiles?
+    /// Bytes per file, and each file's write-read-verify time over the measured repetitions, ns
+    /// (file workloads only).
+    public var fileBytes: Int?
+    public var fileLatency: Percentiles?
     /// One task alone on one thread, ms (`cpu` only).
     public var singleTaskMilliseconds: Double?
     /// tasks × single task / median wall: CPUs put to work (`cpu` only).
@@ -121,7 +125,10 @@ public struct ResultRow: Codable, Sendable, Equatable {
             requestsPerTask = spec.parameters.requests
             payloadBytes = spec.parameters.payload
             requestCounts = counts
-            requestLatency = report.requestLatencyNanoseconds
+            requestLatency = report.operationLatencyNanoseconds
+        } else if Registry.workload(named: spec.workload)?.writesFiles == true {
+            fileBytes = spec.parameters.fileBytes
+            fileLatency = report.operationLatencyNanoseconds
         }
         let switches = Registry.workload(named: spec.workload)?.switchesPerRepetition(spec.parameters)
         if let switches, let wall = wallMilliseconds {
@@ -155,6 +162,12 @@ public struct ResultRow: Codable, Sendable, Equatable {
 
     public var latencyMilliseconds: Double { Double(latencyNanoseconds) / 1e6 }
 
+    /// Files written, read back and verified per second of one repetition: tasks / median wall.
+    public var filesPerSecond: Double? {
+        guard fileBytes != nil, let wall = wallMilliseconds?.median, wall > 0 else { return nil }
+        return Double(tasks) / (wall / 1e3)
+    }
+
     /// Requests attempted per second of one repetition: tasks × requests / median wall.
     public var throughput: Double? {
         guard let requests = requestsPerTask, let wall = wallMilliseconds?.median, wall > 0 else { return nil }
@@ -169,11 +182,11 @@ let systemDefaultThreadStackBytes = CAsyncBench_default_thread_stack()
 /// column is removed, renamed or changes meaning; adding columns at the end keeps readers working
 /// but still bumps it.
 public enum Schema {
-    public static let version = 3
+    public static let version = 4
     /// The schema versions `RecordedRun` can read (older ones are listed here while still readable):
     /// 1 lacks `pinned`, `rounds` and `switch_ns` (its cells ran unpinned); 2 lacks `allocator`
-    /// (its cells ran on the system allocator) and the heap and creation columns.
-    public static let readableVersions = [1, 2, 3]
+    /// (its cells ran on the system allocator) and the heap and creation columns; 3 lacks the file columns.
+    public static let readableVersions = [1, 2, 3, 4]
     /// The columns that identify a cell across runs (its parameters); every readable version has
     /// them (`pinned`, from version 2, is read as `no` when absent; `allocator`, from version 3,
     /// as `system`).
@@ -191,7 +204,10 @@ public enum Schema {
         Column(
             name: "backend", meaning: "how tasks run: async, executor, dispatch, pthread, threadpool, fork, sequential"
         ) { $0.backend },
-        Column(name: "workload", meaning: "what each task does: sleep, switch, cpu, blocking, blocking-offload") {
+        Column(
+            name: "workload",
+            meaning: "what each task does: sleep, switch, cpu, blocking, blocking-offload, net, file, file-offload"
+        ) {
             $0.workload
         },
         Column(name: "tasks", meaning: "number of concurrent tasks N in the cell") { "\($0.tasks)" },
@@ -302,6 +318,28 @@ public enum Schema {
                 "99th percentile of how late the server's replies went out past their schedule, µs (net only; over 1000: the server lagged)"
         ) {
             number($0.serverLatenessP99Nanoseconds.map { $0 / 1e3 }, digits: 1)
+        },
+        Column(name: "file_bytes", meaning: "bytes of each task's file (--file-size; file workloads only)") {
+            optional($0.fileBytes)
+        },
+        Column(
+            name: "files_per_s",
+            meaning: "tasks / wall_ms_median: files written, read back and verified per second (file workloads only)"
+        ) {
+            number($0.filesPerSecond, digits: 1)
+        },
+        Column(
+            name: "file_ms_p50",
+            meaning:
+                "median time of one file's write + read back + verify, ms (file workloads only; exact over every file)"
+        ) {
+            number($0.fileLatency.map { $0.p50 / 1e6 }, digits: 4)
+        },
+        Column(name: "file_ms_p99", meaning: "99th percentile of that time, ms (file workloads only)") {
+            number($0.fileLatency.map { $0.p99 / 1e6 }, digits: 4)
+        },
+        Column(name: "file_ms_max", meaning: "slowest file, ms (file workloads only)") {
+            number($0.fileLatency.map { $0.max / 1e6 }, digits: 4)
         },
         Column(name: "single_task_ms", meaning: "one task alone on one thread, median of three, ms (cpu only)") {
             number($0.singleTaskMilliseconds)

@@ -24,6 +24,11 @@ public struct RunOptions: Sendable {
     public var seed: UInt64 = 1
     public var loss = 0.0
     public var reset = 0.0
+    /// The file workloads: bytes per file, fsync after each write, and the folder in which each
+    /// cell gets a private temporary folder (empty: $TMPDIR or /tmp).
+    public var fileSize = "4KiB"
+    public var fileSync = false
+    public var fileDirectory = ""
     /// Share of tasks that block, and for how long (the blocking workloads).
     public var blockingFraction = 0.1
     public var blockMilliseconds = 20
@@ -173,6 +178,17 @@ public struct RunPlan: Sendable {
             throw .outOfRange(option: "--request-timeout", value: options.requestTimeout, range: "at least 1ms")
         }
         let jitter = try Units.parseDuration(options.jitter, option: "--jitter")
+        let fileBytes = try Units.parseSize(options.fileSize, option: "--file-size")
+        guard (1...FileTasks.maxFileBytes).contains(fileBytes) else {
+            throw .outOfRange(option: "--file-size", value: options.fileSize, range: "between 1 byte and 1GiB")
+        }
+        if !options.fileDirectory.isEmpty {
+            guard Files.isDirectory(options.fileDirectory), access(options.fileDirectory, W_OK | X_OK) == 0 else {
+                throw .workloadProblem(
+                    "--file-dir '\(options.fileDirectory)' is not an existing folder this user can write to; create it or pick another"
+                )
+            }
+        }
         let latencies = try Self.list(options.latencies, option: "--latency").map {
             text throws(UsageError) in try Units.parseDuration(text, option: "--latency")
         }
@@ -236,6 +252,9 @@ public struct RunPlan: Sendable {
                                 parameters.seed = options.seed
                                 parameters.loss = options.loss
                                 parameters.reset = options.reset
+                                parameters.fileBytes = fileBytes
+                                parameters.fileSync = options.fileSync
+                                parameters.fileParent = options.fileDirectory
                                 var spec = CellSpec(
                                     backend: backend, workload: workload, tasks: count,
                                     parameters: parameters,
@@ -252,11 +271,12 @@ public struct RunPlan: Sendable {
                                     skipReason =
                                         "beyond --max-spawn \(options.maxSpawn): each spawned helper costs milliseconds of CPU (exec of this binary)"
                                 }
-                                if skipReason == nil,
+                                let serialWaits = type.waitsPerTask(parameters)
+                                if skipReason == nil, serialWaits > 0,
                                     let workers = Registry.backend(named: backend)?.maxConcurrentTasks(backendOptions),
-                                    (count + workers - 1) / workers > options.sequentialMaxTasks
+                                    (count + workers - 1) / workers * serialWaits > options.sequentialMaxTasks
                                 {
-                                    let rounds = Int64((count + workers - 1) / workers)
+                                    let rounds = Int64((count + workers - 1) / workers * serialWaits)
                                     let total = Units.formatDuration(nanoseconds: latency * rounds)
                                     skipReason =
                                         workers == 1
@@ -288,7 +308,9 @@ public struct RunPlan: Sendable {
                 "block-ms=\(options.blockMilliseconds)", "requests=\(options.requests)", "payload=\(options.payload)",
                 "request-timeout=\(Units.formatDuration(nanoseconds: requestTimeout))",
                 "jitter=\(Units.formatDuration(nanoseconds: jitter))", "seed=\(options.seed)", "loss=\(options.loss)",
-                "reset=\(options.reset)",
+                "reset=\(options.reset)", "file-size=\(Units.formatBytes(fileBytes))",
+                "file-sync=\(options.fileSync ? "yes" : "no")",
+                "file-dir=\(options.fileDirectory.isEmpty ? (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") : options.fileDirectory)",
             ] + (typed.preset.map { ["preset=\($0)"] } ?? []) + [
                 "memory-repetition=\(options.memoryRepetition ? "yes" : "no")",
                 "allocator=\(allocators.map(\.rawValue).joined(separator: ","))",

@@ -9,6 +9,9 @@ public enum SummaryTable {
         if switches { header.append("ns/switch") }
         let speedups = rows.contains { $0.speedup != nil || $0.workload == CPUWorkload.name }
         if speedups { header.append("speedup") }
+        // Requests (net) and files (file workloads) per second, and the p99 of one of them.
+        let rates = rows.contains { $0.requestsPerTask != nil || $0.fileBytes != nil }
+        if rates { header += ["ops/s", "op p99 ms"] }
         header += ["peak RSS", "RSS/task", "heap/task", "threads", "status"]
         let lines = rows.map { row -> [String] in
             let wall = row.wallMilliseconds.map {
@@ -26,6 +29,10 @@ public enum SummaryTable {
             ]
             if switches { line.append(row.switchNanoseconds.map { Units.trim($0, digits: 0) } ?? "-") }
             if speedups { line.append(row.speedup.map { Units.fixed($0, digits: 2) } ?? "-") }
+            if rates {
+                line.append((row.throughput ?? row.filesPerSecond).map { Units.trim($0, digits: 0) } ?? "-")
+                line.append((row.requestLatency ?? row.fileLatency).map { Units.trim($0.p99 / 1e6, digits: 3) } ?? "-")
+            }
             line += [
                 row.peakRSSBytes.map(Units.formatBytes) ?? "-",
                 row.rssBytesPerTask.map { Units.formatBytes(Int($0.rounded())) } ?? "-",

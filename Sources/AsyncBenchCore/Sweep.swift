@@ -1,3 +1,5 @@
+import CAsyncBench
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -59,9 +61,29 @@ public struct Sweep {
                         serverFailure = error
                     }
                 }
+                // The file workloads' private folder: made here and removed after the cell however it
+                // ended (a crashed or killed cell cannot clean up after itself).
+                var fileFailure: SystemError?
+                if Registry.workload(named: spec.workload)?.writesFiles == true {
+                    do {
+                        spec.parameters.fileDirectory = try Files.makePrivateDirectory(
+                            in: spec.parameters.fileParent, prefix: "asyncbench-files")
+                    } catch {
+                        fileFailure = error
+                    }
+                }
+                defer {
+                    if !spec.parameters.fileDirectory.isEmpty {
+                        _ = CAsyncBench_remove_flat_directory(spec.parameters.fileDirectory)
+                    }
+                }
                 if let serverFailure {
                     row = ResultRow(
                         spec: spec, status: .error, message: "could not start the latency server: \(serverFailure)")
+                } else if let fileFailure {
+                    row = ResultRow(
+                        spec: spec, status: .error,
+                        message: "could not make the cell's temporary folder: \(fileFailure)")
                 } else {
                     let outcome: CellProcess.Outcome
                     do {

@@ -50,6 +50,24 @@ public final class WorkerPool: Sendable {
         enqueue(item)
     }
 
+    /// Runs `call` on one of the pool's threads and suspends the calling task until it returns:
+    /// how async code offloads a blocking call (`asyncio.to_thread`).
+    public func perform<Result: Sendable>(_ call: @escaping @Sendable () -> Result) async -> Result {
+        await withCheckedContinuation { (done: CheckedContinuation<Result, Never>) in
+            submit { done.resume(returning: call()) }
+        }
+    }
+
+    /// The pool async workloads offload blocking calls to: min(32, cores + 4) threads, as Python's
+    /// default executor. A pool that cannot start is a `limit`.
+    static func offloadPool() throws(CellFailure) -> WorkerPool {
+        do {
+            return try WorkerPool(size: min(32, BackendOptions.cores + 4), stackBytes: 0)
+        } catch {
+            throw .limit(reached: nil, cause: error.description)
+        }
+    }
+
     /// Runs every item already queued, then stops and joins the threads.
     public func shutdown() {
         let started = threads.withLock { threads in

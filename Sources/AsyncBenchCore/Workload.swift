@@ -37,8 +37,15 @@ public protocol Workload: Sendable {
     static var makesBlockingCalls: Bool { get }
     /// True when a separate program (the `spawn` backend's helper) can run the task.
     static var runsInHelper: Bool { get }
+    /// True for the workloads whose tasks write and read files (`--file-size`): their rows carry
+    /// the file columns.
+    static var writesFiles: Bool { get }
     /// Why `tasks` does not fit this workload (e.g. pairs need an even count), or nil.
     static func problem(tasks: Int) -> String?
+    /// The `--latency` waits one task makes one after another (net: one per request); 0 for
+    /// workloads that do not wait, which one thread runs quickly enough at any N. Decides which
+    /// sequential and thread-pool cells `--sequential-max-tasks` skips.
+    static func waitsPerTask(_ parameters: WorkloadParameters) -> Int
     /// Context switches one repetition makes per pair of peers, for workloads that measure a
     /// switch (`switch_ns` = wall / this); nil for the others.
     static func switchesPerRepetition(_ parameters: WorkloadParameters) -> Int?
@@ -60,9 +67,11 @@ extension Workload {
     public static var asyncOnly: Bool { false }
     public static var makesBlockingCalls: Bool { false }
     public static var runsInHelper: Bool { false }
+    public static var writesFiles: Bool { false }
     public static var reportsSpeedup: Bool { false }
     public static func problem(tasks: Int) -> String? { nil }
     public static func switchesPerRepetition(_ parameters: WorkloadParameters) -> Int? { nil }
+    public static func waitsPerTask(_ parameters: WorkloadParameters) -> Int { 1 }
 }
 
 /// The parameters a workload reads. Workloads added later add fields here.
@@ -89,6 +98,14 @@ public struct WorkloadParameters: Codable, Sendable, Equatable {
     public var seed: UInt64 = 1
     public var loss = 0.0
     public var reset = 0.0
+    /// The file workload: bytes per file (`--file-size`), whether each write ends with fsync
+    /// (`--file-sync`), and the private folder its files go to (the sweep makes one per cell and
+    /// removes it afterwards; empty: the workload makes and removes its own under `--file-dir`).
+    public var fileBytes = 4096
+    public var fileSync = false
+    public var fileDirectory = ""
+    /// Where private folders of the file workload are made (`--file-dir`; empty: $TMPDIR or /tmp).
+    public var fileParent = ""
 
     public init(
         latencyNanoseconds: Int64, rounds: Int = 200_000, work: Int = 10_000_000, blockingFraction: Double = 0.1,
@@ -129,8 +146,9 @@ public struct TaskBody: Sendable {
     /// The task as event-loop work (futures, scheduled tasks), for workloads with a native form
     /// on SwiftNIO's loops; the `nio` backend runs the `async` body on its loops otherwise.
     public var eventLoop: (@Sendable (any EventLoop, Int) -> EventLoopFuture<Void>)?
-    /// Each request's round trip in the last repetition, ns (net workload), for the runner.
-    public var requestLatencyNanoseconds: (@Sendable () -> [Int64])? = nil
+    /// What each task timed in the last repetition, ns, for the runner: each request's round trip
+    /// (net), each file's write-read-verify (file).
+    public var operationLatencyNanoseconds: (@Sendable () -> [Int64])? = nil
     /// Requests sent, answered and failed so far over every repetition (net workload).
     public var requestCounts: (@Sendable () -> RequestCounts)? = nil
     /// The task as arguments of the helper program the `spawn` backend starts (after

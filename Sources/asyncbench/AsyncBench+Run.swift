@@ -30,6 +30,7 @@ extension AsyncBench {
                   asyncbench --preset million-tasks                   # 1M sleeping tasks (~2 min)
                   asyncbench --workload net --tasks 1,100,1000,10000 --latency 20ms    # C4
                   asyncbench --workload net --loss 0.01 --reset 0.01 --request-timeout 200ms
+                  asyncbench --workload file,file-offload --file-size 64KiB --file-dir /mnt/ssd   # C5
 
                 Exit status: 0 the sweep finished (limit/timeout/crashed rows are results), \
                 1 the run failed, 64 bad input, 128+N stopped by signal N (130 for Ctrl-C).
@@ -98,6 +99,21 @@ extension AsyncBench {
         @Option(help: "Share of requests, 0 to 1, the latency server answers by resetting the connection (net).")
         var reset = defaults.reset
 
+        @Option(
+            help: ArgumentHelp(
+                "Bytes of each file the file workloads write, read back and verify (e.g. 4KiB, 1MiB).",
+                valueName: "size"))
+        var fileSize = defaults.fileSize
+
+        @Flag(help: "fsync each file after writing it (file workloads): the disk, not only the page cache.")
+        var fileSync = false
+
+        @Option(
+            help: ArgumentHelp(
+                "Folder in which each file cell gets a private temporary folder, removed after the cell (default: $TMPDIR or /tmp).",
+                valueName: "dir"))
+        var fileDir = defaults.fileDirectory
+
         @Option(help: "Share of tasks that make a blocking call, 0 to 1 (blocking workloads; 0.1 = every tenth task).")
         var blockingFraction = defaults.blockingFraction
 
@@ -163,7 +179,7 @@ extension AsyncBench {
 
         @Option(
             help:
-                "Most tasks one thread runs one after another: sequential cells above it (tasks × latency), and threadpool cells above it × --pool-size, are skipped."
+                "Most waits one thread makes one after another: sequential cells above it (tasks × waits per task: 1, or --requests for net), and threadpool cells above it × --pool-size, are skipped; file, cpu and switch cells are not."
         )
         var sequentialMaxTasks = defaults.sequentialMaxTasks
 
@@ -224,6 +240,9 @@ extension AsyncBench {
             options.loss = loss
             options.reset = reset
             options.blockMilliseconds = blockMs
+            options.fileSize = fileSize
+            options.fileSync = fileSync
+            options.fileDirectory = fileDir
             options.latencies = latency
             options.reps = reps
             options.warmup = warmup

@@ -153,7 +153,7 @@ import Testing
         var report = CellReport.example(
             wallsMilliseconds: [wall, wall, wall], idle: 10 << 20, peak: (10 << 20) + memory * tasks)
         report.requests = RequestCounts(sent: tasks * 30, answered: tasks * 30, failed: 0)
-        report.requestLatencyNanoseconds = Percentiles([20_500_000, 21_000_000])
+        report.operationLatencyNanoseconds = Percentiles([20_500_000, 21_000_000])
         return ResultRow(spec: spec, report: report)
     }
 

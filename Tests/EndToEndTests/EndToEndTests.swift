@@ -188,6 +188,40 @@ import Testing
         #expect(try serversLeft() == 0)
     }
 
+    @Test func aFileCellThatDiesMidWriteLeavesNoFilesBehind() throws {
+        // Files may grow to 256 KiB (RLIMIT_FSIZE): the first write past it kills the cell
+        // (SIGXFSZ), or fails with EFBIG where the signal is ignored, with its tasks' files
+        // half-written; the sweep still removes them.
+        let out = temporaryDirectory()
+        let files = temporaryDirectory()
+        let result = try run(
+            [
+                "--workload", "file", "--backend", "pthread,async", "--tasks", "4", "--file-size", "1MiB", "--file-dir",
+                files, "--reps", "1", "--warmup", "0", "--out", out, "--overwrite",
+            ], fileSizeLimit: 256 * 1024)
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try readRows(out + "/results.csv")
+        #expect(rows.count == 2)
+        for row in rows {
+            let message = row["message"] ?? ""
+            #expect(
+                (row["status"] == "crashed" && message.contains("SIGXFSZ"))
+                    || (row["status"] == "limit" && message.contains("File too large")), "\(row)")
+        }
+        #expect(Files.list(files).isEmpty, "\(Files.list(files))")
+
+        // Without the limit the same cells pass, and leave nothing either.
+        let passed = try run([
+            "--workload", "file,file-offload", "--backend", "pthread,async", "--tasks", "4", "--file-size", "1MiB",
+            "--file-dir", files, "--reps", "1", "--warmup", "0", "--out", out, "--overwrite",
+        ])
+        #expect(passed.status == 0, "\(passed.stderr)")
+        let ok = try readRows(out + "/results.csv").filter { $0["status"] == "ok" }
+        #expect(ok.count == 3, "file on both, file-offload on async")
+        #expect(ok.allSatisfy { $0["file_bytes"] == "1048576" && Double($0["files_per_s"] ?? "") != nil })
+        #expect(Files.list(files).isEmpty)
+    }
+
     @Test func networkFaultsAreCountedAndStillReconcile() throws {
         let out = temporaryDirectory()
         let result = try run([
@@ -375,12 +409,14 @@ func asyncbenchPath() -> String {
 
 /// Runs asyncbench with `arguments` through /bin/sh, capturing stdout and stderr in files.
 func run(
-    _ arguments: [String], addressSpaceLimit: Int? = nil, openFiles: Int? = nil, environment: [String: String] = [:]
+    _ arguments: [String], addressSpaceLimit: Int? = nil, openFiles: Int? = nil, fileSizeLimit: Int? = nil,
+    environment: [String: String] = [:]
 ) throws -> Finished {
     let directory = temporaryDirectory()
     let quoted = ([asyncbenchPath()] + arguments).map { "'" + $0 + "'" }.joined(separator: " ")
     let limit =
         (addressSpaceLimit.map { "ulimit -v \($0 / 1024); " } ?? "") + (openFiles.map { "ulimit -n \($0); " } ?? "")
+        + (fileSizeLimit.map { "ulimit -c 0; ulimit -f \($0 / 1024); " } ?? "")
     let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)' " }.joined()
     let command = "\(limit)exec env \(variables)\(quoted) >\(directory)/out 2>\(directory)/err </dev/null"
     var pid: pid_t = 0

@@ -42,13 +42,7 @@ public struct OffloadedBlockingWorkload: Workload {
     }
 
     public func makeBody(tasks: Int) throws(CellFailure) -> TaskBody {
-        let pool: WorkerPool
-        do {
-            pool = try WorkerPool(size: min(32, BackendOptions.cores + 4), stackBytes: 0)
-        } catch {
-            throw .limit(reached: nil, cause: error.description)
-        }
-        return try BlockingTasks(parameters: parameters, tasks: tasks, offload: pool).body
+        try BlockingTasks(parameters: parameters, tasks: tasks, offload: WorkerPool.offloadPool()).body
     }
 }
 
@@ -100,12 +94,7 @@ final class BlockingTasks: @unchecked Sendable {
         if blocks {
             let block = task.block_ns
             if let offload {
-                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                    offload.submit {
-                        _ = CAsyncBench_sleep_ns(block)
-                        done.resume()
-                    }
-                }
+                _ = await offload.perform { CAsyncBench_sleep_ns(block) }
             } else {
                 _ = CAsyncBench_sleep_ns(block)  // in place: this thread is blocked
             }

@@ -22,6 +22,8 @@ public struct NetWorkload: Workload {
     /// large N: no extra memory repetition.
     public static let measuresMemory = false
 
+    public static func waitsPerTask(_ parameters: WorkloadParameters) -> Int { parameters.requests }
+
     let parameters: WorkloadParameters
 
     public init(parameters: WorkloadParameters) throws(CellFailure) {
@@ -94,7 +96,7 @@ public struct NetWorkload: Workload {
                         return send(0).flatMap { connection.close() }
                     }
             })
-        body.requestLatencyNanoseconds = { clients.latencies.values.filter { $0 >= 0 } }
+        body.operationLatencyNanoseconds = { clients.latencies.values.filter { $0 >= 0 } }
         body.requestCounts = { clients.counts }
         return body
     }

@@ -1,0 +1,127 @@
+import CAsyncBench
+import TestSupport
+import Testing
+
+@testable import AsyncBenchCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The file workloads (C5): each task's file is verified byte for byte, every backend runs them,
+/// and no file is left behind.
+@Suite struct FileTests {
+    /// Writes `bytes` to `path`.
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw SystemError("open \(path)", errno: errno) }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw SystemError("write \(path)", errno: errno) }
+    }
+
+    @Test func theCheckFindsEveryDifferenceFromTheTasksPattern() throws {
+        let path = temporaryDirectory() + "/f7"
+        let size = 40_000  // more than two 16 KiB chunks
+        let good = (0..<size).map { CAsyncBench_file_byte(7, Int64($0)) }
+        try Self.write(good, to: path)
+        #expect(CAsyncBench_file_check(path, 7, Int64(size)) == 0)
+        // Another task's pattern, one flipped byte, one byte short or long: all mismatches.
+        #expect(CAsyncBench_file_check(path, 8, Int64(size)) == CASYNCBENCH_FILE_MISMATCH)
+        var flipped = good
+        flipped[size - 5] ^= 1
+        try Self.write(flipped, to: path)
+        #expect(CAsyncBench_file_check(path, 7, Int64(size)) == CASYNCBENCH_FILE_MISMATCH)
+        try Self.write(Array(good.dropLast()), to: path)
+        #expect(CAsyncBench_file_check(path, 7, Int64(size)) == CASYNCBENCH_FILE_MISMATCH)
+        try Self.write(good + [0], to: path)
+        #expect(CAsyncBench_file_check(path, 7, Int64(size)) == CASYNCBENCH_FILE_MISMATCH)
+        #expect(CAsyncBench_file_check(path + "-missing", 7, 1) == ENOENT)
+        // Tasks' patterns differ from their first bytes on.
+        let firsts = Set((0..<1000).map { index in (0..<8).map { CAsyncBench_file_byte(Int64(index), Int64($0)) } })
+        #expect(firsts.count == 1000)
+    }
+
+    @Test func aWorkloadWithoutAFolderMakesItsOwnAndRemovesIt() throws {
+        let parent = temporaryDirectory()
+        var parameters = WorkloadParameters(latencyNanoseconds: 0)
+        parameters.fileParent = parent
+        parameters.fileBytes = 100_000
+        do {
+            let body = try FileWorkload(parameters: parameters).makeBody(tasks: 3)
+            for index in 0..<3 { try body.blocking(index) }
+            let folders = Files.list(parent)
+            #expect(folders.count == 1 && folders[0].hasPrefix("asyncbench-files-"))
+            #expect(Files.list(parent + "/" + folders[0]).isEmpty, "each task removes its file")
+            #expect(body.operationLatencyNanoseconds?().count == 3)
+        }
+        #expect(Files.list(parent).isEmpty, "the folder goes with the workload")
+    }
+
+    @Test func filesTheFileSystemCannotHoldAreALimit() {
+        var parameters = WorkloadParameters(latencyNanoseconds: 0)
+        parameters.fileParent = temporaryDirectory()
+        parameters.fileBytes = 1 << 30
+        #expect {
+            _ = try FileWorkload(parameters: parameters).makeBody(tasks: 1_000_000)
+        } throws: { error in
+            guard case CellFailure.limit(_, let cause) = error else { return false }
+            return cause.contains("choose a smaller --file-size")
+        }
+        #expect(Files.list(parameters.fileParent).isEmpty)
+    }
+
+    @Test func thePlanChecksTheFileOptionsAndKeepsFileCellsOnEveryBackend() throws {
+        #expect(throws: UsageError.self) { try RunPlan(RunPlanTests.options { $0.fileSize = "2GiB" }) }
+        #expect(throws: UsageError.self) { try RunPlan(RunPlanTests.options { $0.fileSize = "4 apples" }) }
+        #expect(throws: UsageError.self) { try RunPlan(RunPlanTests.options { $0.fileDirectory = "/no/such/dir" }) }
+        let plan = try RunPlan(
+            RunPlanTests.options {
+                $0.workloads = "file,file-offload"
+                $0.tasks = "1000"
+            })
+        let run = plan.cells.filter { $0.skipReason == nil }.map { "\($0.spec.workload) \($0.spec.backend)" }
+        // No wait to serialize: sequential and threadpool run N = 1000 files; spawn cannot.
+        #expect(run.contains("file sequential") && run.contains("file threadpool"))
+        #expect(!run.contains("file spawn"))
+        #expect(
+            run.filter { $0.hasPrefix("file-offload") } == [
+                "file-offload async", "file-offload executor", "file-offload nio",
+            ])
+        // The net workload makes --requests waits per task, one after another: sequential
+        // N = 100 would take 100 × 10 × the latency.
+        let net = try RunPlan(
+            RunPlanTests.options {
+                $0.workloads = "net"
+                $0.backends = "sequential"
+                $0.tasks = "1,100"
+            })
+        #expect(net.cells.map { $0.skipReason == nil } == [true, false])
+    }
+}
+
+extension BlockingBackendSuites {
+    @Suite struct FileWorkloadTests {
+        @Test(arguments: [
+            ("file", "async"), ("file", "executor"), ("file", "nio"), ("file", "dispatch"), ("file", "pthread"),
+            ("file", "threadpool"), ("file", "fork"), ("file", "sequential"), ("file-offload", "async"),
+            ("file-offload", "executor"), ("file-offload", "nio"),
+        ])
+        func everyTaskVerifiesItsFileAndRemovesIt(workload: String, backend: String) throws {
+            let folder = temporaryDirectory()
+            var spec = CellSpec.example(backend: backend, tasks: 20, latency: 0)
+            spec.workload = workload
+            spec.reps = 2
+            spec.warmup = 1
+            spec.parameters.fileBytes = 20_000
+            spec.parameters.fileDirectory = folder
+            let report = CellRunner.run(spec)
+            #expect(report.status == .ok, "\(report.message)")
+            #expect(report.operationLatencyNanoseconds?.count == 20 * report.samples.count, "every file timed")
+            #expect((report.operationLatencyNanoseconds?.p50 ?? 0) > 0)
+            #expect(Files.list(folder).isEmpty, "no file left behind")
+            let row = ResultRow(spec: spec, report: report)
+            #expect(row.fileBytes == 20_000 && row.filesPerSecond != nil && row.fileLatency != nil)
+        }
+    }
+}
