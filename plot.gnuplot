@@ -14,8 +14,13 @@
 #   switch_ns          ns per switch per backend, pinned to one CPU and unpinned, log scale (C1)
 # and from the `cpu` rows:
 #   cpu_speedup        speedup over one task on one thread per backend, at the largest N (C7)
-# A run without a workload's rows gets none of its charts (nothing is drawn empty). The net
-# workload has no chart yet: its figures are in REPORT.md's C4 table.
+# and from the `net` rows:
+#   net_throughput     requests per second vs tasks, one line per backend, log-log (C4)
+#   net_p99            99th percentile round trip vs tasks, one line per backend, log-log (C4)
+# and from the `file` and `file-offload` rows:
+#   files_per_s        files written, read back and verified per second per backend at the
+#                      largest N, blocking calls in place and offloaded to a thread pool (C5)
+# A run without a workload's rows gets none of its charts (nothing is drawn empty).
 # Only rows with status ok are drawn (limits are marked on highest_tasks); `#` lines (run
 # metadata) are skipped and the machine line becomes the subtitle.
 
@@ -53,6 +58,13 @@ cpurows = int(system(keep . " | awk -F, '!/^#/ && $3 == \"cpu\" && /,ok,/' | wc 
 heaprows = int(system(keep . " | awk -F, '/^#/ {next} !h {h = 1; for (i = 1; i <= NF; i++) if ($i == \"heap_bytes_per_task\") c = i; next} c && $3 == \"sleep\" && $c != \"\"' | wc -l"))
 cores = int(system("sed -n 's/^# machine: \\([0-9]*\\) cores.*/\\1/p' '" . csv . "' | head -n 1"))
 switchrows = int(system(keep . " | awk -F, '!/^#/ && $3 == \"switch\" && /,ok,/' | wc -l"))
+netrows = int(system(keep . " | awk -F, '!/^#/ && $3 == \"net\" && /,ok,/' | wc -l"))
+netbackends = system(keep . " | awk -F, '!/^#/ && $3 == \"net\" && /,ok,/ {print $2}' | awk '!seen[$0]++' | tr '\\n' ' '")
+# Per backend with file rows: index, name, files/s in place and offloaded, at the largest N of the file rows.
+file_program = 'BEGIN {FS = ","} /^#/ {next} !h {for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next} ($c["workload"] == "file" || $c["workload"] == "file-offload") && $c["status"] == "ok" {b = $c["backend"]; if (!(b in seen)) {seen[b] = ++n; o[n] = b} t = $c["tasks"] + 0; r[b SUBSEP $c["workload"] SUBSEP t] = $c["files_per_s"]; if (t > most) most = t} END {for (i = 1; i <= n; i++) {b = o[i]; p = b SUBSEP "file" SUBSEP most; q = b SUBSEP "file-offload" SUBSEP most; if ((p in r) || (q in r)) printf "%d %s %s %s\n", k++, b, (p in r) ? r[p] : "NaN", (q in r) ? r[q] : "NaN"} print "# N " most}'
+files = "< " . keep . " | awk '" . file_program . "'"
+filerows = int(system(keep . " | awk -F, '!/^#/ && ($3 == \"file\" || $3 == \"file-offload\") && /,ok,/' | wc -l"))
+filemost = system(keep . " | awk '" . file_program . "' | sed -n 's/^# N //p'")
 
 ok(b) = (strcol("backend") eq b && strcol("status") eq "ok" && strcol("workload") eq "sleep")
 pick(b, name) = ok(b) ? column(name) : NaN
@@ -184,6 +196,64 @@ do for [format in "pngcairo svg"] {
     plot speedups using 1:3:xtic(2) with boxes lc rgb "#228833" title "speedup at the largest N", \
          cores with lines dt 2 lc rgb "black" title "number of cores"
     unset output
+}
+}
+
+oknet(b) = (strcol("backend") eq b && strcol("status") eq "ok" && strcol("workload") eq "net")
+picknet(b, name) = oknet(b) ? column(name) : NaN
+
+if (netrows > 0) {
+do for [format in "pngcairo svg"] {
+    ext = (format eq "svg") ? "svg" : "png"
+    if (format eq "svg") { set terminal svg size 900,560 dynamic font "sans,11" } else { set terminal pngcairo size 900,560 font "sans,10" }
+    set datafile separator ","
+    set datafile columnheaders
+    set key inside top left box opaque
+    set grid
+    set logscale x 10
+    set autoscale x
+    set offsets graph 0.05, graph 0.05, 0, 0
+    set xlabel "concurrent connections N"
+    set pointsize 1.2
+    set format y "% h"
+    set logscale y 10
+    set output out . "/net_throughput." . ext
+    set title "Requests per second vs connections, net workload\n{/*0.8 " . machine . "}"
+    set ylabel "requests / s (log)"
+    plot for [b in netbackends] data using (picknet(b, "tasks")):(picknet(b, "throughput_rps")) with linespoints title b
+    set output out . "/net_p99." . ext
+    set title "99th percentile round trip vs connections, net workload\n{/*0.8 " . machine . "}"
+    set ylabel "p99 round trip (ms, log)"
+    plot for [b in netbackends] data using (picknet(b, "tasks")):(picknet(b, "request_ms_p99")) with linespoints title b
+    unset output
+    unset offsets
+    unset logscale y
+}
+}
+
+if (filerows > 0) {
+do for [format in "pngcairo svg"] {
+    ext = (format eq "svg") ? "svg" : "png"
+    if (format eq "svg") { set terminal svg size 900,560 dynamic font "sans,11" } else { set terminal pngcairo size 900,560 font "sans,10" }
+    set output out . "/files_per_s." . ext
+    set title "Files written, read back and verified per second, N = " . filemost . " (file, file-offload)\n{/*0.8 " . machine . "}"
+    set datafile nocolumnheaders
+    set datafile separator whitespace
+    unset logscale x
+    unset logscale y
+    unset xlabel
+    set ylabel "files / s"
+    set xrange [-0.6:*]
+    set yrange [0:*]
+    set grid
+    set style fill solid 0.6 border -1
+    set boxwidth 0.38
+    set key below horizontal
+    plot files using ($1 - 0.19):3:xtic(2) with boxes lc rgb "#4477aa" title "blocking calls in place", \
+         files using ($1 + 0.19):4 with boxes lc rgb "#ee6677" title "offloaded to a thread pool (aiofiles)"
+    unset output
+    unset xrange
+    unset yrange
 }
 }
 

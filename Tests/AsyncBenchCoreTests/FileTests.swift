@@ -71,6 +71,40 @@ import Testing
         #expect(Files.list(parameters.fileParent).isEmpty)
     }
 
+    /// A file-workload row: `tasks` files in `wallMilliseconds`, one file's p99 `p99Milliseconds`.
+    static func row(
+        _ workload: String, _ backend: String, tasks: Int = 1000, wallMilliseconds: Int64, p99Milliseconds: Double
+    )
+        -> ResultRow
+    {
+        var spec = CellSpec.example(backend: backend, tasks: tasks, latency: 0)
+        spec.workload = workload
+        var report = CellReport.example(wallsMilliseconds: [wallMilliseconds])
+        report.operationLatencyNanoseconds = Percentiles((1...100).map { Double($0) * p99Milliseconds * 1e6 / 99 })
+        return ResultRow(spec: spec, report: report)
+    }
+
+    @Test func c5WeighsTheFileTimeInPlaceAndWhatOffloadingGains() throws {
+        func verdict(inPlace: Int64, offloaded: Int64, p99: Double) throws -> ClaimsReport.Verdict? {
+            let report = try ClaimsReportTests.report([
+                Self.row("file", "executor", wallMilliseconds: inPlace, p99Milliseconds: p99),
+                Self.row("file-offload", "executor", wallMilliseconds: offloaded, p99Milliseconds: p99 * 2),
+            ])
+            let finding = try #require(report.findings.first { $0.id == "C5" })
+            #expect(finding.body.contains("| executor | in place |"))
+            return finding.verdict
+        }
+        // 1000 files: 30 ms in place (33,333/s) vs 20 ms offloaded (50,000/s), 20 µs a file.
+        #expect(try verdict(inPlace: 30, offloaded: 20, p99: 0.02) == .supported)
+        #expect(try verdict(inPlace: 20, offloaded: 30, p99: 0.02) == .nuanced, "offloading did not help")
+        #expect(try verdict(inPlace: 30, offloaded: 20, p99: 5) == .nuanced, "a file blocks the loop 5 ms")
+        #expect(try verdict(inPlace: 20, offloaded: 30, p99: 5) == .contradicted)
+        let none = try ClaimsReportTests.report([
+            Self.row("file", "pthread", wallMilliseconds: 30, p99Milliseconds: 0.02)
+        ])
+        #expect(none.findings.first { $0.id == "C5" }?.verdict == .nuanced, "no async rows: nothing to weigh")
+    }
+
     @Test func thePlanChecksTheFileOptionsAndKeepsFileCellsOnEveryBackend() throws {
         #expect(throws: UsageError.self) { try RunPlan(RunPlanTests.options { $0.fileSize = "2GiB" }) }
         #expect(throws: UsageError.self) { try RunPlan(RunPlanTests.options { $0.fileSize = "4 apples" }) }

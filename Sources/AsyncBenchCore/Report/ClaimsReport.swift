@@ -45,7 +45,7 @@ public struct ClaimsReport: Sendable {
             sleep.map { Self.c2($0, capacity: run.capacity) } ?? Self.notMeasured("C2", Claims.c2, workload: "sleep"),
             sleep.map(Self.c3) ?? Self.notMeasured("C3", Claims.c3, workload: "sleep"),
             Self.c4(run) ?? Self.notMeasured("C4", Claims.c4, workload: "net"),
-            Self.notMeasured("C5", Claims.c5, workload: "file"),
+            Self.c5(run) ?? Self.notMeasured("C5", Claims.c5, workload: "file"),
             Self.c6(run) ?? Self.notMeasured("C6", Claims.c6, workload: "blocking"),
             Self.c7(run)
                 ?? Self.notMeasured(
