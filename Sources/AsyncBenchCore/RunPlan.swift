@@ -7,7 +7,7 @@ import CAsyncBench
 /// The options of a run as the user typed them; `RunPlan` validates them.
 public struct RunOptions: Sendable {
     public var backends = "all"
-    public var workloads = "sleep"
+    public var workloads = "sleep,net,file,file-offload"
     /// nil: each workload's default task counts (sleep 1,10,100,1000,10000; switch 2).
     public var tasks: String? = nil
     public var latencies = "10ms"

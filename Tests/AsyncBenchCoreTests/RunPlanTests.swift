@@ -44,16 +44,32 @@ import Testing
 
     @Test func defaultsExpandToEveryBackendAndTaskCount() throws {
         let plan = try RunPlan(Self.options { $0.poolSize = 2 })
-        #expect(plan.cells.count == Registry.backends.count * 5)
-        let run = plan.cells.filter { $0.skipReason == nil }
+        // sleep at 5 task counts, then net, file and file-offload at 3 each, on every backend.
+        #expect(plan.cells.map(\.spec.workload).uniqued() == ["sleep", "net", "file", "file-offload"])
+        #expect(plan.cells.count == Registry.backends.count * (5 + 3 + 3 + 3))
+        let sleep = plan.cells.filter { $0.spec.workload == "sleep" }
+        let run = sleep.filter { $0.skipReason == nil }
         #expect(Set(run.map(\.spec.backend)) == Set(Registry.backends.map { $0.name }))
         // Only the backends that run a bounded number of tasks at once are bounded by default:
         // 100 tasks per thread (the sequential baseline: 100; a pool of 2 threads: 200).
-        let skipped = plan.cells.filter { $0.skipReason != nil }
+        let skipped = sleep.filter { $0.skipReason != nil }
         // and spawn (each helper costs milliseconds) above --max-spawn 1000.
         #expect(skipped.map(\.spec.backend) == ["threadpool", "threadpool", "spawn", "sequential", "sequential"])
         #expect(skipped.map(\.spec.tasks) == [1000, 10000, 10000, 1000, 10000])
         #expect(skipped.first?.skipReason?.contains("100 tasks per pool thread (2 threads)") == true)
+        // net: 10 requests a task one after another, so one thread takes 10 waits per task.
+        let netSkipped = plan.cells.filter { $0.spec.workload == "net" && $0.skipReason != nil }
+        #expect(
+            netSkipped.map { "\($0.spec.backend) \($0.spec.tasks)" } == [
+                "threadpool 100", "threadpool 1000", "spawn 1", "spawn 100", "spawn 1000", "sequential 100",
+                "sequential 1000",
+            ])
+        let files = plan.cells.filter { $0.spec.workload.hasPrefix("file") && $0.skipReason == nil }
+        #expect(files.filter { $0.spec.workload == "file" }.count == (Registry.backends.count - 1) * 3, "all but spawn")
+        #expect(
+            Set(files.filter { $0.spec.workload == "file-offload" }.map(\.spec.backend)) == [
+                "async", "executor", "nio",
+            ])
     }
 
     @Test func theMillionTasksPresetIsPkolaczksProtocol() throws {
@@ -70,6 +86,7 @@ import Testing
         let plan = try RunPlan(
             Self.options {
                 $0.backends = "pthread, async,pthread"
+                $0.workloads = "sleep"
                 $0.tasks = "3,7"
                 $0.latencies = "1ms,2ms"
             })

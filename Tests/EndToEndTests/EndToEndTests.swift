@@ -9,12 +9,16 @@ import Testing
 /// Runs the built `asyncbench` binary the way a user does and checks its files and exit status.
 @Suite(.serialized) struct EndToEndTests {
     @Test func aSmallSweepOfEveryBackendWritesOkRows() throws {
+        // The default workloads (sleep, net, file, file-offload), small.
         let out = temporaryDirectory()
         let result = try run([
-            "--backend", "all", "--tasks", "1,8", "--latency", "2ms", "--reps", "2", "--out", out, "--overwrite",
+            "--backend", "all", "--tasks", "1,8", "--latency", "2ms", "--reps", "2", "--requests", "3", "--out", out,
+            "--overwrite",
         ])
         #expect(result.status == 0, "\(result.stderr)")
-        let rows = try readRows(out + "/results.csv")
+        let all = try readRows(out + "/results.csv")
+        #expect(all.count == Registry.backends.count * 2 * 4)
+        let rows = all.filter { $0["workload"] == "sleep" }
         #expect(rows.count == Registry.backends.count * 2)
         for row in rows {
             #expect(row["status"] == "ok", "\(row)")
@@ -28,6 +32,20 @@ import Testing
             #expect((Double(row["heap_bytes_per_task"] ?? "") != nil) == (backend != "fork"), "\(row)")
             #expect((Int(row["children_private_bytes"] ?? "") ?? 0 > 0) == (backend == "fork"), "\(row)")
             #expect((Double(row["create_us_per_task"] ?? "") != nil) == (backend != "sequential"), "\(row)")
+        }
+        // net: every backend but spawn, every request accounted; file: all but spawn;
+        // file-offload: the async backends.
+        for row in all where row["workload"] != "sleep" {
+            let backend = row["backend"]!
+            let runs =
+                row["workload"] == "file-offload" ? ["async", "executor", "nio"].contains(backend) : backend != "spawn"
+            #expect(row["status"] == (runs ? "ok" : "skipped"), "\(row)")
+            guard runs else { continue }
+            if row["workload"] == "net" {
+                #expect(row["requests_sent"] == row["server_answered"] && row["requests_failed"] == "0", "\(row)")
+            } else {
+                #expect(row["file_bytes"] == "4096" && Double(row["file_ms_p99"] ?? "") != nil, "\(row)")
+            }
         }
         #expect(Set(rows.map { $0["backend"]! }) == Set(Registry.backends.map { $0.name }))
         // The metadata names the machine, in the sidecar and atop the CSV.
@@ -52,8 +70,8 @@ import Testing
         let out = temporaryDirectory()
         let fallback = try run(
             [
-                "--allocator", "both", "--backend", "async", "--tasks", "4", "--latency", "1ms", "--reps", "1",
-                "--out", out, "--overwrite",
+                "--workload", "sleep", "--allocator", "both", "--backend", "async", "--tasks", "4", "--latency", "1ms",
+                "--reps", "1", "--out", out, "--overwrite",
             ], environment: missing)
         #expect(fallback.status == 0, "\(fallback.stderr)")
         #expect(fallback.stderr.contains("note: only system rows: jemalloc is not installed"))
@@ -63,6 +81,7 @@ import Testing
         guard Allocator.jemallocLibrary() != nil else { return }
         let both = temporaryDirectory()
         let result = try run([
+            "--workload", "sleep",
             "--allocator", "both", "--backend", "async,pthread", "--tasks", "8", "--latency", "1ms", "--reps", "1",
             "--out", both, "--overwrite",
         ])
@@ -266,6 +285,7 @@ import Testing
         let before = Measurement.monotonicNanoseconds()
         // fork children sleeping 30 s: the timeout must kill them too (whole process group).
         let result = try run([
+            "--workload", "sleep",
             "--backend", "fork,async", "--tasks", "3", "--latency", "30s", "--reps", "1", "--warmup", "0",
             "--cell-timeout", "500ms", "--out", out, "--overwrite",
         ])
@@ -313,6 +333,7 @@ import Testing
     @Test func jsonFormatWritesEveryRow() throws {
         let out = temporaryDirectory()
         let result = try run([
+            "--workload", "sleep",
             "--backend", "async,sequential", "--tasks", "2", "--latency", "1ms", "--reps", "1", "--format", "json",
             "--out", out, "--overwrite",
         ])
@@ -341,6 +362,7 @@ import Testing
         let runDir = root + "/run"
         let baselines = ["--baseline-dir", root + "/baselines"]
         let sweep = try run([
+            "--workload", "sleep",
             "--backend", "async,sequential", "--tasks", "2", "--latency", "20ms", "--reps", "3", "--out", runDir,
         ])
         #expect(sweep.status == 0, "\(sweep.stderr)")
