@@ -24,6 +24,9 @@ public struct RunOptions: Sendable {
     public var seed: UInt64 = 1
     public var loss = 0.0
     public var reset = 0.0
+    /// `HOST:PORT` of an `asyncbench server` started elsewhere, for the net workload (`--server`);
+    /// nil: each net cell starts its own on loopback.
+    public var server: String? = nil
     /// The file workloads: bytes per file, fsync after each write, and the folder in which each
     /// cell gets a private temporary folder (empty: $TMPDIR or /tmp).
     public var fileSize = "4KiB"
@@ -192,6 +195,13 @@ public struct RunPlan: Sendable {
         let latencies = try Self.list(options.latencies, option: "--latency").map {
             text throws(UsageError) in try Units.parseDuration(text, option: "--latency")
         }
+        let external = try options.server.map { text throws(UsageError) in try Self.externalServer(text) }
+        if let external {
+            notes.append(
+                workloadNames.contains(NetWorkload.name)
+                    ? "net: the latency server at \(external.address) injects \(Units.formatDuration(nanoseconds: external.latency)) ± \(Units.formatDuration(nanoseconds: external.jitter)), its own settings (--latency, --jitter, --seed, --loss and --reset apply to servers asyncbench starts)"
+                    : "--server applies to the net workload only, which this run does not include")
+        }
         guard (1...1000).contains(options.reps) else {
             throw .outOfRange(option: "--reps", value: "\(options.reps)", range: "between 1 and 1000")
         }
@@ -216,7 +226,7 @@ public struct RunPlan: Sendable {
         }
         let allocation = try Allocator.parse(options.allocator)
         allocators = allocation.allocators
-        notes = allocation.note.map { [$0] } ?? []
+        notes += allocation.note.map { [$0] } ?? []
         let poolSize = options.poolSize ?? BackendOptions.cores
         guard (1...1024).contains(poolSize) else {
             throw .outOfRange(option: "--pool-size", value: "\(poolSize)", range: "between 1 and 1024")
@@ -235,7 +245,8 @@ public struct RunPlan: Sendable {
         for workload in workloadNames {
             guard let type = Registry.workload(named: workload) else { continue }
             let counts = tasks ?? type.defaultTasks
-            let waits = type.usesLatency ? latencies : [0]
+            let external = type.name == NetWorkload.name ? external : nil
+            let waits = external.map { [$0.latency] } ?? (type.usesLatency ? latencies : [0])
             for backend in backendNames {
                 for pinned in pinning ?? type.defaultPinning {
                     for allocator in allocators {
@@ -252,6 +263,11 @@ public struct RunPlan: Sendable {
                                 parameters.seed = options.seed
                                 parameters.loss = options.loss
                                 parameters.reset = options.reset
+                                if let external {
+                                    parameters.serverHost = external.host
+                                    parameters.serverPort = external.port
+                                    parameters.jitterNanoseconds = external.jitter
+                                }
                                 parameters.fileBytes = fileBytes
                                 parameters.fileSync = options.fileSync
                                 parameters.fileParent = options.fileDirectory
@@ -308,7 +324,8 @@ public struct RunPlan: Sendable {
                 "block-ms=\(options.blockMilliseconds)", "requests=\(options.requests)", "payload=\(options.payload)",
                 "request-timeout=\(Units.formatDuration(nanoseconds: requestTimeout))",
                 "jitter=\(Units.formatDuration(nanoseconds: jitter))", "seed=\(options.seed)", "loss=\(options.loss)",
-                "reset=\(options.reset)", "file-size=\(Units.formatBytes(fileBytes))",
+                "reset=\(options.reset)", "server=\(options.server ?? "started per cell")",
+                "file-size=\(Units.formatBytes(fileBytes))",
                 "file-sync=\(options.fileSync ? "yes" : "no")",
                 "file-dir=\(options.fileDirectory.isEmpty ? (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") : options.fileDirectory)",
             ] + (typed.preset.map { ["preset=\($0)"] } ?? []) + [
@@ -317,6 +334,32 @@ public struct RunPlan: Sendable {
             ]
         outputDirectory = options.out ?? "runs/\(RunMetadata.utcTimestamp(separator: ""))"
         try Self.prepareOutput(outputDirectory, overwrite: options.overwrite)
+    }
+
+    /// `--server HOST:PORT`: the address (the host resolved to IPv4), and what the server there
+    /// injects, asked over its control request, so that a server that is not there is refused
+    /// before anything runs.
+    static func externalServer(_ text: String) throws(UsageError) -> (
+        address: String, host: String, port: Int, latency: Int64, jitter: Int64
+    ) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port), colon != text.startIndex
+        else {
+            throw .outOfRange(option: "--server", value: text, range: "HOST:PORT, e.g. 192.168.1.20:7000")
+        }
+        let name = String(text[..<colon])
+        guard let host = ServerControl.resolve(name) else {
+            throw .workloadProblem("--server: cannot resolve '\(name)' to an IPv4 address; give the server's address")
+        }
+        let statistics: LatencyServer.Statistics
+        do {
+            statistics = try ServerControl.statistics(host: host, port: port)
+        } catch {
+            throw .workloadProblem(
+                "--server: no asyncbench server answers at \(text) (\(error)); start one there with 'asyncbench server --host 0.0.0.0 --port \(port) --latency 20ms'"
+            )
+        }
+        return (text, host, port, statistics.latencyNanoseconds ?? 0, statistics.jitterNanoseconds ?? 0)
     }
 
     static func list(_ text: String, option: String) throws(UsageError) -> [String] {

@@ -50,13 +50,20 @@ public struct Sweep {
             } else {
                 progress(label + " …", false)
                 let started = Measurement.monotonicNanoseconds()
-                // The net workload's latency server: a process of its own for this cell.
+                // The net workload's latency server: a process of its own for this cell, or the one
+                // at --server, whose counts before the cell are subtracted from those after it.
                 var server: ServerProcess?
                 var serverFailure: SystemError?
-                if spec.workload == NetWorkload.name && spec.parameters.serverPort == 0 {
+                var external: LatencyServer.Statistics?
+                if spec.workload == NetWorkload.name {
                     do {
-                        server = try ServerProcess.start(executable: executable, parameters: spec.parameters)
-                        spec.parameters.serverPort = server?.port ?? 0
+                        if spec.parameters.serverPort == 0 {
+                            server = try ServerProcess.start(executable: executable, parameters: spec.parameters)
+                            spec.parameters.serverPort = server?.port ?? 0
+                        } else {
+                            external = try ServerControl.statistics(
+                                host: spec.parameters.serverHost, port: spec.parameters.serverPort)
+                        }
                     } catch {
                         serverFailure = error
                     }
@@ -79,7 +86,10 @@ public struct Sweep {
                 }
                 if let serverFailure {
                     row = ResultRow(
-                        spec: spec, status: .error, message: "could not start the latency server: \(serverFailure)")
+                        spec: spec, status: .error,
+                        message:
+                            "\(server == nil && spec.parameters.serverPort != 0 ? "the latency server at --server did not answer" : "could not start the latency server"): \(serverFailure)"
+                    )
                 } else if let fileFailure {
                     row = ResultRow(
                         spec: spec, status: .error,
@@ -102,6 +112,11 @@ public struct Sweep {
                     if let server {
                         Self.reconcile(&row, with: server.statistics(host: spec.parameters.serverHost))
                         server.stop()
+                    } else if let before = external {
+                        var after = try? ServerControl.statistics(
+                            host: spec.parameters.serverHost, port: spec.parameters.serverPort, since: before.answered)
+                        after?.answered -= before.answered
+                        Self.reconcile(&row, with: after, shared: true)
                     }
                 }
                 let seconds = Double(Measurement.monotonicNanoseconds() - started) / 1e9
@@ -118,19 +133,22 @@ public struct Sweep {
 
     /// Checks that every request is accounted for: the clients' sent = answered + failed, and
     /// answered = the server's own count. A mismatch turns the row into an error saying so.
-    static func reconcile(_ row: inout ResultRow, with statistics: LatencyServer.Statistics?) {
+    /// `shared`: the server was started elsewhere (`--server`) and others may use it too.
+    static func reconcile(_ row: inout ResultRow, with statistics: LatencyServer.Statistics?, shared: Bool = false) {
         row.serverAnswered = statistics?.answered
         row.serverLatenessP99Nanoseconds = statistics?.lateness?.p99
         guard row.status == .ok, let counts = row.requestCounts else { return }
         guard let statistics else {
             row.status = .error
-            row.message = "the latency server did not report its counts; requests cannot be reconciled"
+            row.message =
+                "clients sent \(counts.sent), answered \(counts.answered), failed \(counts.failed) (timed out \(counts.timedOut), reset \(counts.reset)); the latency server did not answer its control request (did it die?), so they cannot be reconciled"
             return
         }
         if counts.sent != counts.answered + counts.failed || counts.answered != statistics.answered {
             row.status = .error
             row.message =
                 "requests unaccounted: clients sent \(counts.sent), answered \(counts.answered), failed \(counts.failed); the server answered \(statistics.answered)"
+                + (shared ? " (during this cell: did another client use the server at the same time?)" : "")
         }
     }
 

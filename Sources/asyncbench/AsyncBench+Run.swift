@@ -30,6 +30,7 @@ extension AsyncBench {
                   asyncbench --preset million-tasks                   # 1M sleeping tasks (~2 min)
                   asyncbench --workload net --tasks 1,100,1000,10000 --latency 20ms    # C4
                   asyncbench --workload net --loss 0.01 --reset 0.01 --request-timeout 200ms
+                  asyncbench --workload net --server 192.168.1.20:7000    # that host ran: asyncbench server --host 0.0.0.0 --port 7000
                   asyncbench --workload file,file-offload --file-size 64KiB --file-dir /mnt/ssd   # C5
 
                 Exit status: 0 the sweep finished (limit/timeout/crashed rows are results), \
@@ -98,6 +99,14 @@ extension AsyncBench {
 
         @Option(help: "Share of requests, 0 to 1, the latency server answers by resetting the connection (net).")
         var reset = defaults.reset
+
+        @Option(
+            help: ArgumentHelp(
+                "Send the net workload's requests to an 'asyncbench server' started elsewhere (a real network instead of loopback).",
+                discussion:
+                    "Its latency and jitter are the server's own (asked over its control request, which also gives its counts, so every request is still reconciled); nobody else should use it during the run.",
+                valueName: "host:port"))
+        var server: String?
 
         @Option(
             help: ArgumentHelp(
@@ -239,6 +248,7 @@ extension AsyncBench {
             options.seed = seed
             options.loss = loss
             options.reset = reset
+            options.server = server
             options.blockMilliseconds = blockMs
             options.fileSize = fileSize
             options.fileSync = fileSync

@@ -122,6 +122,22 @@ extension BlockingBackendSuites {
                 LatencyServer.Statistics.self, from: Data(buffer.prefix(Int(length))))
             #expect(statistics.answered == 1)
             #expect(statistics.connections == 1)
+            #expect(statistics.latencyNanoseconds == 1_000_000 && statistics.jitterNanoseconds == 0)
+            // The same through ServerControl, with the lateness of the replies after the first
+            // `since` only (what a sweep sharing a server elsewhere asks for).
+            #expect(Self.request(fd, id: 2, length: 8).0 == 0)
+            let all = try ServerControl.statistics(host: "127.0.0.1", port: server.port)
+            #expect(all.answered == 2 && all.lateness?.count == 2)
+            let after = try ServerControl.statistics(host: "127.0.0.1", port: server.port, since: 1)
+            #expect(after.answered == 2 && after.lateness?.count == 1)
+            #expect(try ServerControl.statistics(host: "127.0.0.1", port: server.port, since: 2).lateness == nil)
+        }
+
+        @Test func controlRequestsCarryTheirSinceCount() {
+            #expect(WireProtocol.control(since: 0).payload.isEmpty)
+            #expect(WireProtocol.control(since: 258).payload == [0, 0, 0, 0, 0, 0, 1, 2])
+            #expect(WireProtocol.controlSince(WireProtocol.control(since: 123_456_789).payload) == 123_456_789)
+            #expect(WireProtocol.controlSince([1, 2]) == 0, "any other length: from the first reply")
         }
     }
 }

@@ -140,7 +140,94 @@ import Testing
             #expect(row["server_answered"] == "24")
             #expect(Double(row["request_ms_p50"] ?? "") ?? 0 >= 2, "a 2 ms reply cannot come sooner")
         }
-        #expect(try serversLeft() == 0, "each cell's latency server was stopped")
+        #expect(try serversLeft(by: result.pid) == 0, "each cell's latency server was stopped")
+    }
+
+    @Test func aServerStartedElsewhereIsUsedAndStillReconciled() throws {
+        // A server the sweep did not start (here, in this test process): its latency is the
+        // server's own (3 ms, not --latency), and its counts are taken before and after each cell.
+        let server = try LatencyServer(LatencyServer.Configuration(latencyNanoseconds: 3_000_000))
+        defer { server.stop() }
+        let out = temporaryDirectory()
+        let result = try run([
+            "--workload", "net", "--backend", "async,pthread,fork", "--tasks", "5", "--requests", "2", "--reps", "1",
+            "--latency", "50ms", "--server", "localhost:\(server.port)", "--out", out, "--overwrite",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("injects 3ms ± 0ns"), "\(result.stderr)")
+        let rows = try readRows(out + "/results.csv")
+        #expect(rows.count == 3)
+        for row in rows {
+            #expect(row["status"] == "ok", "\(row)")
+            #expect(row["latency_ms"] == "3", "the server's latency, not --latency")
+            // 5 tasks × 2 requests × (warm-up + 1 repetition), per cell, though the server's own
+            // count keeps growing across cells.
+            #expect(row["requests_answered"] == "20" && row["server_answered"] == "20", "\(row)")
+        }
+        #expect(server.statistics.answered == 60)
+        #expect(try serversLeft(by: result.pid) == 0, "no server of its own")
+
+        let nobody = try run([
+            "--workload", "net", "--server", "127.0.0.1:1", "--out", temporaryDirectory(),
+        ])
+        #expect(nobody.status == 64)
+        #expect(nobody.stderr.contains("no asyncbench server answers at 127.0.0.1:1"), "\(nobody.stderr)")
+        #expect(nobody.stderr.contains("asyncbench server --host 0.0.0.0 --port 1"))
+        #expect(try run(["--workload", "net", "--server", "nohost", "--out", temporaryDirectory()]).status == 64)
+    }
+
+    @Test func aCellWhoseServerIsKilledIsAnErrorRowWithTheCounts() throws {
+        // Each task sends 40 requests of 50 ms: the server is killed (SIGKILL) mid-cell.
+        let out = temporaryDirectory()
+        let directory = temporaryDirectory()
+        let arguments = [
+            asyncbenchPath(), "--workload", "net", "--backend", "pthread,async", "--tasks", "4", "--requests", "40",
+            "--latency", "50ms", "--reps", "1", "--warmup", "0", "--out", out, "--overwrite",
+        ]
+        let command =
+            "exec " + arguments.map { "'\($0)'" }.joined(separator: " ") + " >\(directory)/out 2>\(directory)/err"
+        var pid: pid_t = 0
+        let rc = CellProcess.withCStrings(["/bin/sh", "-c", command]) { argv in
+            posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
+        }
+        try #require(rc == 0)
+        var killed = 0
+        let started = Measurement.monotonicNanoseconds()
+        // Kill each cell's server once it has answered a few requests.
+        while killed < 2, Measurement.monotonicNanoseconds() - started < 30_000_000_000 {
+            let servers = Files.list("/proc").compactMap { name -> pid_t? in
+                guard let server = Int32(name) else { return nil }
+                let line = (Measurement.readFile("/proc/\(server)/cmdline") ?? "").replacingOccurrences(
+                    of: "\0", with: " ")
+                return line.contains(" server ") && line.hasSuffix("--parent \(pid) ") ? server : nil
+            }
+            if let server = servers.first {
+                usleep(300_000)
+                kill(server, SIGKILL)
+                killed += 1
+                while kill(server, 0) == 0 && Measurement.monotonicNanoseconds() - started < 30_000_000_000 {
+                    usleep(10_000)
+                }
+            }
+            usleep(20_000)
+        }
+        guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
+        #expect(status == .exited(0), "\(status): \(Measurement.readFile(directory + "/err") ?? "")")
+        #expect(killed == 2)
+        let rows = try readRows(out + "/results.csv")
+        #expect(rows.count == 2)
+        for row in rows {
+            #expect(row["status"] == "error", "\(row)")
+            // What the clients did is kept: requests sent, answered before the kill, failed after.
+            let sent = Int(row["requests_sent"] ?? "") ?? 0
+            let answered = Int(row["requests_answered"] ?? "") ?? -1
+            let failed = Int(row["requests_failed"] ?? "") ?? -1
+            #expect(sent > 0 && answered > 0 && failed > 0 && sent == answered + failed, "\(row)")
+            #expect(row["server_answered"] == "", "a dead server reports nothing")
+            #expect(
+                row["message"]?.contains("clients sent \(sent), answered \(answered), failed \(failed)") == true,
+                "\(row)")
+        }
     }
 
     @Test func ctrlCStopsTheSweepWithAValidCSVAndNothingLeftBehind() throws {
@@ -204,7 +291,7 @@ import Testing
             #expect(row["status"] == "limit", "\(row)")
             #expect(row["message"]?.contains("Too many open files (errno 24)") == true, "\(row)")
         }
-        #expect(try serversLeft() == 0)
+        #expect(try serversLeft(by: result.pid) == 0)
     }
 
     @Test func aFileCellThatDiesMidWriteLeavesNoFilesBehind() throws {
@@ -414,6 +501,8 @@ import Testing
 // MARK: - Helpers
 
 struct Finished {
+    /// The process's id (of the shell that exec'ed asyncbench).
+    var pid: pid_t
     var status: Int32
     var stdout: String
     var stderr: String
@@ -453,7 +542,7 @@ func run(
     case .signaled(let signal): code = 128 + signal
     }
     return Finished(
-        status: code, stdout: Measurement.readFile(directory + "/out") ?? "",
+        pid: pid, status: code, stdout: Measurement.readFile(directory + "/out") ?? "",
         stderr: Measurement.readFile(directory + "/err") ?? "")
 }
 
@@ -479,11 +568,13 @@ func childrenOf(_ parent: pid_t) throws -> [String] {
 }
 
 /// Latency servers of ours still running.
-func serversLeft() throws -> Int {
+/// Latency servers that a finished sweep (`sweep`, its pid) left running: its cells' servers name
+/// it with `--parent`; a sweep stops and reaps each one before it exits.
+func serversLeft(by sweep: pid_t) throws -> Int {
     Files.list("/proc").filter { name in
         guard let pid = Int32(name), pid != getpid() else { return false }
         let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
-        return commandLine.contains("asyncbench server") && commandLine.contains("--parent \(getpid())")
+        return commandLine.contains(" server ") && commandLine.hasSuffix("--parent \(sweep) ")
     }.count
 }
 

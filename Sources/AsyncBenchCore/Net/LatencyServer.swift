@@ -46,8 +46,12 @@ public final class LatencyServer: Sendable {
         /// Requests whose reply was dropped (`--loss`) or whose connection was reset (`--reset`).
         public var lost = 0
         public var reset = 0
-        /// How late replies went out past their scheduled time, ns.
+        /// How late replies went out past their scheduled time, ns: of every reply, or of those
+        /// after the first `since` when the control request asked so.
         public var lateness: Percentiles? = nil
+        /// What the server injects: its latency and jitter, ns (so a client elsewhere knows).
+        public var latencyNanoseconds: Int64? = nil
+        public var jitterNanoseconds: Int64? = nil
     }
 
     final class State: Sendable {
@@ -99,11 +103,14 @@ public final class LatencyServer: Sendable {
             return max(0, configuration.latencyNanoseconds + offset)
         }
 
-        var statistics: Statistics {
+        /// The counts so far, with the lateness of the replies after the first `since`.
+        func statistics(since: Int = 0) -> Statistics {
             counts.withLock {
                 Statistics(
                     connections: $0.connections, answered: $0.answered, malformed: $0.malformed, lost: $0.lost,
-                    reset: $0.reset, lateness: Percentiles($0.lateness))
+                    reset: $0.reset, lateness: Percentiles(Array($0.lateness.dropFirst(since))),
+                    latencyNanoseconds: configuration.latencyNanoseconds,
+                    jitterNanoseconds: configuration.jitterNanoseconds)
             }
         }
     }
@@ -139,7 +146,7 @@ public final class LatencyServer: Sendable {
         port = channel.localAddress?.port ?? configuration.port
     }
 
-    public var statistics: Statistics { state.statistics }
+    public var statistics: Statistics { state.statistics() }
 
     /// Closes the listening socket and every connection, and stops the event loops.
     public func stop() {
@@ -165,7 +172,8 @@ final class ReplyHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let request = unwrapInboundIn(data)
         if request.id == WireProtocol.controlID {
-            let json = (try? JSONEncoder().encode(state.statistics)).map { Array($0) } ?? []
+            let since = WireProtocol.controlSince(request.payload)
+            let json = (try? JSONEncoder().encode(state.statistics(since: since))).map { Array($0) } ?? []
             reply(context, WireProtocol.Message(id: request.id, payload: json))
             return
         }

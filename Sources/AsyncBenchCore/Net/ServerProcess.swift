@@ -57,20 +57,59 @@ final class ServerProcess {
 
     /// The server's statistics over the control request; nil when it does not answer.
     func statistics(host: String) -> LatencyServer.Statistics? {
-        var fd: Int32 = -1
-        guard CAsyncBench_tcp_connect(host, Int32(port), &fd) == 0 else { return nil }
-        defer { close(fd) }
-        _ = CAsyncBench_tcp_receive_timeout(fd, 5_000_000_000)
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var length: UInt32 = 0
-        guard CAsyncBench_tcp_request(fd, WireProtocol.controlID, 0, &buffer, UInt32(buffer.count), &length) == 0
-        else { return nil }
-        return JSONCoding.decodeStatistics(Array(buffer.prefix(Int(length))))
+        try? ServerControl.statistics(host: host, port: port)
     }
 
     /// Stops the server (SIGTERM, then waits for it).
     func stop() {
         kill(pid, SIGTERM)
         _ = WaitStatus.wait(for: pid)
+    }
+}
+
+/// The control request, from the sweep's side: a latency server's statistics, from the one it
+/// started or from one started elsewhere (`--server HOST:PORT`).
+public enum ServerControl {
+    /// The statistics of the server at `host:port` (an IPv4 address), with the lateness of the
+    /// replies after the first `since`. Throws when it cannot connect or gets no valid answer
+    /// within 5 s.
+    public static func statistics(host: String, port: Int, since: Int = 0) throws(SystemError)
+        -> LatencyServer.Statistics
+    {
+        let address = "\(host):\(port)"
+        var fd: Int32 = -1
+        let connected = CAsyncBench_tcp_connect(host, Int32(port), &fd)
+        guard connected == 0 else { throw SystemError("connect to \(address)", errno: connected) }
+        defer { close(fd) }
+        _ = CAsyncBench_tcp_receive_timeout(fd, 5_000_000_000)
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        let request = WireProtocol.control(since: since).payload
+        buffer.replaceSubrange(0..<request.count, with: request)
+        var length: UInt32 = 0
+        let rc = CAsyncBench_tcp_request(
+            fd, WireProtocol.controlID, UInt32(request.count), &buffer, UInt32(buffer.count), &length)
+        guard rc == 0 else { throw SystemError("control request to \(address)", errno: rc) }
+        guard let statistics = JSONCoding.decodeStatistics(Array(buffer.prefix(Int(length)))) else {
+            throw SystemError(
+                "control request to \(address): the answer is not an asyncbench server's statistics", errno: EPROTO)
+        }
+        return statistics
+    }
+
+    /// The IPv4 address of `host` (a name or an address), for the C client, which takes numbers.
+    public static func resolve(_ host: String) -> String? {
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &found) == 0, let first = found else { return nil }
+        defer { freeaddrinfo(found) }
+        guard let address = first.pointee.ai_addr else { return nil }
+        return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { ipv4 in
+            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+            var raw = ipv4.pointee.sin_addr
+            guard inet_ntop(AF_INET, &raw, &text, socklen_t(text.count)) != nil else { return nil }
+            return String(cString: text)
+        }
     }
 }

@@ -6,7 +6,9 @@ import NIOCore
 ///     response = id (UInt64) | payload length (UInt32) | payload (length bytes)
 ///
 /// A response echoes its request's id and a payload of the same length. The control request
-/// (`controlID`, length 0) is answered at once with the server's statistics as JSON. A request
+/// (`controlID`) is answered at once with the server's statistics as JSON; its payload is empty,
+/// or 8 bytes: a count `since` (UInt64) of replies to leave out of the lateness figures, so that a
+/// client sharing a long-running server gets the lateness of its own cell's replies. A request
 /// longer than `maxPayload` is malformed: the server logs it and closes that connection.
 public enum WireProtocol {
     public static let headerBytes = 12
@@ -36,6 +38,19 @@ public enum WireProtocol {
                 return "payload length \(length) is over the \(WireProtocol.maxPayload)-byte limit"
             }
         }
+    }
+
+    /// The control request asking for statistics of the replies after the first `since`.
+    public static func control(since: Int) -> Message {
+        var payload: [UInt8] = []
+        if since > 0 { payload = (0..<8).reversed().map { UInt8(truncatingIfNeeded: UInt64(since) >> ($0 * 8)) } }
+        return Message(id: controlID, payload: payload)
+    }
+
+    /// `since` from a control request's payload (0 unless it is 8 bytes).
+    static func controlSince(_ payload: [UInt8]) -> Int {
+        guard payload.count == 8 else { return 0 }
+        return Int(truncatingIfNeeded: payload.reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
     }
 
     /// Appends `message` to `buffer`.
