@@ -46,33 +46,7 @@ public struct NetWorkload: Workload {
                 let rc = CAsyncBench_net_task_run(clients.context, Int64(index))
                 if rc != 0 { throw Self.connectFailure(parameters, errno: rc) }
             },
-            async: { index in
-                let started = CAsyncBench_monotonic_ns()
-                let connection: NetConnection
-                do {
-                    connection = try await NetConnection.connect(
-                        on: MultiThreadedEventLoopGroup.singleton, host: parameters.serverHost,
-                        port: parameters.serverPort
-                    ).get()
-                } catch {
-                    throw Self.connectFailure(parameters, error)
-                }
-                clients.connected(index, nanoseconds: CAsyncBench_monotonic_ns() - started)
-                for k in 0..<parameters.requests {
-                    let sentAt = clients.sending(index, k)
-                    do {
-                        try await connection.request(
-                            id: clients.id(index, k), payload: parameters.payload, timeout: timeout
-                        )
-                        .get()
-                        clients.answered(index, k, sentAt: sentAt)
-                    } catch {
-                        clients.failed(index, error)
-                        break
-                    }
-                }
-                try? await connection.close().get()
-            },
+            async: { index in try await AsyncNetClient.run(index, parameters: parameters, clients: clients) },
             process: ProcessTask(function: CAsyncBench_task_net, context: clients.context, owner: clients),
             eventLoop: { loop, index in
                 let started = CAsyncBench_monotonic_ns()
