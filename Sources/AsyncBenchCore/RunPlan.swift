@@ -201,6 +201,7 @@ public struct RunPlan: Sendable {
                 workloadNames.contains(NetWorkload.name)
                     ? "net: the latency server at \(external.address) injects \(Units.formatDuration(nanoseconds: external.latency)) ± \(Units.formatDuration(nanoseconds: external.jitter)), its own settings (--latency, --jitter, --seed, --loss and --reset apply to servers asyncbench starts)"
                     : "--server applies to the net workload only, which this run does not include")
+            if let warning = Self.portReuseWarning(host: external.host) { notes.append(warning) }
         }
         guard (1...1000).contains(options.reps) else {
             throw .outOfRange(option: "--reps", value: "\(options.reps)", range: "between 1 and 1000")
@@ -360,6 +361,23 @@ public struct RunPlan: Sendable {
             )
         }
         return (text, host, port, statistics.latencyNanoseconds ?? 0, statistics.jitterNanoseconds ?? 0)
+    }
+
+    /// Every connection a client closes leaves a TIME_WAIT socket for 60 s holding its local port.
+    /// Linux reuses those ports for new connections only to loopback unless
+    /// net.ipv4.tcp_tw_reuse is 1: to another address, connects stall once the ephemeral range is
+    /// used up. Says so (with the numbers) when that applies, else nil.
+    static func portReuseWarning(host: String) -> String? {
+        guard !host.hasPrefix("127."),
+            let reuse = Measurement.readFile("/proc/sys/net/ipv4/tcp_tw_reuse")?.trimmingWhitespace(), reuse != "1"
+        else { return nil }
+        let range = (Measurement.readFile("/proc/sys/net/ipv4/ip_local_port_range") ?? "").split(
+            whereSeparator: \.isWhitespace
+        )
+        .compactMap { Int($0) }
+        let ports = range.count == 2 ? range[1] - range[0] + 1 : 28_232
+        return
+            "net: this machine reuses TIME_WAIT ports only to loopback (net.ipv4.tcp_tw_reuse=\(reuse)): after about \(ports) connections to \(host) within 60 s, connects wait for free ports (see connect_us); 'sysctl -w net.ipv4.tcp_tw_reuse=1' lifts that"
     }
 
     static func list(_ text: String, option: String) throws(UsageError) -> [String] {

@@ -72,6 +72,18 @@ import Testing
             ])
     }
 
+    @Test func aServerElsewhereIsWarnedOfPortsHeldInTimeWait() {
+        #expect(RunPlan.portReuseWarning(host: "127.0.0.1") == nil, "loopback reuses TIME_WAIT ports")
+        let reuse = Measurement.readFile("/proc/sys/net/ipv4/tcp_tw_reuse")?.trimmingWhitespace()
+        let warning = RunPlan.portReuseWarning(host: "192.0.2.2")
+        if reuse == "1" {
+            #expect(warning == nil)
+        } else {
+            #expect(warning?.contains("tcp_tw_reuse=\(reuse ?? "")") == true, "\(warning ?? "nil")")
+            #expect(warning?.contains("sysctl -w net.ipv4.tcp_tw_reuse=1") == true)
+        }
+    }
+
     @Test func theMillionTasksPresetIsPkolaczksProtocol() throws {
         let plan = try RunPlan(Self.options { $0.preset = "million-tasks" })
         #expect(plan.cells.map(\.spec.backend).uniqued() == ["async", "executor", "nio", "pthread"])
