@@ -94,10 +94,11 @@ import Testing
             #expect(finding.body.contains("| executor | in place |"))
             return finding.verdict
         }
-        // 1000 files: 30 ms in place (33,333/s) vs 20 ms offloaded (50,000/s), 20 µs a file.
-        #expect(try verdict(inPlace: 30, offloaded: 20, p99: 0.02) == .supported)
+        // 1000 files: 30 ms in place (33,333/s) vs 15 ms offloaded (66,667/s), 20 µs a file.
+        #expect(try verdict(inPlace: 30, offloaded: 15, p99: 0.02) == .supported)
+        #expect(try verdict(inPlace: 30, offloaded: 25, p99: 0.02) == .nuanced, "1.2×: within run-to-run noise")
         #expect(try verdict(inPlace: 20, offloaded: 30, p99: 0.02) == .nuanced, "offloading did not help")
-        #expect(try verdict(inPlace: 30, offloaded: 20, p99: 5) == .nuanced, "a file blocks the loop 5 ms")
+        #expect(try verdict(inPlace: 30, offloaded: 15, p99: 5) == .nuanced, "a file blocks the loop 5 ms")
         #expect(try verdict(inPlace: 20, offloaded: 30, p99: 5) == .contradicted)
         let none = try ClaimsReportTests.report([
             Self.row("file", "pthread", wallMilliseconds: 30, p99Milliseconds: 0.02)
