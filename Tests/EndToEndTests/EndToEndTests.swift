@@ -180,28 +180,16 @@ import Testing
         // Each task sends 40 requests of 50 ms: the server is killed (SIGKILL) mid-cell.
         let out = temporaryDirectory()
         let directory = temporaryDirectory()
-        let arguments = [
-            asyncbenchPath(), "--workload", "net", "--backend", "pthread,async", "--tasks", "4", "--requests", "40",
-            "--latency", "50ms", "--reps", "1", "--warmup", "0", "--out", out, "--overwrite",
-        ]
-        let command =
-            "exec " + arguments.map { "'\($0)'" }.joined(separator: " ") + " >\(directory)/out 2>\(directory)/err"
-        var pid: pid_t = 0
-        let rc = CellProcess.withCStrings(["/bin/sh", "-c", command]) { argv in
-            posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
-        }
-        try #require(rc == 0)
+        let pid = try start(
+            [
+                "--workload", "net", "--backend", "pthread,async", "--tasks", "4", "--requests", "40", "--latency",
+                "50ms", "--reps", "1", "--warmup", "0", "--out", out, "--overwrite",
+            ], output: directory)
         var killed = 0
         let started = Measurement.monotonicNanoseconds()
         // Kill each cell's server once it has answered a few requests.
         while killed < 2, Measurement.monotonicNanoseconds() - started < 30_000_000_000 {
-            let servers = Files.list("/proc").compactMap { name -> pid_t? in
-                guard let server = Int32(name) else { return nil }
-                let line = (Measurement.readFile("/proc/\(server)/cmdline") ?? "").replacingOccurrences(
-                    of: "\0", with: " ")
-                return line.contains(" server ") && line.hasSuffix("--parent \(pid) ") ? server : nil
-            }
-            if let server = servers.first {
+            if let server = servers(of: pid).first {
                 usleep(300_000)
                 kill(server, SIGKILL)
                 killed += 1
@@ -235,17 +223,11 @@ import Testing
         // its latency server run.
         let out = temporaryDirectory()
         let directory = temporaryDirectory()
-        let arguments = [
-            asyncbenchPath(), "--workload", "sleep,net", "--backend", "pthread", "--tasks", "2", "--requests", "1000",
-            "--latency", "10ms", "--reps", "1", "--out", out, "--overwrite",
-        ]
-        let command =
-            "exec " + arguments.map { "'\($0)'" }.joined(separator: " ") + " >\(directory)/out 2>\(directory)/err"
-        var pid: pid_t = 0
-        let rc = CellProcess.withCStrings(["/bin/sh", "-c", command]) { argv in
-            posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
-        }
-        try #require(rc == 0)
+        let pid = try start(
+            [
+                "--workload", "sleep,net", "--backend", "pthread", "--tasks", "2", "--requests", "1000", "--latency",
+                "10ms", "--reps", "1", "--out", out, "--overwrite",
+            ], output: directory)
         let started = Measurement.monotonicNanoseconds()
         // Wait for the net cell's server, then interrupt.
         while try childrenOf(pid).filter({ $0.contains("asyncbench server") }).isEmpty,
@@ -529,12 +511,7 @@ func run(
         (addressSpaceLimit.map { "ulimit -v \($0 / 1024); " } ?? "") + (openFiles.map { "ulimit -n \($0); " } ?? "")
         + (fileSizeLimit.map { "ulimit -c 0; ulimit -f \($0 / 1024); " } ?? "")
     let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)' " }.joined()
-    let command = "\(limit)exec env \(variables)\(quoted) >\(directory)/out 2>\(directory)/err </dev/null"
-    var pid: pid_t = 0
-    let rc = CellProcess.withCStrings(["/bin/sh", "-c", command]) { argv in
-        posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
-    }
-    guard rc == 0 else { throw SystemError("posix_spawn", errno: rc) }
+    let pid = try shell("\(limit)exec env \(variables)\(quoted) >\(directory)/out 2>\(directory)/err </dev/null")
     guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
     let code: Int32
     switch status {
@@ -568,14 +545,35 @@ func childrenOf(_ parent: pid_t) throws -> [String] {
 }
 
 /// Latency servers of ours still running.
-/// Latency servers that a finished sweep (`sweep`, its pid) left running: its cells' servers name
-/// it with `--parent`; a sweep stops and reaps each one before it exits.
-func serversLeft(by sweep: pid_t) throws -> Int {
-    Files.list("/proc").filter { name in
-        guard let pid = Int32(name), pid != getpid() else { return false }
+/// The latency servers a sweep (`sweep`, its pid) runs: its cells' servers name it with `--parent`.
+func servers(of sweep: pid_t) -> [pid_t] {
+    Files.list("/proc").compactMap { name in
+        guard let pid = Int32(name), pid != getpid() else { return nil }
         let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
-        return commandLine.contains(" server ") && commandLine.hasSuffix("--parent \(sweep) ")
-    }.count
+        return commandLine.contains(" server ") && commandLine.hasSuffix("--parent \(sweep) ") ? pid : nil
+    }
+}
+
+/// Latency servers that a finished sweep left running (a sweep stops and reaps each one before
+/// it exits).
+func serversLeft(by sweep: pid_t) throws -> Int { servers(of: sweep).count }
+
+/// Starts asyncbench with `arguments` in the background, its stdout and stderr in `output`/out
+/// and `output`/err; returns its pid.
+func start(_ arguments: [String], output: String) throws -> pid_t {
+    try shell(
+        "exec " + ([asyncbenchPath()] + arguments).map { "'\($0)'" }.joined(separator: " ")
+            + " >\(output)/out 2>\(output)/err")
+}
+
+/// Starts `/bin/sh -c command`; returns its pid.
+func shell(_ command: String) throws -> pid_t {
+    var pid: pid_t = 0
+    let rc = CellProcess.withCStrings(["/bin/sh", "-c", command]) { argv in
+        posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
+    }
+    guard rc == 0 else { throw SystemError("posix_spawn", errno: rc) }
+    return pid
 }
 
 /// Processes of ours still running (the fork children of a killed cell would be `asyncbench cell`).
