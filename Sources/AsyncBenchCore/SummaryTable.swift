@@ -43,7 +43,27 @@ public enum SummaryTable {
             return line
         }
         return align(
-            [header] + lines, rightAligned: Set(2..<(header.count - 1)).subtracting(allocators ? [4, 5] : [4]))
+            [header] + mergingSkipped(lines, rows),
+            rightAligned: Set(2..<(header.count - 1)).subtracting(allocators ? [4, 5] : [4]))
+    }
+
+    /// One line for consecutive skipped cells of one backend and workload skipped for the same
+    /// reason (e.g. a workload a backend cannot run), their task counts listed: "1,100,1000".
+    static func mergingSkipped(_ lines: [[String]], _ rows: [ResultRow]) -> [[String]] {
+        var merged: [[String]] = []
+        var previous: ResultRow?
+        for (line, row) in zip(lines, rows) {
+            if row.status == .skipped, let last = previous, last.status == .skipped, last.backend == row.backend,
+                last.workload == row.workload, last.message == row.message, var top = merged.popLast()
+            {
+                top[2] += ",\(row.tasks)"
+                merged.append(top)
+            } else {
+                merged.append(line)
+            }
+            previous = row
+        }
+        return merged
     }
 
     static func align(_ table: [[String]], rightAligned: Set<Int>) -> String {
