@@ -195,12 +195,17 @@ public struct RunPlan: Sendable {
         let latencies = try Self.list(options.latencies, option: "--latency").map {
             text throws(UsageError) in try Units.parseDuration(text, option: "--latency")
         }
-        let external = try options.server.map { text throws(UsageError) in try Self.externalServer(text) }
+        let usesServer = workloadNames.contains(NetWorkload.name)
+        let external = try options.server.flatMap { text throws(UsageError) in
+            usesServer ? try Self.externalServer(text) : nil
+        }
+        if options.server != nil && !usesServer {
+            notes.append("--server applies to the net workload only, which this run does not include")
+        }
         if let external {
             notes.append(
-                workloadNames.contains(NetWorkload.name)
-                    ? "net: the latency server at \(external.address) injects \(Units.formatDuration(nanoseconds: external.latency)) ± \(Units.formatDuration(nanoseconds: external.jitter)), its own settings (--latency, --jitter, --seed, --loss and --reset apply to servers asyncbench starts)"
-                    : "--server applies to the net workload only, which this run does not include")
+                "net: the latency server at \(external.address) injects \(Units.formatDuration(nanoseconds: external.latency)) ± \(Units.formatDuration(nanoseconds: external.jitter)), its own settings (--latency, --jitter, --seed, --loss and --reset apply to servers asyncbench starts)"
+            )
             if let warning = Self.portReuseWarning(host: external.host) { notes.append(warning) }
         }
         guard (1...1000).contains(options.reps) else {

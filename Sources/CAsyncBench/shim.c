@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -434,6 +435,10 @@ int64_t CAsyncBench_nproc_limit(void) {
 }
 
 int CAsyncBench_tcp_connect(const char *ipv4, int port, int *fd) {
+    return CAsyncBench_tcp_connect_within(ipv4, port, 0, fd);
+}
+
+int CAsyncBench_tcp_connect_within(const char *ipv4, int port, int64_t timeout_ns, int *fd) {
     struct sockaddr_in address;
     memset(&address, 0, sizeof address);
     address.sin_family = AF_INET;
@@ -443,11 +448,30 @@ int CAsyncBench_tcp_connect(const char *ipv4, int port, int *fd) {
     if (s < 0) return errno;
     int one = 1;
     setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    while (connect(s, (struct sockaddr *)&address, sizeof address) != 0) {
-        if (errno == EINTR) continue;
+    if (timeout_ns > 0) {
+        // Linux bounds a blocking connect by the send timeout (EINPROGRESS when it expires).
+        struct timeval limit = {(time_t)(timeout_ns / 1000000000), (suseconds_t)(timeout_ns % 1000000000 / 1000)};
+        setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+    }
+    if (connect(s, (struct sockaddr *)&address, sizeof address) != 0) {
         int error = errno;
-        close(s);
-        return error;
+        // Interrupted, the connection goes on in the background: wait for it to finish.
+        if (error == EINTR || error == EALREADY) {
+            struct pollfd writable = {s, POLLOUT, 0};
+            int ready;
+            do {
+                ready = poll(&writable, 1, timeout_ns > 0 ? (int)(timeout_ns / 1000000) : -1);
+            } while (ready < 0 && errno == EINTR);
+            socklen_t length = sizeof error;
+            error = ready == 0 ? ETIMEDOUT : 0;
+            if (ready > 0 && getsockopt(s, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+        } else if (error == EINPROGRESS) {
+            error = ETIMEDOUT;
+        }
+        if (error != 0) {
+            close(s);
+            return error;
+        }
     }
     *fd = s;
     return 0;

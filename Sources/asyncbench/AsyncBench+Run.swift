@@ -30,7 +30,7 @@ extension AsyncBench {
                   asyncbench --preset million-tasks                   # 1M sleeping tasks (~2 min)
                   asyncbench --workload net --tasks 1,100,1000,10000 --latency 20ms    # C4
                   asyncbench --workload net --loss 0.01 --reset 0.01 --request-timeout 200ms
-                  asyncbench --workload net --server 192.168.1.20:7000    # that host ran: asyncbench server --host 0.0.0.0 --port 7000
+                  asyncbench --workload net --server 192.168.1.20:7000     # a server elsewhere (asyncbench server)
                   asyncbench --workload file,file-offload --file-size 64KiB --file-dir /mnt/ssd   # C5
 
                 Exit status: 0 the sweep finished (limit/timeout/crashed rows are results), \

@@ -174,6 +174,13 @@ import Testing
         #expect(nobody.stderr.contains("no asyncbench server answers at 127.0.0.1:1"), "\(nobody.stderr)")
         #expect(nobody.stderr.contains("asyncbench server --host 0.0.0.0 --port 1"))
         #expect(try run(["--workload", "net", "--server", "nohost", "--out", temporaryDirectory()]).status == 64)
+        // Without the net workload the server is not asked for, only mentioned.
+        let sleepOnly = try run([
+            "--workload", "sleep", "--backend", "async", "--tasks", "1", "--reps", "1", "--server", "127.0.0.1:1",
+            "--out", temporaryDirectory(),
+        ])
+        #expect(sleepOnly.status == 0, "\(sleepOnly.stderr)")
+        #expect(sleepOnly.stderr.contains("--server applies to the net workload only"))
     }
 
     @Test func aCellWhoseServerIsKilledIsAnErrorRowWithTheCounts() throws {

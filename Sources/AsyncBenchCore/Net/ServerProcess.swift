@@ -78,7 +78,7 @@ public enum ServerControl {
     {
         let address = "\(host):\(port)"
         var fd: Int32 = -1
-        let connected = CAsyncBench_tcp_connect(host, Int32(port), &fd)
+        let connected = CAsyncBench_tcp_connect_within(host, Int32(port), 5_000_000_000, &fd)
         guard connected == 0 else { throw SystemError("connect to \(address)", errno: connected) }
         defer { close(fd) }
         _ = CAsyncBench_tcp_receive_timeout(fd, 5_000_000_000)
@@ -88,7 +88,11 @@ public enum ServerControl {
         var length: UInt32 = 0
         let rc = CAsyncBench_tcp_request(
             fd, WireProtocol.controlID, UInt32(request.count), &buffer, UInt32(buffer.count), &length)
-        guard rc == 0 else { throw SystemError("control request to \(address)", errno: rc) }
+        guard rc == 0 else {
+            // EPROTO: something answered, but not with the control response's id and length.
+            let what = rc == EPROTO ? ", which did not answer as an asyncbench server" : ""
+            throw SystemError("control request to \(address)\(what)", errno: rc)
+        }
         guard let statistics = JSONCoding.decodeStatistics(Array(buffer.prefix(Int(length)))) else {
             throw SystemError(
                 "control request to \(address): the answer is not an asyncbench server's statistics", errno: EPROTO)

@@ -232,6 +232,10 @@ int CAsyncBench_remove_flat_directory(const char *directory);
 /// Async-signal-safe. Returns 0 or an errno value.
 int CAsyncBench_tcp_connect(const char *ipv4, int port, int *fd);
 
+/// The same, giving up after `timeout_ns` (> 0; ETIMEDOUT), as a check that a server is there
+/// must not hang for the kernel's two minutes of SYN retries.
+int CAsyncBench_tcp_connect_within(const char *ipv4, int port, int64_t timeout_ns, int *fd);
+
 /// One request/response of the latency server's protocol on a blocking socket: sends `id`, the
 /// length and `length` payload bytes from `buffer`, then reads the response into `buffer` (room
 /// for `capacity` bytes; `*response_length` gets its payload length). Async-signal-safe.
