@@ -331,7 +331,7 @@ public struct RunPlan: Sendable {
                 "request-timeout=\(Units.formatDuration(nanoseconds: requestTimeout))",
                 "jitter=\(Units.formatDuration(nanoseconds: jitter))", "seed=\(options.seed)", "loss=\(options.loss)",
                 "reset=\(options.reset)", "server=\(options.server ?? "started per cell")",
-                "file-size=\(Units.formatBytes(fileBytes))",
+                "file-size=\(Self.exactSize(fileBytes))",
                 "file-sync=\(options.fileSync ? "yes" : "no")",
                 "file-dir=\(options.fileDirectory.isEmpty ? (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") : options.fileDirectory)",
             ] + (typed.preset.map { ["preset=\($0)"] } ?? []) + [
@@ -383,6 +383,12 @@ public struct RunPlan: Sendable {
         let ports = range.count == 2 ? range[1] - range[0] + 1 : 28_232
         return
             "net: this machine reuses TIME_WAIT ports only to loopback (net.ipv4.tcp_tw_reuse=\(reuse)): after about \(ports) connections to \(host) within 60 s, connects wait for free ports (see connect_us); 'sysctl -w net.ipv4.tcp_tw_reuse=1' lifts that"
+    }
+
+    /// `bytes` as a size `Units.parseSize` reads back exactly: 4KiB, or 20000B.
+    static func exactSize(_ bytes: Int) -> String {
+        let short = Units.formatBytes(bytes)
+        return (try? Units.parseSize(short, option: "")) == bytes ? short : "\(bytes)B"
     }
 
     static func list(_ text: String, option: String) throws(UsageError) -> [String] {

@@ -249,6 +249,19 @@ import Testing
         #expect(plan.cells.allSatisfy { $0.spec.reps == 3 && $0.spec.warmup == 1 && $0.spec.minReps == 2 })
     }
 
+    @Test func aRepeatedRunKeepsItsFileAndServerSettings() throws {
+        #expect(RunPlan.exactSize(4096) == "4KiB" && RunPlan.exactSize(20_000) == "20000B")
+        var run = try RecordedRun.load(Self.write(Self.baselineRows))
+        run.metadata?.settings += [
+            "file-size=20000B", "file-sync=yes", "file-dir=/var/tmp", "server=192.168.1.20:7000",
+        ]
+        let options = RunOptions(repeating: run)
+        #expect(options.fileSize == "20000B" && options.fileSync && options.fileDirectory == "/var/tmp")
+        #expect(options.server == "192.168.1.20:7000")
+        run.metadata?.settings = ["server=started per cell"]
+        #expect(RunOptions(repeating: run).server == nil, "a server per cell is no address to go back to")
+    }
+
     @Test func trendFollowsAMetricAcrossBaselines() throws {
         let faster = [Self.row("async", tasks: 100, walls: [6, 5, 7])]
         let trend = Trend(

@@ -40,6 +40,10 @@ extension RunOptions {
             case "blocking-fraction": blockingFraction = Double(value) ?? blockingFraction
             case "block-ms": blockMilliseconds = number ?? blockMilliseconds
             case "allocator": allocator = value.contains(",") ? "both" : value
+            case "file-size": fileSize = value
+            case "file-sync": fileSync = value == "yes"
+            case "file-dir": fileDirectory = value
+            case "server": server = value.contains(":") ? value : nil
             default: break
             }
         }
