@@ -284,7 +284,7 @@ public struct ClaimsReport: Sendable {
                 id: "C4", claim: Claims.c4, verdict: .supported, rule: rule,
                 headline:
                     "pthread did not complete N = \(n) (\(row(PthreadBackend.name, n)?.status ?? "?")); async did",
-                body: body, charts: [])
+                body: body, charts: ["net_throughput.png", "net_p99.png"])
         }
         guard
             let n = asyncDone.intersection(
@@ -297,7 +297,8 @@ public struct ClaimsReport: Sendable {
         else {
             return Finding(
                 id: "C4", claim: Claims.c4, verdict: .nuanced, rule: rule,
-                headline: "async and pthread did not both complete an N ≥ 100", body: body, charts: [])
+                headline: "async and pthread did not both complete an N ≥ 100", body: body,
+                charts: ["net_throughput.png", "net_p99.png"])
         }
         let verdict: Verdict =
             asyncRate >= 0.9 * threadRate && asyncMemory < threadMemory
@@ -308,7 +309,7 @@ public struct ClaimsReport: Sendable {
             id: "C4", claim: Claims.c4, verdict: verdict, rule: rule,
             headline:
                 "N = \(n): async \(Units.trim(asyncRate, digits: 0))/s at \(Units.formatBytes(Int(asyncMemory)))/task, pthread \(Units.trim(threadRate, digits: 0))/s at \(Units.formatBytes(Int(threadMemory)))/task",
-            body: body, charts: [])
+            body: body, charts: ["net_throughput.png", "net_p99.png"])
     }
 
     // MARK: - C6
