@@ -253,6 +253,14 @@ public struct RunPlan: Sendable {
             let counts = tasks ?? type.defaultTasks
             let external = type.name == NetWorkload.name ? external : nil
             let waits = external.map { [$0.latency] } ?? (type.usesLatency ? latencies : [0])
+            if type.name == NetWorkload.name, let longest = waits.max(),
+                longest + (external?.jitter ?? jitter) >= requestTimeout
+            {
+                let reply = Units.formatDuration(nanoseconds: longest + (external?.jitter ?? jitter))
+                throw .outOfRange(
+                    option: "--request-timeout", value: options.requestTimeout,
+                    range: "longer than the latency server's slowest reply (\(reply)), or every request times out")
+            }
             for backend in backendNames {
                 for pinned in pinning ?? type.defaultPinning {
                     for allocator in allocators {

@@ -132,6 +132,22 @@ import Testing
                 $0.tasks = "1,100"
             })
         #expect(net.cells.map { $0.skipReason == nil } == [true, false])
+        // A request timeout no longer than the server's slowest reply would fail every request.
+        #expect(throws: UsageError.self) {
+            try RunPlan(
+                RunPlanTests.options {
+                    $0.workloads = "net"
+                    $0.latencies = "4s"
+                    $0.jitter = "1s"
+                })
+        }
+        #expect(throws: Never.self) {
+            try RunPlan(
+                RunPlanTests.options {
+                    $0.workloads = "sleep"
+                    $0.latencies = "10s"
+                })
+        }
     }
 }
 
