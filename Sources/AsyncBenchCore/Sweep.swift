@@ -1,5 +1,3 @@
-import CAsyncBench
-
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -81,7 +79,7 @@ public struct Sweep {
                 }
                 defer {
                     if !spec.parameters.fileDirectory.isEmpty {
-                        _ = CAsyncBench_remove_flat_directory(spec.parameters.fileDirectory)
+                        Files.removeTree(spec.parameters.fileDirectory)
                     }
                 }
                 if let serverFailure {

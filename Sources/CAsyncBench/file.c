@@ -2,7 +2,6 @@
 // only: open, write, read, fsync, close, unlink; no allocation, no stdio).
 #include "CAsyncBench.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -116,17 +115,4 @@ int CAsyncBench_file_check(const char *path, int64_t index, int64_t bytes) {
 
 int CAsyncBench_task_file(void *context, int64_t index) {
     return CAsyncBench_file_task_run((const CAsyncBench_file_task *)context, index) == 0 ? 0 : 1;
-}
-
-int CAsyncBench_remove_flat_directory(const char *directory) {
-    DIR *handle = opendir(directory);
-    if (handle == NULL) return errno;
-    int directory_fd = dirfd(handle);
-    struct dirent *entry;
-    while ((entry = readdir(handle)) != NULL) {
-        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
-        unlinkat(directory_fd, entry->d_name, 0);
-    }
-    closedir(handle);
-    return rmdir(directory) == 0 ? 0 : errno;
 }

@@ -92,7 +92,7 @@ final class FileTasks: @unchecked Sendable {
         do {
             times = try SharedSlots(tasks: tasks, what: "file time")
         } catch {
-            if ownsDirectory { _ = CAsyncBench_remove_flat_directory(directory) }
+            if ownsDirectory { Files.removeTree(directory) }
             throw error
         }
         context = .allocate(capacity: 1)
@@ -119,7 +119,7 @@ final class FileTasks: @unchecked Sendable {
     deinit {
         offload?.shutdown()
         context.deallocate()
-        if ownsDirectory { _ = CAsyncBench_remove_flat_directory(directory) }
+        if ownsDirectory { Files.removeTree(directory) }
     }
 
     /// Bytes free to an unprivileged writer in the file system holding `path`.

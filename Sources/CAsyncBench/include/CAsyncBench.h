@@ -224,10 +224,6 @@ uint8_t CAsyncBench_file_byte(int64_t index, int64_t offset);
 /// CASYNCBENCH_FILE_MISMATCH when not (or of another length), else an errno value.
 int CAsyncBench_file_check(const char *path, int64_t index, int64_t bytes);
 
-/// Removes every entry of `directory` (not recursing: the file workload's files are flat), then
-/// the directory itself. Returns 0 or an errno value; ENOENT when it was already gone.
-int CAsyncBench_remove_flat_directory(const char *directory);
-
 /// Opens a TCP connection to `ipv4:port` (blocking, TCP_NODELAY, close-on-exec) into `*fd`.
 /// Async-signal-safe. Returns 0 or an errno value.
 int CAsyncBench_tcp_connect(const char *ipv4, int port, int *fd);
