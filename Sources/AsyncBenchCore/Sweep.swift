@@ -51,30 +51,32 @@ public struct Sweep {
                 // The net workload's latency server: a process of its own for this cell, or the one
                 // at --server, whose counts before the cell are subtracted from those after it.
                 var server: ServerProcess?
-                var serverFailure: SystemError?
                 var external: LatencyServer.Statistics?
-                if spec.workload == NetWorkload.name {
+                // Why the cell could not be set up (its row is then an error), said where it happens.
+                var setupFailure: String?
+                if spec.workload == NetWorkload.name && spec.parameters.serverPort == 0 {
                     do {
-                        if spec.parameters.serverPort == 0 {
-                            server = try ServerProcess.start(executable: executable, parameters: spec.parameters)
-                            spec.parameters.serverPort = server?.port ?? 0
-                        } else {
-                            external = try ServerControl.statistics(
-                                host: spec.parameters.serverHost, port: spec.parameters.serverPort)
-                        }
+                        server = try ServerProcess.start(executable: executable, parameters: spec.parameters)
+                        spec.parameters.serverPort = server?.port ?? 0
                     } catch {
-                        serverFailure = error
+                        setupFailure = "could not start the latency server: \(error)"
+                    }
+                } else if spec.workload == NetWorkload.name {
+                    do {
+                        external = try ServerControl.statistics(
+                            host: spec.parameters.serverHost, port: spec.parameters.serverPort)
+                    } catch {
+                        setupFailure = "the latency server at --server did not answer: \(error)"
                     }
                 }
                 // The file workloads' private folder: made here and removed after the cell however it
                 // ended (a crashed or killed cell cannot clean up after itself).
-                var fileFailure: SystemError?
                 if Registry.workload(named: spec.workload)?.writesFiles == true {
                     do {
                         spec.parameters.fileDirectory = try Files.makePrivateDirectory(
                             in: spec.parameters.fileParent, prefix: "asyncbench-files")
                     } catch {
-                        fileFailure = error
+                        setupFailure = "could not make the cell's temporary folder: \(error)"
                     }
                 }
                 defer {
@@ -82,16 +84,8 @@ public struct Sweep {
                         Files.removeTree(spec.parameters.fileDirectory)
                     }
                 }
-                if let serverFailure {
-                    row = ResultRow(
-                        spec: spec, status: .error,
-                        message:
-                            "\(server == nil && spec.parameters.serverPort != 0 ? "the latency server at --server did not answer" : "could not start the latency server"): \(serverFailure)"
-                    )
-                } else if let fileFailure {
-                    row = ResultRow(
-                        spec: spec, status: .error,
-                        message: "could not make the cell's temporary folder: \(fileFailure)")
+                if let setupFailure {
+                    row = ResultRow(spec: spec, status: .error, message: setupFailure)
                 } else {
                     let outcome: CellProcess.Outcome
                     do {
