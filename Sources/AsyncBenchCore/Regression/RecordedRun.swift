@@ -63,6 +63,18 @@ public struct RecordedRow: Sendable, Equatable {
     }
 }
 
+extension Array where Element == RecordedRow {
+    /// The row of `backend` at `tasks` (of `workload`, when given), whatever its status.
+    func cell(_ workload: String?, _ backend: String, _ tasks: Int) -> RecordedRow? {
+        first { ($0.key.workload == workload || workload == nil) && $0.key.backend == backend && $0.key.tasks == tasks }
+    }
+
+    /// The task counts `backend` completed (status ok) in `workload`.
+    func completedTasks(_ workload: String, _ backend: String) -> Set<Int> {
+        Set(filter { $0.key.workload == workload && $0.key.backend == backend && $0.status == "ok" }.map(\.key.tasks))
+    }
+}
+
 /// What identifies a cell across runs: its parameters (`Schema.keyColumns`).
 public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var backend: String

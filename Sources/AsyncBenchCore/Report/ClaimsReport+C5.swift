@@ -8,7 +8,7 @@ extension ClaimsReport {
         let rows = run.rows.filter { [inPlace, offloaded].contains($0.key.workload) }
         guard !rows.isEmpty else { return nil }
         func row(_ workload: String, _ backend: String, _ tasks: Int) -> RecordedRow? {
-            rows.first { $0.key.workload == workload && $0.key.backend == backend && $0.key.tasks == tasks }
+            rows.cell(workload, backend, tasks)
         }
         func cell(_ row: RecordedRow?) -> String {
             guard let row else { return "—" }
@@ -39,12 +39,7 @@ extension ClaimsReport {
         let rule =
             "on `executor` (one thread, as an asyncio loop; `async` when executor did not run), at the largest N with both variants ok: \"fast enough to do synchronously\" holds when one file in place takes under 1 ms at p99 (the loop is never blocked longer); \"async file I/O helps with many files\" holds when offloading reaches at least 1.5× the in-place files/s (smaller gains come and go between runs of page-cache I/O). Supported when both hold, contradicted when neither does, nuanced otherwise."
         let model = rows.contains { $0.key.backend == ExecutorBackend.name } ? ExecutorBackend.name : AsyncBackend.name
-        func done(_ workload: String) -> Set<Int> {
-            Set(
-                rows.filter { $0.key.backend == model && $0.key.workload == workload && $0.status == "ok" }.map(
-                    \.key.tasks))
-        }
-        guard let n = done(inPlace).intersection(done(offloaded)).max(),
+        guard let n = rows.completedTasks(inPlace, model).intersection(rows.completedTasks(offloaded, model)).max(),
             let blocking = row(inPlace, model, n), let pooled = row(offloaded, model, n),
             let blockingRate = blocking.number("files_per_s"), let pooledRate = pooled.number("files_per_s"),
             let fileP99 = blocking.number("file_ms_p99")
@@ -61,12 +56,8 @@ extension ClaimsReport {
         body +=
             "\nOn `\(model)` at N = \(n): one file in place took \(Units.trim(fileP99 * 1000, digits: 1)) µs at p99, the longest the loop was blocked by one file; \(Units.trim(blockingRate, digits: 0)) files/s in place, \(Units.trim(pooledRate, digits: 0)) offloaded (\(ratio)×).\n"
         if model == ExecutorBackend.name,
-            let n = done(inPlace).intersection(
-                Set(
-                    rows.filter {
-                        $0.key.backend == AsyncBackend.name && $0.key.workload == inPlace && $0.status == "ok"
-                    }.map(\.key.tasks))
-            ).max(), let pool = row(inPlace, AsyncBackend.name, n)?.number("files_per_s"),
+            let n = rows.completedTasks(inPlace, model).intersection(rows.completedTasks(inPlace, AsyncBackend.name))
+                .max(), let pool = row(inPlace, AsyncBackend.name, n)?.number("files_per_s"),
             let single = row(inPlace, ExecutorBackend.name, n)?.number("files_per_s")
         {
             body +=

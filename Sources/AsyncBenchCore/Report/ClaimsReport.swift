@@ -249,9 +249,7 @@ public struct ClaimsReport: Sendable {
     static func c4(_ run: RecordedRun) -> Finding? {
         let rows = run.rows.filter { $0.key.workload == NetWorkload.name }
         guard !rows.isEmpty else { return nil }
-        func row(_ backend: String, _ tasks: Int) -> RecordedRow? {
-            rows.first { $0.key.backend == backend && $0.key.tasks == tasks }
-        }
+        func row(_ backend: String, _ tasks: Int) -> RecordedRow? { rows.cell(nil, backend, tasks) }
         let counts = rows.map(\.key.tasks).uniqued().sorted()
         var body =
             "Each task makes its requests one after another to a server that answers after the injected latency; per backend and N: requests per second, p99 round trip, RSS per task (or why the cell did not complete):\n\n"
@@ -276,7 +274,7 @@ public struct ClaimsReport: Sendable {
         let rule =
             "at the largest N where async and pthread both completed with every request answered (≥ 100): supported when async's throughput is at least 90% of pthread's and its memory per task lower, or when pthread failed at an N async completed; contradicted when pthread's throughput exceeds async's by more than 10% at no more memory; nuanced otherwise."
         func ok(_ cell: RecordedRow?) -> Bool { cell?.status == "ok" }
-        let asyncDone = Set(rows.filter { $0.key.backend == AsyncBackend.name && $0.status == "ok" }.map(\.key.tasks))
+        let asyncDone = rows.completedTasks(NetWorkload.name, AsyncBackend.name)
         if let n = rows.filter({ $0.key.backend == PthreadBackend.name && $0.status != "ok" && $0.status != "skipped" })
             .map(\.key.tasks).filter({ asyncDone.contains($0) }).min()
         {
@@ -287,9 +285,8 @@ public struct ClaimsReport: Sendable {
                 body: body, charts: ["net_throughput.png", "net_p99.png"])
         }
         guard
-            let n = asyncDone.intersection(
-                rows.filter { $0.key.backend == PthreadBackend.name && $0.status == "ok" }.map(\.key.tasks)
-            ).filter({ $0 >= 100 }).max(),
+            let n = asyncDone.intersection(rows.completedTasks(NetWorkload.name, PthreadBackend.name))
+                .filter({ $0 >= 100 }).max(),
             let asyncRow = row(AsyncBackend.name, n), let threadRow = row(PthreadBackend.name, n),
             let asyncRate = asyncRow.number("throughput_rps"), let threadRate = threadRow.number("throughput_rps"),
             let asyncMemory = asyncRow.number("rss_bytes_per_task"),
@@ -320,7 +317,7 @@ public struct ClaimsReport: Sendable {
         let rows = run.rows.filter { [inPlace, offloaded].contains($0.key.workload) && $0.status == "ok" }
         guard !rows.isEmpty else { return nil }
         func row(_ workload: String, _ backend: String, _ tasks: Int) -> RecordedRow? {
-            rows.first { $0.key.workload == workload && $0.key.backend == backend && $0.key.tasks == tasks }
+            rows.cell(workload, backend, tasks)
         }
         func late(_ row: RecordedRow?, _ column: String) -> String {
             row?.number(column).map { Units.trim($0 / 1000, digits: 2) + " ms" } ?? "—"
@@ -343,8 +340,8 @@ public struct ClaimsReport: Sendable {
         let rule =
             "on `executor` (one thread, as an asyncio loop; `async` when executor did not run), at the largest N with both variants: supported when blocking in place makes the other tasks' p99 lateness at least half the blocking call and offloading brings it under a tenth of it; contradicted when in place it stays under a tenth; nuanced otherwise."
         let model = backends.contains(ExecutorBackend.name) ? ExecutorBackend.name : AsyncBackend.name
-        let both = Set(rows.filter { $0.key.backend == model && $0.key.workload == inPlace }.map(\.key.tasks))
-            .intersection(rows.filter { $0.key.backend == model && $0.key.workload == offloaded }.map(\.key.tasks))
+        // (rows holds the ok rows only.)
+        let both = rows.completedTasks(inPlace, model).intersection(rows.completedTasks(offloaded, model))
         guard let n = both.max(), let stalled = row(inPlace, model, n)?.number("lateness_us_p99"),
             let freed = row(offloaded, model, n)?.number("lateness_us_p99"), block > 0
         else {
