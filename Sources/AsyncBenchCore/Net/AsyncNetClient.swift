@@ -39,7 +39,7 @@ enum AsyncNetClient {
                 let id = clients.id(index, k)
                 let sentAt = clients.sending(index, k)
                 do {
-                    var buffer = ByteBufferAllocator().buffer(capacity: WireProtocol.headerBytes + payload.count)
+                    var buffer = connection.channel.allocator.buffer(capacity: WireProtocol.headerBytes + payload.count)
                     WireProtocol.write(.init(id: id, payload: payload), to: &buffer)
                     try await requests.write(buffer)
                     guard let response = try await next.next() else { throw NetFailure.closed }
