@@ -66,25 +66,23 @@ public enum Allocator: String, Codable, Sendable, CaseIterable {
         return "glibc \(String(cString: CAsyncBench_libc_version())) malloc"
     }
 
-    /// Parses `--allocator`: `system`, `jemalloc` or `both`. `both` without jemalloc installed is
+    /// The allocators of `--allocator`: `system`, `jemalloc` or `both`. `both` without jemalloc installed is
     /// `system` alone plus a note saying why; `jemalloc` without it is an error with the hint.
     public static func parse(
-        _ text: String, candidates: [String] = jemallocCandidates
+        _ choice: AllocatorChoice, candidates: [String] = jemallocCandidates
     ) throws(UsageError) -> (allocators: [Allocator], note: String?) {
         let installed = jemallocLibrary(candidates: candidates) != nil
-        switch text {
-        case "system":
+        switch choice {
+        case .system:
             return ([.system], nil)
-        case "jemalloc":
+        case .jemalloc:
             guard installed else { throw .allocatorMissing(jemallocMissingHint(candidates: candidates)) }
             return ([.jemalloc], nil)
-        case "both":
+        case .both:
             guard installed else {
                 return ([.system], "only system rows: " + jemallocMissingHint(candidates: candidates))
             }
             return ([.system, .jemalloc], nil)
-        default:
-            throw .outOfRange(option: "--allocator", value: text, range: "system, jemalloc or both")
         }
     }
 }

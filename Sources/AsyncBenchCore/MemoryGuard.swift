@@ -14,12 +14,14 @@ public enum MemoryGuard {
     public static func estimate(_ spec: CellSpec, after rows: [ResultRow]) -> Int? {
         let siblings = rows.filter {
             $0.status == .ok && $0.backend == spec.backend && $0.workload == spec.workload
-                && $0.allocator == spec.allocator.rawValue && $0.tasks < spec.tasks && $0.rssBytesPerTask != nil
+                && $0.allocator == spec.allocator.rawValue && $0.tasks < spec.tasks
+                && $0[RunnerColumns.rssPerTask] != nil
         }
-        guard let nearest = siblings.max(by: { $0.tasks < $1.tasks }), let perTask = nearest.rssBytesPerTask else {
+        guard let nearest = siblings.max(by: { $0.tasks < $1.tasks }), let perTask = nearest[RunnerColumns.rssPerTask]
+        else {
             return nil
         }
-        return Int(Double(spec.tasks) * perTask * 1.25) + (nearest.idleRSSBytes ?? 0)
+        return Int(Double(spec.tasks) * perTask * 1.25) + (nearest[RunnerColumns.idleRSS] ?? 0)
     }
 
     /// Why `spec` is refused, or nil when it fits in `availableBytes` (or cannot be estimated).

@@ -1,4 +1,7 @@
-/// Every backend and workload asyncbench knows: adding one is one line here.
+import ArgumentParser
+
+/// Every backend and workload asyncbench knows: adding one is one line here (and, for a workload
+/// with options of its own, one line in `WorkloadOptions` below).
 public enum Registry {
     /// In the order `--backend all` runs them.
     public static let backends: [any Backend.Type] = [
@@ -50,6 +53,13 @@ public enum Registry {
         return unsupported.first { $0.backend == backend && $0.workload == workload }?.reason
     }
 
+    /// The workload of a one-task cell run to see what a cell process is (its allocator).
+    public static let probeWorkload = SleepWorkload.name
+
+    /// The results schema of these workloads.
+    public static let schema = Schema(
+        workloads: workloads.map { ($0.name, $0.columns) }, listed: visibleWorkloadNames)
+
     public static func backend(named name: String) -> (any Backend.Type)? {
         backends.first { $0.name == name }
     }
@@ -62,4 +72,16 @@ public enum Registry {
     public static var visibleWorkloadNames: [String] {
         workloads.filter { !$0.hidden }.map { $0.name }
     }
+}
+
+/// The option groups of every workload, composed into each command that plans cells: one line
+/// per group (a group several workloads share is listed once).
+public struct WorkloadOptions: ParsableArguments, Sendable {
+    @OptionGroup(title: "Switch workload") var switchOptions: SwitchWorkload.Options
+    @OptionGroup(title: "CPU workload") var cpu: CPUWorkload.Options
+    @OptionGroup(title: "Blocking workloads") var blocking: BlockingWorkload.Options
+    @OptionGroup(title: "Net workload") var net: NetWorkload.Options
+    @OptionGroup(title: "File workloads") var file: FileWorkload.Options
+
+    public init() {}
 }

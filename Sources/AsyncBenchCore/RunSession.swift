@@ -63,8 +63,7 @@ public enum RunSession {
     static func jemallocDescription(executable: String) -> String {
         let library = Allocator.jemallocLibrary() ?? "libjemalloc.so.2"
         let spec = CellSpec(
-            backend: SequentialBackend.name, workload: SleepWorkload.name, tasks: 1,
-            parameters: WorkloadParameters(latencyNanoseconds: 0),
+            backend: SequentialBackend.name, workload: Registry.probeWorkload, tasks: 1,
             options: BackendOptions(threadStackBytes: 0, maxThreads: 1, maxProcesses: 1), reps: 1, warmup: 0,
             allocator: .jemalloc)
         if case .reported(let report)? = try? CellProcess.run(

@@ -1,20 +1,17 @@
 /// The human summary printed after a run: one line per cell, aligned columns.
 public enum SummaryTable {
-    public static func render(_ rows: [ResultRow]) -> String {
-        let switches = rows.contains { $0.switchNanoseconds != nil || $0.workload == SwitchWorkload.name }
+    /// The table of `rows`: the key, wall time, efficiency and overhead, then every column a
+    /// workload or the runner marks for the summary that some row has, then memory and status.
+    public static func render(_ rows: [ResultRow], schema: Schema = Registry.schema) -> String {
         let allocators = rows.contains { $0.allocator != Allocator.system.rawValue }
+        let extra = schema.summaryColumns.filter { column in rows.contains { $0.figures[column.name] != nil } }
         var header = ["backend", "workload", "tasks", "latency", "pinned"]
         if allocators { header.append("allocator") }
         header += ["wall ms median [min-max]", "efficiency", "overhead us/task"]
-        if switches { header.append("ns/switch") }
-        let speedups = rows.contains { $0.speedup != nil || $0.workload == CPUWorkload.name }
-        if speedups { header.append("speedup") }
-        // Requests (net) and files (file workloads) per second, and the p99 of one of them.
-        let rates = rows.contains { $0.requestsPerTask != nil || $0.fileBytes != nil }
-        if rates { header += ["ops/s", "op p99 ms"] }
+        header += extra.compactMap(\.summary)
         header += ["peak RSS", "RSS/task", "heap/task", "threads", "status"]
         let lines = rows.map { row -> [String] in
-            let wall = row.wallMilliseconds.map {
+            let wall = row.wall.map {
                 "\(Units.trim($0.median, digits: 2)) [\(Units.trim($0.min, digits: 2))-\(Units.trim($0.max, digits: 2))]"
             }
             var line = [
@@ -24,20 +21,15 @@ public enum SummaryTable {
             ]
             if allocators { line.append(row.allocator) }
             line += [
-                wall ?? "-", row.efficiency.map { Units.fixed($0, digits: 3) } ?? "-",
-                row.overheadMicrosecondsPerTask.map { Units.trim($0, digits: 2) } ?? "-",
+                wall ?? "-", row[RunnerColumns.efficiency].map { Units.fixed($0, digits: 3) } ?? "-",
+                row[RunnerColumns.overheadPerTask].map { Units.trim($0, digits: 2) } ?? "-",
             ]
-            if switches { line.append(row.switchNanoseconds.map { Units.trim($0, digits: 0) } ?? "-") }
-            if speedups { line.append(row.speedup.map { Units.fixed($0, digits: 2) } ?? "-") }
-            if rates {
-                line.append((row.throughput ?? row.filesPerSecond).map { Units.trim($0, digits: 0) } ?? "-")
-                line.append((row.requestLatency ?? row.fileLatency).map { Units.trim($0.p99 / 1e6, digits: 3) } ?? "-")
-            }
+            line += extra.map { column in row.figures[column.name].map(column.format) ?? "-" }
             line += [
-                row.peakRSSBytes.map(Units.formatBytes) ?? "-",
-                row.rssBytesPerTask.map { Units.formatBytes(Int($0.rounded())) } ?? "-",
-                row.heapBytesPerTask.map { Units.formatBytes(Int($0.rounded())) } ?? "-",
-                row.threadsPeak.map { "\($0)" } ?? "-",
+                row[RunnerColumns.peakRSS].map(Units.formatBytes) ?? "-",
+                row[RunnerColumns.rssPerTask].map { Units.formatBytes(Int($0.rounded())) } ?? "-",
+                row[RunnerColumns.heapPerTask].map { Units.formatBytes(Int($0.rounded())) } ?? "-",
+                row[RunnerColumns.threadsPeak].map { "\($0)" } ?? "-",
                 row.status == .ok ? "ok" : "\(row.status.rawValue): \(row.message)",
             ]
             return line

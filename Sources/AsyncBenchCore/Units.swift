@@ -47,6 +47,12 @@ public enum Units {
     }
 
     /// A byte count for people, one decimal at most: `64KiB`, `8MiB`, `23.5GiB`.
+    /// `bytes` as a size `parseSize` reads back exactly: 4KiB, or 20000B.
+    public static func exactSize(_ bytes: Int) -> String {
+        let short = formatBytes(bytes)
+        return (try? parseSize(short, option: "")) == bytes ? short : "\(bytes)B"
+    }
+
     public static func formatBytes(_ bytes: Int) -> String {
         switch bytes {
         case (1 << 30)...: return trim(Double(bytes) / Double(1 << 30), digits: 1) + "GiB"

@@ -67,67 +67,9 @@ extension AsyncBench {
             help: ArgumentHelp(
                 "Run cells on one CPU (yes), on all (no), or both (default: both for switch, no otherwise).",
                 valueName: "no|yes|both"))
-        var pin: String?
+        var pin: PinChoice?
 
-        @Option(help: "Round trips per pair of peers (switch workload).")
-        var rounds = defaults.rounds
-
-        @Option(help: "Rounds of CPU work per task (cpu workload; 10,000,000 ≈ 10-20 ms here).")
-        var work = defaults.work
-
-        @Option(help: "Requests each task of the net workload sends one after another.")
-        var requests = defaults.requests
-
-        @Option(help: "Payload bytes of each net request and response (0 to 65536).")
-        var payload = defaults.payload
-
-        @Option(
-            help: ArgumentHelp(
-                "A net request with no response after this long fails (timed out).", valueName: "duration"))
-        var requestTimeout = defaults.requestTimeout
-
-        @Option(
-            help: ArgumentHelp(
-                "The latency server's replies vary uniformly within ± this (net).", valueName: "duration"))
-        var jitter = defaults.jitter
-
-        @Option(help: "Seed of the latency server's jitter and faults (net).")
-        var seed = defaults.seed
-
-        @Option(help: "Share of requests, 0 to 1, whose reply the latency server drops (net: they time out).")
-        var loss = defaults.loss
-
-        @Option(help: "Share of requests, 0 to 1, the latency server answers by resetting the connection (net).")
-        var reset = defaults.reset
-
-        @Option(
-            help: ArgumentHelp(
-                "Send the net workload's requests to an 'asyncbench server' started elsewhere (a real network instead of loopback).",
-                discussion:
-                    "Its latency and jitter are the server's own (asked over its control request, which also gives its counts, so every request is still reconciled); nobody else should use it during the run.",
-                valueName: "host:port"))
-        var server: String?
-
-        @Option(
-            help: ArgumentHelp(
-                "Bytes of each file the file workloads write, read back and verify (e.g. 4KiB, 1MiB).",
-                valueName: "size"))
-        var fileSize = defaults.fileSize
-
-        @Flag(help: "fsync each file after writing it (file workloads): the disk, not only the page cache.")
-        var fileSync = false
-
-        @Option(
-            help: ArgumentHelp(
-                "Folder in which each file cell gets a private temporary folder, removed after the cell (default: $TMPDIR or /tmp).",
-                valueName: "dir"))
-        var fileDir = defaults.fileDirectory
-
-        @Option(help: "Share of tasks that make a blocking call, 0 to 1 (blocking workloads; 0.1 = every tenth task).")
-        var blockingFraction = defaults.blockingFraction
-
-        @Option(help: "How long that blocking call blocks its thread, in ms (blocking workloads).")
-        var blockMs = defaults.blockMilliseconds
+        @OptionGroup var workloadOptions: WorkloadOptions
 
         @Option(
             help: ArgumentHelp(
@@ -156,7 +98,7 @@ extension AsyncBench {
                 valueName: "dir"))
         var out: String?
 
-        @Option(help: ArgumentHelp("Results file format: csv or json.", valueName: "format"))
+        @Option(help: ArgumentHelp("Results file format: csv or json.", valueName: "csv|json"))
         var format = defaults.format
 
         @Option(
@@ -228,7 +170,7 @@ extension AsyncBench {
                 RunSession.execute(plan: plan, commandLine: CommandLine.arguments, executable: Self.executablePath()))
             if verify {
                 print("")
-                try exitOnFailure(VerifySession.run(executable: Self.executablePath(), rounds: rounds))
+                try exitOnFailure(VerifySession.run(executable: Self.executablePath(), options: workloadOptions))
             }
         }
 
@@ -238,21 +180,7 @@ extension AsyncBench {
             options.workloads = workload
             options.tasks = tasks
             options.pin = pin
-            options.rounds = rounds
-            options.work = work
-            options.blockingFraction = blockingFraction
-            options.requests = requests
-            options.payload = payload
-            options.requestTimeout = requestTimeout
-            options.jitter = jitter
-            options.seed = seed
-            options.loss = loss
-            options.reset = reset
-            options.server = server
-            options.blockMilliseconds = blockMs
-            options.fileSize = fileSize
-            options.fileSync = fileSync
-            options.fileDirectory = fileDir
+            options.workloadOptions = workloadOptions
             options.latencies = latency
             options.reps = reps
             options.warmup = warmup

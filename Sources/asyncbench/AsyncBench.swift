@@ -18,7 +18,7 @@ struct AsyncBench: ParsableCommand {
         subcommands: [
             Run.self, Capacity.self, Server.self, Plot.self, Report.self, Verify.self, Baseline.self, Compare.self,
             Check.self,
-            Trend.self,
+            Trend.self, SchemaCommand.self,
             Cell.self,
         ],
         defaultSubcommand: Run.self

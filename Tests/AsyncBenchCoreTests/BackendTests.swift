@@ -28,8 +28,7 @@ extension BlockingBackendSuites {
         final class Recorder: Sendable {
             let seen = Mutex<[Int]>([])
             func body(tasks: Int) throws -> TaskBody {
-                let sleep = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 1_000_000)).makeBody(
-                    tasks: tasks)
+                let sleep = try SleepWorkload.testBody(tasks: tasks, latency: 1_000_000)
                 return TaskBody(
                     blocking: { index in
                         try sleep.blocking(index)
@@ -58,8 +57,7 @@ extension BlockingBackendSuites {
 
         @Test func theExecutorRunsEveryTaskOnOneThreadNotTheCallers() throws {
             let threads = Mutex<Set<pthread_t>>([])
-            let sleep = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 2_000_000)).makeBody(
-                tasks: 50)
+            let sleep = try SleepWorkload.testBody(tasks: 50, latency: 2_000_000)
             let body = TaskBody(
                 blocking: { _ in },
                 async: { index in
@@ -77,14 +75,14 @@ extension BlockingBackendSuites {
 
         @Test func nioRunsSleepsAsLoopTimersAndAsyncBodiesOnItsLoop() throws {
             // The native form: 100 timers on one loop, every task in flight at once, each lateness recorded.
-            let sleep = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 20_000_000)).makeBody(
-                tasks: 100)
+            let sleep = try SleepWorkload.testBody(tasks: 100, latency: 20_000_000)
             #expect(sleep.eventLoop != nil)
             let nio = Self.backend("nio")
             let count = try nio.run(tasks: 100, body: sleep)
             #expect(count.completed == 100)
             #expect(count.peakInFlight == 100)
-            #expect(sleep.taskLatenessNanoseconds?().allSatisfy { $0 >= 0 } == true)
+            sleep.measuredRepetitionEnded?()
+            #expect((sleep.figures?()[SleepWorkload.latenessP50] ?? -1) >= 0)
             // Without a native form the async body runs on the loop's thread (one loop: one thread).
             let threads = Mutex<Set<pthread_t>>([])
             let body = TaskBody(
@@ -100,18 +98,18 @@ extension BlockingBackendSuites {
 
         @Test func spawnRunsEachTaskInAHelperAndSeesItsFailures() throws {
             let spawn = Self.backend("spawn")
-            let sleep = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 5_000_000)).makeBody(
-                tasks: 20)
+            let sleep = try SleepWorkload.testBody(tasks: 20, latency: 5_000_000)
             #expect(sleep.helper == ["sleep", "5000000"])
             let count = try spawn.run(tasks: 20, body: sleep)
             #expect(count.completed == 20)
             #expect(count.creationNanoseconds != nil)
             // A helper whose check fails exits 1: the cell fails, naming the child.
-            let wrong = CPUWorkload(iterations: 1000, expected: 5).makeBody(tasks: 2)
+            var wrong = TaskBody(
+                blocking: { _ in }, async: { _ in }, process: ProcessTask(function: CAsyncBench_task_cpu, context: 0))
+            wrong.helper = ["cpu", "1000", "5"]
             #expect(throws: CellFailure.self) { try spawn.run(tasks: 2, body: wrong) }
             // A workload without a helper form is refused, not run.
-            let pingpong = try SwitchWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0, rounds: 1))
-                .makeBody(tasks: 2)
+            let pingpong = try SwitchWorkload.testBody(tasks: 2, .init(rounds: 1))
             #expect(throws: CellFailure.setup("this workload has no helper form for spawn")) {
                 try spawn.run(tasks: 2, body: pingpong)
             }
@@ -121,8 +119,7 @@ extension BlockingBackendSuites {
         @Test func theThreadPoolNeverRunsMoreTasksThanItsSize() throws {
             let options = BackendOptions(threadStackBytes: 65536, maxThreads: 100, maxProcesses: 10, poolSize: 3)
             let threads = Mutex<Set<pthread_t>>([])
-            let sleep = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 2_000_000)).makeBody(
-                tasks: 30)
+            let sleep = try SleepWorkload.testBody(tasks: 30, latency: 2_000_000)
             let body = TaskBody(
                 blocking: { index in
                     threads.withLock { _ = $0.insert(pthread_self()) }
@@ -139,8 +136,7 @@ extension BlockingBackendSuites {
         func tasksRunConcurrently(name: String) throws {
             // 50 tasks × 200 ms = 10 s in sequence. Concurrently they need one wait plus start-up;
             // GCD adds threads for blocked blocks slowly, so its bound is looser (still far below 10 s).
-            let body = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 200_000_000)).makeBody(
-                tasks: 50)
+            let body = try SleepWorkload.testBody(tasks: 50, latency: 200_000_000)
             let start = Measurement.monotonicNanoseconds()
             let count = try Self.backend(name).run(tasks: 50, body: body)
             let seconds = Double(Measurement.monotonicNanoseconds() - start) / 1e9
@@ -160,8 +156,8 @@ extension BlockingBackendSuites {
             }
         }
 
-        @Test func aForkChildThatFailsIsReported() {
-            let body = CrashWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0)).makeBody(tasks: 0)
+        @Test func aForkChildThatFailsIsReported() throws {
+            let body = try CrashWorkload.testBody(tasks: 0, latency: 0)
             do {
                 _ = try Self.backend("fork").run(tasks: 3, body: body)
                 Issue.record("expected the crashing children to fail the cell")
@@ -172,7 +168,7 @@ extension BlockingBackendSuites {
 
         @Test func capsBecomeLimitRows() throws {
             let capped = BackendOptions(threadStackBytes: 65536, maxThreads: 10, maxProcesses: 10)
-            let body = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0)).makeBody(tasks: 11)
+            let body = try SleepWorkload.testBody(tasks: 11, latency: 0)
             for backend in [PthreadBackend(options: capped), ForkBackend(options: capped)] as [any Backend] {
                 do {
                     _ = try backend.run(tasks: 11, body: body)
@@ -188,8 +184,7 @@ extension BlockingBackendSuites {
             // 2^40-byte stacks: the address space holds a few dozen at most, so pthread_create fails
             // with EAGAIN/ENOMEM after some threads started; they are joined and the N is reported.
             let huge = BackendOptions(threadStackBytes: 1 << 40, maxThreads: 1000, maxProcesses: 10)
-            let body = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 1_000_000)).makeBody(
-                tasks: 1000)
+            let body = try SleepWorkload.testBody(tasks: 1000, latency: 1_000_000)
             do {
                 _ = try PthreadBackend(options: huge).run(tasks: 1000, body: body)
                 Issue.record("expected pthread_create to fail")
@@ -233,8 +228,7 @@ extension BlockingBackendSuites {
             let sampled = try Measurement.sampleThreads(intervalNanoseconds: 1_000_000) { () throws(CellFailure) in
                 try PthreadBackend(options: BackendTests.options).run(
                     tasks: 20,
-                    body: SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 50_000_000)).makeBody(
-                        tasks: 20))
+                    body: SleepWorkload.testBody(tasks: 20, latency: 50_000_000))
             }
             #expect(sampled.peakThreads >= 20)
         }

@@ -28,16 +28,30 @@ import Testing
     }
 
     @Test func badBlockingParametersAreRefused() {
-        #expect(throws: UsageError.self) { try RunPlan(RunPlanTests.options { $0.blockingFraction = 1.5 }) }
-        #expect(throws: UsageError.self) { try RunPlan(RunPlanTests.options { $0.blockMilliseconds = -1 }) }
+        #expect(throws: UsageError.self) {
+            try RunPlan(
+                RunPlanTests.options {
+                    $0.workloads = "blocking"
+                    $0.workloadOptions = try! .parse(["--blocking-fraction", "1.5"])
+                })
+        }
+        #expect(throws: UsageError.self) {
+            try RunPlan(
+                RunPlanTests.options {
+                    $0.workloads = "blocking"
+                    $0.workloadOptions = try! .parse(["--block-ms=-1"])
+                })
+        }
     }
 
     /// A blocking-workload row with the others' lateness p99 at `p99` ms.
     static func row(_ workload: String, _ backend: String, p99: Double) -> ResultRow {
         var spec = CellSpec.example(backend: backend, tasks: 100)
-        spec.workload = workload
+        spec.use(workload)
         var report = CellReport.example()
-        report.latenessNanoseconds = Percentiles((1...100).map { Double($0) * p99 * 1e6 / 99 })
+        report.figures.set(
+            Percentiles((1...100).map { Double($0) * p99 * 1e6 / 99 }), scale: 1e3, p50: SleepWorkload.latenessP50,
+            p99: SleepWorkload.latenessP99, max: SleepWorkload.latenessMax)
         return ResultRow(spec: spec, report: report)
     }
 
@@ -60,7 +74,7 @@ extension BlockingBackendSuites {
     @Suite struct BlockingWorkloadTests {
         static func spec(_ workload: String, _ backend: String) -> CellSpec {
             var spec = CellSpec.example(backend: backend, tasks: 10, latency: 10_000_000)
-            spec.workload = workload
+            spec.use(workload)
             spec.reps = 2
             spec.warmup = 0
             return spec
@@ -71,18 +85,20 @@ extension BlockingBackendSuites {
             // thread for 20 ms, so the other nine cannot wake before it returns: ≥ 10 ms late.
             let report = CellRunner.run(Self.spec("blocking", "executor"))
             #expect(report.status == .ok, "\(report.message)")
-            let lateness = try #require(report.latenessNanoseconds)
-            #expect(lateness.count == 9 * 2, "only the nine tasks that did not block, per repetition")
-            #expect(lateness.p50 >= 5_000_000, "\(lateness)")
+            #expect(
+                report.figures[SleepWorkload.latenessSamples] == 9 * 2,
+                "only the nine tasks that did not block, per repetition")
+            let p50 = try #require(report.figures[SleepWorkload.latenessP50])
+            #expect(p50 >= 5_000, "\(p50) µs")
         }
 
         @Test(arguments: ["async", "executor"])
         func offloadedCallsAreAwaitedAndEveryTaskIsCounted(backend: String) throws {
             let report = CellRunner.run(Self.spec("blocking-offload", backend))
             #expect(report.status == .ok, "\(report.message)")
-            #expect(report.latenessNanoseconds?.count == 9 * 2)
+            #expect(report.figures[SleepWorkload.latenessSamples] == 9 * 2)
             // The nine others still wake no earlier than the deadline.
-            #expect((report.latenessNanoseconds?.p50 ?? -1) >= 0)
+            #expect((report.figures[SleepWorkload.latenessP50] ?? -1) >= 0)
             // The blocking task waited for its offloaded call: a repetition lasts ≥ 20 ms.
             #expect(report.samples.allSatisfy { $0.wallNanoseconds >= 20_000_000 })
         }

@@ -10,30 +10,32 @@ extension BlockingBackendSuites {
             // Deterministic, and every round changes the result: the loop cannot be dropped.
             #expect(CAsyncBench_cpu_work(1000, 42) == CAsyncBench_cpu_work(1000, 42))
             #expect(CAsyncBench_cpu_work(1000, 42) != CAsyncBench_cpu_work(1001, 42))
-            let workload = try CPUWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0, work: 100_000))
-            #expect(workload.expected == CAsyncBench_cpu_work(100_000, 42))
+            let body = try CPUWorkload.testBody(tasks: 4, .init(work: 100_000))
+            #expect(body.helper == ["cpu", "100000", "\(CAsyncBench_cpu_work(100_000, 42))"])
+            #expect((body.figures?()[CPUWorkload.singleTask] ?? 0) > 0, "one task alone was timed")
             for name in ["async", "dispatch", "pthread", "fork", "sequential"] {
                 let backend = Registry.backend(named: name)!.init(options: SwitchTests.options)
-                #expect(try backend.run(tasks: 4, body: workload.makeBody(tasks: 4)).completed == 4, "\(name)")
+                #expect(try backend.run(tasks: 4, body: body).completed == 4, "\(name)")
             }
             // A wrong result fails the task, in a thread and in a forked child alike.
-            let wrong = CPUWorkload(iterations: 100_000, expected: 7)
+            #expect(throws: CellFailure.self) { try CPUWorkload.body(iterations: 100_000, expected: 7) }
+            let wrong = TaskBody(
+                blocking: { _ in }, async: { _ in },
+                process: ProcessTask(
+                    function: CAsyncBench_task_cpu, context: CAsyncBench_cpu_task(iterations: 100_000, expected: 7)))
             #expect(throws: CellFailure.self) {
-                try PthreadBackend(options: SwitchTests.options).run(tasks: 2, body: wrong.makeBody(tasks: 2))
-            }
-            #expect(throws: CellFailure.self) {
-                try ForkBackend(options: SwitchTests.options).run(tasks: 2, body: wrong.makeBody(tasks: 2))
+                try ForkBackend(options: SwitchTests.options).run(tasks: 2, body: wrong)
             }
         }
 
         @Test func speedupIsTasksTimesOneTaskOverWall() {
             var spec = CellSpec.example(backend: "pthread", tasks: 8, latency: 0)
-            spec.workload = "cpu"
+            spec.use("cpu")
             var report = CellReport.example(wallsMilliseconds: [100, 100, 100])
-            report.singleTaskNanoseconds = 25_000_000
+            report.figures[CPUWorkload.singleTask] = 25
             let row = ResultRow(spec: spec, report: report)
-            #expect(row.speedup == 2)  // 8 × 25 ms / 100 ms
-            #expect(row.singleTaskMilliseconds == 25)
+            #expect(row[CPUWorkload.speedup] == 2)  // 8 × 25 ms / 100 ms
+            #expect(row[CPUWorkload.singleTask] == 25)
         }
 
         @Test func theReportSaysWhereSwiftDiffersFromPython() throws {
@@ -41,9 +43,9 @@ extension BlockingBackendSuites {
                 ([("async", async), ("pthread", 100)] + (executor.map { [("executor", $0)] } ?? [])).map {
                     backend, wall in
                     var spec = CellSpec.example(backend: backend, tasks: 8, latency: 0)
-                    spec.workload = "cpu"
+                    spec.use("cpu")
                     var report = CellReport.example(wallsMilliseconds: [wall, wall, wall])
-                    report.singleTaskNanoseconds = 25_000_000
+                    report.figures[CPUWorkload.singleTask] = 25
                     return ResultRow(spec: spec, report: report)
                 }
             }
@@ -77,22 +79,26 @@ extension BlockingBackendSuites {
 
         @Test(arguments: ["async", "dispatch", "pthread", "fork", "sequential"])
         func everyTaskRecordsHowLateItWoke(backend: String) throws {
-            let body = try SleepWorkload(parameters: WorkloadParameters(latencyNanoseconds: 2_000_000))
-                .makeBody(tasks: 6)
+            let body = try SleepWorkload.testBody(tasks: 6, latency: 2_000_000)
             let runner = Registry.backend(named: backend)!.init(options: SwitchTests.options)
             _ = try runner.run(tasks: 6, body: body)
-            let lateness = try #require(body.taskLatenessNanoseconds?())
-            #expect(lateness.count == 6)
+            body.measuredRepetitionEnded?()
+            let figures = try #require(body.figures?())
+            #expect(figures[SleepWorkload.latenessSamples] == 6)
             // Every slot was written (a forked child writes to shared memory): a task cannot wake
             // before its deadline, and none should be a full second late.
-            #expect(lateness.allSatisfy { $0 >= 0 && $0 < 1_000_000_000 }, "\(lateness)")
+            let earliest = try #require(figures[SleepWorkload.latenessP50])
+            let latest = try #require(figures[SleepWorkload.latenessMax])
+            #expect(earliest >= 0 && latest < 1_000_000, "\(earliest)-\(latest) µs")
         }
 
         @Test func theRowReportsLatenessInMicroseconds() {
             var report = CellReport.example()
-            report.latenessNanoseconds = Percentiles(p50: 80_000, p90: 150_000, p99: 300_000, max: 900_000, count: 30)
+            report.figures.set(
+                Percentiles(p50: 80_000, p90: 150_000, p99: 300_000, max: 900_000, count: 30), scale: 1e3,
+                p50: SleepWorkload.latenessP50, p99: SleepWorkload.latenessP99, max: SleepWorkload.latenessMax)
             let row = ResultRow(spec: .example(tasks: 10), report: report)
-            let fields = CSV.parse(CSV.header + CSV.row(row))
+            let fields = CSV.parse(CSV.header() + CSV.row(row))
             let header = fields[0]
             let value = { (name: String) in fields[1][header.firstIndex(of: name)!] }
             #expect(value("lateness_us_p50") == "80")

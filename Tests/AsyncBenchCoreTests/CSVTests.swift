@@ -21,8 +21,8 @@ import Testing
     }
 
     @Test func headerMatchesSchemaAndEveryRowHasEveryColumn() throws {
-        let header = try #require(CSV.parse(CSV.header).first)
-        #expect(header == Schema.columns.map(\.name))
+        let header = try #require(CSV.parse(CSV.header()).first)
+        #expect(header == Registry.schema.entries.map(\.name))
         #expect(header.first == "schema_version")
         #expect(Set(header).count == header.count, "column names are unique")
 
@@ -45,8 +45,8 @@ import Testing
         let spec = CellSpec.example(tasks: 4)
         let report = CellReport.example(wallsMilliseconds: [12, 10, 14], idle: 1000, peak: 5000)
         let row = ResultRow(spec: spec, report: report)
-        let fields = try #require(CSV.parse(CSV.header + CSV.row(row)).last)
-        let header = Schema.columns.map(\.name)
+        let fields = try #require(CSV.parse(CSV.header() + CSV.row(row)).last)
+        let header = Registry.schema.entries.map(\.name)
         let value = { (name: String) in fields[header.firstIndex(of: name)!] }
         #expect(value("schema_version") == "\(Schema.version)")
         #expect(value("backend") == "pthread")
@@ -68,9 +68,23 @@ extension CellSpec {
     static func example(backend: String = "pthread", tasks: Int, latency: Int64 = 10_000_000) -> CellSpec {
         CellSpec(
             backend: backend, workload: "sleep", tasks: tasks,
-            parameters: WorkloadParameters(latencyNanoseconds: latency),
+            latencyNanoseconds: latency,
             options: BackendOptions(threadStackBytes: 65536, maxThreads: 1000, maxProcesses: 1000),
             reps: 3, warmup: 1)
+    }
+
+    /// Changes this cell's parameters, of the workload's type `Parameters`.
+    mutating func update<Parameters: Codable>(_ type: Parameters.Type, _ change: (inout Parameters) -> Void) {
+        var decoded = parameters.decode(Parameters.self)!
+        change(&decoded)
+        parameters = JSONValue(encoding: decoded)
+    }
+
+    /// Makes this a cell of `workload`, with that workload's default parameters.
+    mutating func use(_ workload: String) {
+        self.workload = workload
+        let type = Registry.workload(named: workload)!
+        parameters = try! type.erasedPlan(.defaults, latencies: [latencyNanoseconds]).parameters
     }
 }
 
@@ -92,9 +106,8 @@ extension CellReport {
     @Test func readmeDocumentsEveryColumnAndStatus() throws {
         let root = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
         let readme = try #require(Measurement.readFile("/" + root + "/README.md"))
-        for column in Schema.columns {
-            #expect(readme.contains("| `\(column.name)` |"), "README's schema table lacks \(column.name)")
-        }
+        let schema = try #require(Measurement.readFile("/" + root + "/docs/schema.md"))
+        #expect(schema == Registry.schema.markdown, "docs/schema.md is out of date: asyncbench schema > docs/schema.md")
         for status in CellStatus.allCases {
             #expect(readme.contains("`\(status.rawValue)`"), "README does not explain status \(status.rawValue)")
         }

@@ -67,8 +67,8 @@ import Testing
             return ResultRow(spec: spec, report: report)
         }
         var system = Self.row("async", 1000, wall: 12, memory: 4_000_000)
-        system.heapBytesPerTask = 3000
-        system.allocationsPerTask = 3
+        system[RunnerColumns.heapPerTask] = 3000
+        system[RunnerColumns.allocationsPerTask] = 3
         var rows = Self.asDocumented
         rows[1] = system
         rows += [
@@ -105,7 +105,7 @@ import Testing
         rows.append(Self.row("async", 20000, wall: 60, memory: 80_000_000))
         var limit = ResultRow(
             spec: .example(backend: "pthread", tasks: 20000), status: .limit, message: "pthread_create: EAGAIN")
-        limit.tasksReached = 15000
+        limit[RunnerColumns.tasksReached] = 15000
         rows.append(limit)
         let report = try Self.report(rows)
         #expect(Self.verdicts(report)["C2"] == .supported)
@@ -115,7 +115,7 @@ import Testing
     @Test func aRunWithoutSleepRowsMeasuresNothing() throws {
         let crashed = ResultRow(
             spec: CellSpec(
-                backend: "async", workload: "crash", tasks: 2, parameters: WorkloadParameters(latencyNanoseconds: 0),
+                backend: "async", workload: "crash", tasks: 2,
                 options: BackendOptions(threadStackBytes: 65536, maxThreads: 10, maxProcesses: 10), reps: 1, warmup: 0),
             status: .crashed, message: "killed by SIGSEGV")
         let report = try Self.report([crashed])
@@ -147,13 +147,16 @@ import Testing
 @Suite struct NetClaimTests {
     static func row(_ backend: String, _ tasks: Int, wall: Int64, memory: Int, status: CellStatus = .ok) -> ResultRow {
         var spec = CellSpec.example(backend: backend, tasks: tasks, latency: 20_000_000)
-        spec.workload = NetWorkload.name
-        spec.parameters.requests = 10
+        spec.use(NetWorkload.name)
         if status != .ok { return ResultRow(spec: spec, status: status, message: "no") }
         var report = CellReport.example(
             wallsMilliseconds: [wall, wall, wall], idle: 10 << 20, peak: (10 << 20) + memory * tasks)
-        report.requests = RequestCounts(sent: tasks * 30, answered: tasks * 30, failed: 0)
-        report.operationLatencyNanoseconds = Percentiles([20_500_000, 21_000_000])
+        report.figures[NetWorkload.sent] = tasks * 30
+        report.figures[NetWorkload.answered] = tasks * 30
+        report.figures[NetWorkload.failed] = 0
+        report.figures.set(
+            Percentiles([20_500_000, 21_000_000]), scale: 1e6, p50: NetWorkload.requestP50, p99: NetWorkload.requestP99,
+            max: NetWorkload.requestMax)
         return ResultRow(spec: spec, report: report)
     }
 

@@ -44,26 +44,23 @@ import Testing
 
     @Test func aWorkloadWithoutAFolderMakesItsOwnAndRemovesIt() throws {
         let parent = temporaryDirectory()
-        var parameters = WorkloadParameters(latencyNanoseconds: 0)
-        parameters.fileParent = parent
-        parameters.fileBytes = 100_000
+        let parameters = FileWorkload.Parameters(fileBytes: 100_000, fileParent: parent)
         do {
-            let body = try FileWorkload(parameters: parameters).makeBody(tasks: 3)
+            let body = try FileWorkload.testBody(tasks: 3, parameters)
             for index in 0..<3 { try body.blocking(index) }
             let folders = Files.list(parent)
             #expect(folders.count == 1 && folders[0].hasPrefix("asyncbench-files-"))
             #expect(Files.list(parent + "/" + folders[0]).isEmpty, "each task removes its file")
-            #expect(body.operationLatencyNanoseconds?().count == 3)
+            body.measuredRepetitionEnded?()
+            #expect(body.figures?()[FileWorkload.timedFiles] == 3)
         }
         #expect(Files.list(parent).isEmpty, "the folder goes with the workload")
     }
 
     @Test func filesTheFileSystemCannotHoldAreALimit() {
-        var parameters = WorkloadParameters(latencyNanoseconds: 0)
-        parameters.fileParent = temporaryDirectory()
-        parameters.fileBytes = 1 << 30
+        let parameters = FileWorkload.Parameters(fileBytes: 1 << 30, fileParent: temporaryDirectory())
         #expect {
-            _ = try FileWorkload(parameters: parameters).makeBody(tasks: 1_000_000)
+            _ = try FileWorkload.testBody(tasks: 1_000_000, parameters)
         } throws: { error in
             guard case CellFailure.limit(_, let cause) = error else { return false }
             return cause.contains("choose a smaller --file-size")
@@ -78,9 +75,12 @@ import Testing
         -> ResultRow
     {
         var spec = CellSpec.example(backend: backend, tasks: tasks, latency: 0)
-        spec.workload = workload
+        spec.use(workload)
         var report = CellReport.example(wallsMilliseconds: [wallMilliseconds])
-        report.operationLatencyNanoseconds = Percentiles((1...100).map { Double($0) * p99Milliseconds * 1e6 / 99 })
+        report.figures.set(
+            Percentiles((1...100).map { Double($0) * p99Milliseconds * 1e6 / 99 }), scale: 1e6,
+            p50: FileWorkload.fileP50,
+            p99: FileWorkload.fileP99, max: FileWorkload.fileMax)
         return ResultRow(spec: spec, report: report)
     }
 
@@ -107,9 +107,15 @@ import Testing
     }
 
     @Test func thePlanChecksTheFileOptionsAndKeepsFileCellsOnEveryBackend() throws {
-        #expect(throws: UsageError.self) { try RunPlan(RunPlanTests.options { $0.fileSize = "2GiB" }) }
-        #expect(throws: UsageError.self) { try RunPlan(RunPlanTests.options { $0.fileSize = "4 apples" }) }
-        #expect(throws: UsageError.self) { try RunPlan(RunPlanTests.options { $0.fileDirectory = "/no/such/dir" }) }
+        #expect(throws: UsageError.self) {
+            try RunPlan(RunPlanTests.options { $0.workloadOptions = try! .parse(["--file-size", "2GiB"]) })
+        }
+        #expect(throws: UsageError.self) {
+            try RunPlan(RunPlanTests.options { $0.workloadOptions = try! .parse(["--file-size", "4 apples"]) })
+        }
+        #expect(throws: UsageError.self) {
+            try RunPlan(RunPlanTests.options { $0.workloadOptions = try! .parse(["--file-dir", "/no/such/dir"]) })
+        }
         let plan = try RunPlan(
             RunPlanTests.options {
                 $0.workloads = "file,file-offload"
@@ -138,7 +144,7 @@ import Testing
                 RunPlanTests.options {
                     $0.workloads = "net"
                     $0.latencies = "4s"
-                    $0.jitter = "1s"
+                    $0.workloadOptions = try! .parse(["--jitter", "1s"])
                 })
         }
         #expect(throws: Never.self) {
@@ -161,18 +167,22 @@ extension BlockingBackendSuites {
         func everyTaskVerifiesItsFileAndRemovesIt(workload: String, backend: String) throws {
             let folder = temporaryDirectory()
             var spec = CellSpec.example(backend: backend, tasks: 20, latency: 0)
-            spec.workload = workload
+            spec.use(workload)
             spec.reps = 2
             spec.warmup = 1
-            spec.parameters.fileBytes = 20_000
-            spec.parameters.fileDirectory = folder
+            spec.update(FileWorkload.Parameters.self) {
+                $0.fileBytes = 20_000
+                $0.fileDirectory = folder
+            }
             let report = CellRunner.run(spec)
             #expect(report.status == .ok, "\(report.message)")
-            #expect(report.operationLatencyNanoseconds?.count == 20 * report.samples.count, "every file timed")
-            #expect((report.operationLatencyNanoseconds?.p50 ?? 0) > 0)
+            #expect(report.figures[FileWorkload.timedFiles] == 20 * report.samples.count, "every file timed")
+            #expect((report.figures[FileWorkload.fileP50] ?? 0) > 0)
             #expect(Files.list(folder).isEmpty, "no file left behind")
             let row = ResultRow(spec: spec, report: report)
-            #expect(row.fileBytes == 20_000 && row.filesPerSecond != nil && row.fileLatency != nil)
+            #expect(
+                row[FileWorkload.fileBytes] == 20_000 && row[FileWorkload.filesPerSecond] != nil
+                    && row[FileWorkload.fileP99] != nil)
         }
     }
 }

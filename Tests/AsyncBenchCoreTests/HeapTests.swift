@@ -50,22 +50,21 @@ import Testing
 
     @Test func jemallocMissingIsAOneLineHintOrSystemRowsWithANote() throws {
         let nowhere = ["/nonexistent/lib/libjemalloc.so.2"]
-        #expect(try Allocator.parse("system", candidates: nowhere).allocators == [.system])
-        #expect(throws: UsageError.self) { try Allocator.parse("jemalloc", candidates: nowhere) }
+        #expect(try Allocator.parse(.system, candidates: nowhere).allocators == [.system])
+        #expect(throws: UsageError.self) { try Allocator.parse(.jemalloc, candidates: nowhere) }
         do {
-            _ = try Allocator.parse("jemalloc", candidates: nowhere)
+            _ = try Allocator.parse(.jemalloc, candidates: nowhere)
         } catch {
-            let message = error.description
+            let message = String(describing: error)
             #expect(message.contains("jemalloc is not installed (no libjemalloc.so.2 in /nonexistent/lib)"))
             #expect(message.contains("apt-get install libjemalloc2"))
             #expect(!message.contains("\n"))
         }
-        let both = try Allocator.parse("both", candidates: nowhere)
+        let both = try Allocator.parse(.both, candidates: nowhere)
         #expect(both.allocators == [.system])
         #expect(both.note?.hasPrefix("only system rows: jemalloc is not installed") == true)
-        #expect(throws: UsageError.self) { try Allocator.parse("tcmalloc", candidates: nowhere) }
         // A library that exists is found (any readable file stands in for it here).
-        let found = try Allocator.parse("both", candidates: nowhere + ["/proc/self/status"])
+        let found = try Allocator.parse(.both, candidates: nowhere + ["/proc/self/status"])
         #expect(found.allocators == [.system, .jemalloc])
         #expect(found.note == nil)
     }
@@ -80,19 +79,19 @@ import Testing
         report.memory = MemoryProbe(
             allocations: 44, frees: 40, heapBaselineBytes: 10_000, heapPeakBytes: 18_000, allocator: "glibc")
         let row = ResultRow(spec: .example(backend: "pthread", tasks: 4), report: report)
-        #expect(row.heapBytesPerTask == 2000)  // (18000 − 10000) / 4
-        #expect(row.allocationsPerTask == 11)  // 44 / 4
-        #expect(row.createMicrosecondsPerTask == 7.5)  // median 30 µs / 4
-        #expect(row.rssBytesPerTask == 100_000)  // (1.4 MB − 1 MB) / 4
+        #expect(row[RunnerColumns.heapPerTask] == 2000)  // (18000 − 10000) / 4
+        #expect(row[RunnerColumns.allocationsPerTask] == 11)  // 44 / 4
+        #expect(row[RunnerColumns.createPerTask] == 7.5)  // median 30 µs / 4
+        #expect(row[RunnerColumns.rssPerTask] == 100_000)  // (1.4 MB − 1 MB) / 4
         #expect(row.allocator == "system")
 
         // Fork: the children's own memory joins the parent's growth; no heap figure.
         report.memory = MemoryProbe(
             allocations: 8, frees: 8, childrenPrivateBytes: 400_000, allocator: "glibc")
         let fork = ResultRow(spec: .example(backend: "fork", tasks: 4), report: report)
-        #expect(fork.childrenPrivateBytes == 400_000)
-        #expect(fork.rssBytesPerTask == 200_000)  // (400000 + 400000) / 4
-        #expect(fork.heapBytesPerTask == nil)
+        #expect(fork[RunnerColumns.childrenPrivate] == 400_000)
+        #expect(fork[RunnerColumns.rssPerTask] == 200_000)  // (400000 + 400000) / 4
+        #expect(fork[RunnerColumns.heapPerTask] == nil)
     }
 }
 
@@ -109,19 +108,19 @@ extension BlockingBackendSuites {
             let memory = try #require(report.memory)
             #expect(memory.allocator.hasPrefix("glibc") || memory.allocator.hasPrefix("jemalloc"))
             let row = ResultRow(spec: spec, report: report)
-            #expect(row.allocationsPerTask != nil)
+            #expect(row[RunnerColumns.allocationsPerTask] != nil)
             if name == "fork" {
                 // Every child reported (each has at least its stack page and page tables of its own).
                 #expect((memory.childrenPrivateBytes ?? 0) >= 20 * 8192, "\(memory)")
-                #expect(row.heapBytesPerTask == nil)
+                #expect(row[RunnerColumns.heapPerTask] == nil)
             } else {
                 #expect(memory.childrenPrivateBytes == nil)
-                #expect(row.heapBytesPerTask != nil, "\(memory)")
+                #expect(row[RunnerColumns.heapPerTask] != nil, "\(memory)")
             }
             if name == "sequential" {
-                #expect(row.createMicrosecondsPerTask == nil)
+                #expect(row[RunnerColumns.createPerTask] == nil)
             } else {
-                #expect((row.createMicrosecondsPerTask ?? 0) > 0)
+                #expect((row[RunnerColumns.createPerTask] ?? 0) > 0)
                 // Threads and tasks are objects on the heap: creating 20 allocates at least 20 times.
                 if name != "fork" { #expect(memory.allocations >= 20, "\(memory)") }
             }
@@ -129,8 +128,8 @@ extension BlockingBackendSuites {
 
         @Test func theSwitchWorkloadSkipsTheMemoryRepetition() {
             var spec = CellSpec.example(backend: "pthread", tasks: 2)
-            spec.workload = SwitchWorkload.name
-            spec.parameters.rounds = 100
+            spec.use(SwitchWorkload.name)
+            spec.update(SwitchWorkload.Parameters.self) { $0.rounds = 100 }
             spec.reps = 1
             spec.warmup = 0
             let report = CellRunner.run(spec)

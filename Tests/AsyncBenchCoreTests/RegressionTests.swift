@@ -140,7 +140,7 @@ import Testing
         func withAllocations(_ perTask: Double) -> [ResultRow] {
             Self.baselineRows.map { row in
                 var row = row
-                row.allocationsPerTask = perTask
+                row[RunnerColumns.allocationsPerTask] = perTask
                 return row
             }
         }
@@ -205,7 +205,7 @@ import Testing
     }
 
     @Test func malformedFilesAreRefusedWithFileLineAndProblem() throws {
-        let good = CSV.header + CSV.row(Self.baselineRows[0])
+        let good = CSV.header() + CSV.row(Self.baselineRows[0])
         let cases: [(String, String)] = [
             ("", "empty, no header line"),
             ("# only a comment\n", "empty, no header line"),
@@ -215,7 +215,7 @@ import Testing
             (good.replacing(",ok,", with: ",fine,"), ":2: unknown status 'fine'"),
             (good + CSV.row(Self.baselineRows[0]), ":3: a second row for the cell async sleep tasks=100"),
             (
-                CSV.header + "\"2" + CSV.row(Self.baselineRows[0]).dropFirst(1),
+                CSV.header() + "\"2" + CSV.row(Self.baselineRows[0]).dropFirst(1),
                 ":2: the file ends inside a quoted field"
             ),
         ]
@@ -231,7 +231,7 @@ import Testing
     }
 
     @Test func aNewerSchemaIsRefusedNamingBothVersions() throws {
-        let text = CSV.header + "99" + CSV.row(Self.baselineRows[0]).dropFirst(1)
+        let text = CSV.header() + "99" + CSV.row(Self.baselineRows[0]).dropFirst(1)
         #expect(throws: DataError.schemaMismatch(path: "f.csv", found: 99, readable: Schema.readableVersions)) {
             try RecordedRun.parse(text, path: "f.csv")
         }
@@ -245,21 +245,24 @@ import Testing
         options.out = temporaryDirectory() + "/repeat"
         let plan = try RunPlan(options)
         #expect(plan.cells.map(\.spec.backend) == ["async", "pthread", "fork"])
-        #expect(plan.cells.allSatisfy { $0.spec.tasks == 100 && $0.spec.parameters.latencyNanoseconds == 10_000_000 })
+        #expect(plan.cells.allSatisfy { $0.spec.tasks == 100 && $0.spec.latencyNanoseconds == 10_000_000 })
         #expect(plan.cells.allSatisfy { $0.spec.reps == 3 && $0.spec.warmup == 1 && $0.spec.minReps == 2 })
     }
 
     @Test func aRepeatedRunKeepsItsFileAndServerSettings() throws {
-        #expect(RunPlan.exactSize(4096) == "4KiB" && RunPlan.exactSize(20_000) == "20000B")
+        #expect(Units.exactSize(4096) == "4KiB" && Units.exactSize(20_000) == "20000B")
         var run = try RecordedRun.load(Self.write(Self.baselineRows))
         run.metadata?.settings += [
             "file-size=20000B", "file-sync=yes", "file-dir=/var/tmp", "server=192.168.1.20:7000",
         ]
-        let options = RunOptions(repeating: run)
-        #expect(options.fileSize == "20000B" && options.fileSync && options.fileDirectory == "/var/tmp")
-        #expect(options.server == "192.168.1.20:7000")
+        let options = RunOptions(repeating: run).workloadOptions
+        let file = options.group(FileWorkload.Options.self)
+        #expect(file.fileSize == "20000B" && file.fileSync && file.fileDir == "/var/tmp")
+        #expect(options.group(NetWorkload.Options.self).server == "192.168.1.20:7000")
         run.metadata?.settings = ["server=started per cell"]
-        #expect(RunOptions(repeating: run).server == nil, "a server per cell is no address to go back to")
+        #expect(
+            RunOptions(repeating: run).workloadOptions.group(NetWorkload.Options.self).server == nil,
+            "a server per cell is no address to go back to")
     }
 
     @Test func trendFollowsAMetricAcrossBaselines() throws {

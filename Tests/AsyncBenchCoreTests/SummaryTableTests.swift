@@ -7,7 +7,7 @@ import Testing
     @Test func cellsSkippedForOneReasonShareALine() {
         func row(_ backend: String, _ tasks: Int, _ status: CellStatus, _ message: String) -> ResultRow {
             var spec = CellSpec.example(backend: backend, tasks: tasks, latency: 0)
-            spec.workload = "file-offload"
+            spec.use("file-offload")
             return ResultRow(spec: spec, status: status, message: message)
         }
         let table = SummaryTable.render([

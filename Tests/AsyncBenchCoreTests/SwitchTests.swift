@@ -16,8 +16,7 @@ extension BlockingBackendSuites {
 
         @Test(arguments: ["async", "dispatch", "pthread", "fork"], [2, 6])
         func everyPairCompletesItsRoundsAndLeavesTheChannelsEmpty(backend: String, tasks: Int) throws {
-            let workload = try SwitchWorkload(parameters: WorkloadParameters(latencyNanoseconds: 0, rounds: 500))
-            let body = try workload.makeBody(tasks: tasks)
+            let body = try SwitchWorkload.testBody(tasks: tasks, .init(rounds: 500))
             let runner = Registry.backend(named: backend)!.init(options: Self.options)
             for _ in 0..<2 {  // twice: the channels are reused by the next repetition
                 #expect(try runner.run(tasks: tasks, body: body).completed == tasks)
@@ -70,26 +69,28 @@ extension BlockingBackendSuites {
             #expect(
                 sequential.count == 2
                     && sequential.allSatisfy { $0.skipReason?.contains("cannot run one after") == true })
-            #expect(plan.cells.allSatisfy { $0.spec.parameters.latencyNanoseconds == 0 })
+            #expect(plan.cells.allSatisfy { $0.spec.latencyNanoseconds == 0 })
         }
 
         @Test func switchNanosecondsIsWallOverTwiceTheRounds() throws {
             var spec = CellSpec.example(backend: "pthread", tasks: 2, latency: 0)
-            spec.workload = "switch"
-            spec.parameters.rounds = 1000
+            spec.use("switch")
+            spec.update(SwitchWorkload.Parameters.self) { $0.rounds = 1000 }
             let row = ResultRow(spec: spec, report: .example(wallsMilliseconds: [4, 4, 4]))
-            #expect(row.switchNanoseconds == 2000)  // 4 ms / 2000 switches
-            #expect(row.rounds == 1000)
-            #expect(row.efficiency == nil && row.overheadMicrosecondsPerTask == nil, "no wait to compare against")
+            #expect(row[SwitchWorkload.switchNanoseconds] == 2000)  // 4 ms / 2000 switches
+            #expect(row[SwitchWorkload.rounds] == 1000)
+            #expect(
+                row[RunnerColumns.efficiency] == nil && row[RunnerColumns.overheadPerTask] == nil,
+                "no wait to compare against")
         }
 
         @Test func theReportJudgesC1FromPinnedSwitches() throws {
             func rows(async: Int64, thread: Int64) -> [ResultRow] {
                 ["async", "pthread"].map { backend in
                     var spec = CellSpec.example(backend: backend, tasks: 2, latency: 0)
-                    spec.workload = "switch"
+                    spec.use("switch")
                     spec.pinned = true
-                    spec.parameters.rounds = 1000
+                    spec.update(SwitchWorkload.Parameters.self) { $0.rounds = 1000 }
                     let wall = backend == "async" ? async : thread
                     return ResultRow(spec: spec, report: .example(wallsMilliseconds: [wall, wall, wall]))
                 }

@@ -194,9 +194,10 @@ import Testing
             ], output: directory)
         var killed = 0
         let started = Measurement.monotonicNanoseconds()
-        // Kill each cell's server once it has answered a few requests.
+        // Kill each cell's server once it has answered a few requests: 300 ms after its cell
+        // process started (the server starts first, and a debug build takes a while to start).
         while killed < 2, Measurement.monotonicNanoseconds() - started < 30_000_000_000 {
-            if let server = servers(of: pid).first {
+            if let server = servers(of: pid).first, !cells(of: pid).isEmpty {
                 usleep(300_000)
                 kill(server, SIGKILL)
                 killed += 1
@@ -396,7 +397,7 @@ import Testing
         (["--latency", "10"], "--latency must be a duration with a unit"),
         (["--latency", "10 furlongs"], "--latency must be a duration with a unit"),
         (["--out", "/proc/no/such/place"], "cannot write to output folder"),
-        (["--format", "xlsx"], "--format must be csv or json"),
+        (["--format", "xlsx"], "is invalid for '--format"),
     ])
     func badInputExitsNonZeroWithAMessageAndRunsNothing(arguments: [String], message: String) throws {
         let result = try run(arguments)
@@ -551,13 +552,18 @@ func childrenOf(_ parent: pid_t) throws -> [String] {
     }
 }
 
-/// Latency servers of ours still running.
 /// The latency servers a sweep (`sweep`, its pid) runs: its cells' servers name it with `--parent`.
-func servers(of sweep: pid_t) -> [pid_t] {
+func servers(of sweep: pid_t) -> [pid_t] { processes(of: sweep, running: " server ") }
+
+/// The cell processes a sweep is running.
+func cells(of sweep: pid_t) -> [pid_t] { processes(of: sweep, running: " cell --spec ") }
+
+/// The processes started with `--parent sweep` whose command line holds `command`.
+func processes(of sweep: pid_t, running command: String) -> [pid_t] {
     Files.list("/proc").compactMap { name in
         guard let pid = Int32(name), pid != getpid() else { return nil }
         let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
-        return commandLine.contains(" server ") && commandLine.hasSuffix("--parent \(sweep) ") ? pid : nil
+        return commandLine.contains(command) && commandLine.hasSuffix("--parent \(sweep) ") ? pid : nil
     }
 }
 

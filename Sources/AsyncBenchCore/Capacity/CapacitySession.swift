@@ -59,7 +59,7 @@ public struct CapacityPlan: Sendable {
         guard let first = plan.cells.first else { throw .workloadProblem("no backend to search") }
         backends = plan.cells.map(\.spec.backend).uniqued()
         workload = typed.workload
-        latencyNanoseconds = first.spec.parameters.latencyNanoseconds
+        latencyNanoseconds = first.spec.latencyNanoseconds
         guard latencyNanoseconds >= 10_000_000 else {
             throw .outOfRange(
                 option: "--latency", value: typed.latency, range: "at least 10ms (tasks must all be waiting at once)")
@@ -178,7 +178,7 @@ public enum CapacitySession {
             let latency = max(plan.latencyNanoseconds, Int64(2 * 1.5 * creationPerTask * Double(tasks)))
             var spec = CellSpec(
                 backend: backend, workload: plan.workload, tasks: tasks,
-                parameters: WorkloadParameters(latencyNanoseconds: latency), options: plan.options, reps: 1,
+                latencyNanoseconds: latency, options: plan.options, reps: 1,
                 warmup: 0, minReps: 1)
             // Fork children measure their own memory in the memory repetition: it is their cost.
             spec.memoryRepetition = Registry.backend(named: backend)?.needsSingleThreadedProcess == true
@@ -202,7 +202,7 @@ public enum CapacitySession {
             let row = Sweep.row(spec: spec, outcome: outcome, timeout: timeout)
             probed(row, Double(Measurement.monotonicNanoseconds() - started) / 1e9)
             let result = probeOutcome(row, tasks: tasks, timeout: timeout)
-            if case .concurrent = result, let create = row.createMicrosecondsPerTask {
+            if case .concurrent = result, let create = row[RunnerColumns.createPerTask] {
                 creationPerTask = create * 1000
             }
             return CapacityProbe(result)
@@ -214,11 +214,15 @@ public enum CapacitySession {
     static func probeOutcome(_ row: ResultRow, tasks: Int, timeout: Int64) -> CapacityProbe.Outcome {
         switch row.status {
         case .ok:
-            let allAlive = row.tasksInFlightPeak.map { $0 == tasks } ?? ((row.efficiency ?? 0) >= 0.5)
-            if allAlive { return .concurrent(memoryPerTask: row.rssBytesPerTask, peakRSS: row.peakRSSBytes) }
-            let wall = row.wallMilliseconds.map { Units.trim($0.median, digits: 1) + " ms" } ?? "?"
+            let allAlive =
+                row[RunnerColumns.tasksInFlightPeak].map { $0 == tasks }
+                ?? ((row[RunnerColumns.efficiency] ?? 0) >= 0.5)
+            if allAlive {
+                return .concurrent(memoryPerTask: row[RunnerColumns.rssPerTask], peakRSS: row[RunnerColumns.peakRSS])
+            }
+            let wall = row[RunnerColumns.wallMedian].map { Units.trim($0, digits: 1) + " ms" } ?? "?"
             let waits = "waits of \(Units.formatDuration(nanoseconds: row.latencyNanoseconds))"
-            guard let alive = row.tasksInFlightPeak else {
+            guard let alive = row[RunnerColumns.tasksInFlightPeak] else {
                 return .stopped(.notConcurrent, "\(waits) took \(wall) in all: they did not wait together")
             }
             return .partlyConcurrent(alive: alive, "\(waits) took \(wall), at most \(alive) alive at once")

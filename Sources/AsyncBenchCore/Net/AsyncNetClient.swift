@@ -12,7 +12,7 @@ enum AsyncNetClient {
 
     /// Runs task `index` of `clients`: connects, sends its requests one after another and
     /// counts each one (answered or failed, and why). Throws only when it cannot connect.
-    static func run(_ index: Int, parameters: WorkloadParameters, clients: NetClients) async throws {
+    static func run(_ index: Int, parameters: NetWorkload.Parameters, clients: NetClients) async throws {
         let timeout = TimeAmount.nanoseconds(parameters.requestTimeoutNanoseconds)
         let started = CAsyncBench_monotonic_ns()
         let connection: Connection

@@ -16,14 +16,17 @@ final class ServerProcess {
         self.port = port
     }
 
-    /// Starts the server for `parameters` and reads the port it bound from its first line.
-    static func start(executable: String, parameters: WorkloadParameters) throws(SystemError) -> ServerProcess {
+    /// Starts the server for a net cell and reads the port it bound from its first line.
+    static func start(executable: String, cell: WorkloadCell<NetWorkload.Parameters>) throws(SystemError)
+        -> ServerProcess
+    {
+        let parameters = cell.parameters
         var fds: [Int32] = [-1, -1]
         let rc = CAsyncBench_pipe_cloexec(&fds)
         guard rc == 0 else { throw SystemError("pipe", errno: rc) }
         let argv = [
             executable, "server", "--host", parameters.serverHost, "--port", "0", "--latency",
-            "\(parameters.latencyNanoseconds)ns", "--jitter", "\(parameters.jitterNanoseconds)ns", "--seed",
+            "\(cell.latencyNanoseconds)ns", "--jitter", "\(parameters.jitterNanoseconds)ns", "--seed",
             "\(parameters.seed)", "--loss", "\(parameters.loss)", "--reset", "\(parameters.reset)", "--parent",
             "\(getpid())",
         ]

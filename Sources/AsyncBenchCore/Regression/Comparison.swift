@@ -45,10 +45,10 @@ public struct Comparison: Sendable {
                 entries.append(Entry(cell: cell, metric: "cell", verdict: .missing, note: "only in \(baselineName)"))
                 continue
             }
-            if old.status != "ok" || new.status != "ok" {
+            if old.status != .ok || new.status != .ok {
                 let verdict: Verdict =
-                    old.status == new.status ? .unchanged : (new.status == "ok" ? .improved : .regressed)
-                let note = new.status == "ok" ? "" : (new.values["message"] ?? "")
+                    old.status == new.status ? .unchanged : (new.status == .ok ? .improved : .regressed)
+                let note = new.status == .ok ? "" : new.message
                 entries.append(
                     Entry(cell: cell, metric: "status", verdict: verdict, note: "\(old.status) → \(new.status) \(note)")
                 )

@@ -19,10 +19,10 @@ public struct Metric: Sendable {
     public let lowerIsBetter: Bool
     public let relativeThreshold: Double
     /// The smallest change that can count, in the metric's unit, for a given row.
-    let absoluteFloor: @Sendable (RecordedRow) -> Double
+    let absoluteFloor: @Sendable (ResultRow) -> Double
     public let meaning: String
-    let value: @Sendable (RecordedRow) -> Double?
-    let range: @Sendable (RecordedRow) -> ClosedRange<Double>?
+    let value: @Sendable (ResultRow) -> Double?
+    let range: @Sendable (ResultRow) -> ClosedRange<Double>?
 
     /// Every metric `compare` and `check` know, in display order.
     public static let all: [Metric] = [
@@ -30,9 +30,9 @@ public struct Metric: Sendable {
             name: "wall", unit: "ms", kind: .timing, lowerIsBetter: true, relativeThreshold: 0.10,
             absoluteFloor: { _ in 1 },
             meaning: "median wall time of one repetition",
-            value: { $0.number("wall_ms_median") },
+            value: { $0[RunnerColumns.wallMedian] },
             range: { row in
-                guard let low = row.number("wall_ms_min"), let high = row.number("wall_ms_max"), low <= high else {
+                guard let low = row[RunnerColumns.wallMin], let high = row[RunnerColumns.wallMax], low <= high else {
                     return nil
                 }
                 return low...high
@@ -40,9 +40,9 @@ public struct Metric: Sendable {
         Metric(
             name: "efficiency", unit: "", kind: .timing, lowerIsBetter: false, relativeThreshold: 0.10,
             absoluteFloor: { _ in 0.02 }, meaning: "latency / wall",
-            value: { $0.number("efficiency") },
+            value: { $0[RunnerColumns.efficiency] },
             range: { row in
-                guard let low = row.number("wall_ms_min"), let high = row.number("wall_ms_max"), low > 0, low <= high
+                guard let low = row[RunnerColumns.wallMin], let high = row[RunnerColumns.wallMax], low > 0, low <= high
                 else { return nil }
                 return row.key.latencyMilliseconds / high...row.key.latencyMilliseconds / low
             }),
@@ -51,7 +51,9 @@ public struct Metric: Sendable {
             absoluteFloor: { _ in 0.02 },
             meaning: "user + system CPU seconds of one repetition",
             value: { row in
-                guard let user = row.number("cpu_user_s"), let system = row.number("cpu_sys_s") else { return nil }
+                guard let user = row[RunnerColumns.cpuUser], let system = row[RunnerColumns.cpuSystem] else {
+                    return nil
+                }
                 return user + system
             }, range: { _ in nil }),
         Metric(
@@ -59,29 +61,30 @@ public struct Metric: Sendable {
             // A few pages (an allocator chunk, a stack) are noise: under 1 MiB in all never counts.
             absoluteFloor: { row in max(256, 1_048_576 / Double(row.key.tasks)) },
             meaning: "peak RSS above idle, per task",
-            value: { $0.number("rss_bytes_per_task") }, range: { _ in nil }),
+            value: { $0[RunnerColumns.rssPerTask] }, range: { _ in nil }),
         Metric(
             name: "peak_rss", unit: "B", kind: .memory, lowerIsBetter: true, relativeThreshold: 0.5,
             absoluteFloor: { _ in 4 * 1024 * 1024 }, meaning: "peak RSS of the cell process",
-            value: { $0.number("peak_rss_bytes") }, range: { _ in nil }),
+            value: { $0.real(RunnerColumns.peakRSS) }, range: { _ in nil }),
         Metric(
             name: "heap_per_task", unit: "B", kind: .memory, lowerIsBetter: true, relativeThreshold: 0.5,
             // One-off allocations (a pool's first buffers) are noise: under 256 KiB in all never counts.
             absoluteFloor: { row in max(64, 262_144 / Double(row.key.tasks)) },
             meaning: "heap bytes in use per task (the memory repetition)",
-            value: { $0.number("heap_bytes_per_task") }, range: { _ in nil }),
+            value: { $0[RunnerColumns.heapPerTask] }, range: { _ in nil }),
         Metric(
             name: "allocs_per_task", unit: "", kind: .counter, lowerIsBetter: true, relativeThreshold: 0.2,
             // A few one-off allocations per cell are noise: under 16 in all never count.
             absoluteFloor: { row in max(0.5, 16 / Double(row.key.tasks)) },
             meaning: "allocation calls per task (the memory repetition)",
-            value: { $0.number("allocs_per_task") }, range: { _ in nil }),
+            value: { $0[RunnerColumns.allocationsPerTask] }, range: { _ in nil }),
         Metric(
             name: "ctx_per_task", unit: "", kind: .counter, lowerIsBetter: true, relativeThreshold: 0.25,
             absoluteFloor: { _ in 0.25 }, meaning: "voluntary context switches per task",
-            value: { row in row.number("ctx_voluntary").map { $0 / Double(row.key.tasks) } },
+            value: { row in row[RunnerColumns.voluntarySwitches].map { $0 / Double(row.key.tasks) } },
             range: { row in
-                guard let low = row.number("ctx_voluntary_min"), let high = row.number("ctx_voluntary_max"), low <= high
+                guard let low = row.real(RunnerColumns.voluntarySwitchesMin),
+                    let high = row.real(RunnerColumns.voluntarySwitchesMax), low <= high
                 else { return nil }
                 return low / Double(row.key.tasks)...high / Double(row.key.tasks)
             }),
@@ -90,7 +93,8 @@ public struct Metric: Sendable {
             absoluteFloor: { _ in 4 },
             meaning: "peak thread count of the cell process (not judged for one-thread-per-task backends)",
             value: { row in
-                Registry.backend(named: row.key.backend)?.threadPerTask == true ? nil : row.number("threads_peak")
+                Registry.backend(named: row.key.backend)?.threadPerTask == true
+                    ? nil : row.real(RunnerColumns.threadsPeak)
             }, range: { _ in nil }),
     ]
 
@@ -104,7 +108,7 @@ public struct Metric: Sendable {
     }
 
     /// Whether going from `baseline` to `current` is a real change, and which way.
-    func judge(baseline: RecordedRow, current: RecordedRow) -> (Verdict, Double?, Double?) {
+    func judge(baseline: ResultRow, current: ResultRow) -> (Verdict, Double?, Double?) {
         guard let before = value(baseline), let after = value(current) else { return (.unchanged, nil, nil) }
         let change = after - before
         var needed = max(absoluteFloor(baseline), relativeThreshold * abs(before))

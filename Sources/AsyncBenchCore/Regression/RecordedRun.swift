@@ -48,75 +48,12 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// One cell's row read back from a results file.
-public struct RecordedRow: Sendable, Equatable {
-    public var key: CellKey
-    public var status: String
-    /// Every column's text, by column name.
-    public var values: [String: String]
-    /// The line of the file the row is on.
-    public var line: Int
-
-    /// The column's value as a number; nil when empty or not a number.
-    public func number(_ column: String) -> Double? {
-        values[column].flatMap { Double($0) }
-    }
-}
-
-extension Array where Element == RecordedRow {
-    /// The row of `backend` at `tasks` (of `workload`, when given), whatever its status.
-    func cell(_ workload: String?, _ backend: String, _ tasks: Int) -> RecordedRow? {
-        first { ($0.key.workload == workload || workload == nil) && $0.key.backend == backend && $0.key.tasks == tasks }
-    }
-
-    /// The task counts `backend` completed (status ok) in `workload`.
-    func completedTasks(_ workload: String, _ backend: String) -> Set<Int> {
-        Set(filter { $0.key.workload == workload && $0.key.backend == backend && $0.status == "ok" }.map(\.key.tasks))
-    }
-}
-
-/// What identifies a cell across runs: its parameters (`Schema.keyColumns`).
-public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var backend: String
-    public var workload: String
-    public var tasks: Int
-    public var latencyMilliseconds: Double
-    public var pinned: Bool
-    /// `system` or `jemalloc` (schema 3; earlier files ran on the system allocator).
-    public var allocator: String
-
-    public init(
-        backend: String, workload: String, tasks: Int, latencyMilliseconds: Double, pinned: Bool = false,
-        allocator: String = Allocator.system.rawValue
-    ) {
-        self.backend = backend
-        self.workload = workload
-        self.tasks = tasks
-        self.latencyMilliseconds = latencyMilliseconds
-        self.pinned = pinned
-        self.allocator = allocator
-    }
-
-    public var description: String {
-        let latency =
-            latencyMilliseconds > 0
-            ? " latency=\(Units.formatDuration(nanoseconds: Int64((latencyMilliseconds * 1e6).rounded())))" : ""
-        let allocator = self.allocator == Allocator.system.rawValue ? "" : " " + self.allocator
-        return "\(backend) \(workload) tasks=\(tasks)\(latency)\(pinned ? " pinned" : "")\(allocator)"
-    }
-
-    public static func < (a: CellKey, b: CellKey) -> Bool {
-        (a.workload, a.backend, a.pinned ? 1 : 0, a.allocator, a.latencyMilliseconds, a.tasks)
-            < (b.workload, b.backend, b.pinned ? 1 : 0, b.allocator, b.latencyMilliseconds, b.tasks)
-    }
-}
-
 /// A run read back from disk: its rows, schema version and metadata (when `run.json` is there).
 public struct RecordedRun: Sendable {
     public var path: String
     public var schemaVersion: Int
     public var metadata: RunMetadata?
-    public var rows: [RecordedRow]
+    public var rows: [ResultRow]
     /// The run's capacity.csv, when it is a capacity run (`asyncbench capacity`).
     public var capacity: [CapacityResult]? = nil
 
@@ -143,7 +80,9 @@ public struct RecordedRun: Sendable {
     }
 
     /// Parses the text of a results CSV, checking its header, schema version and every row.
-    public static func parse(_ text: String, path: String) throws(DataError) -> RecordedRun {
+    public static func parse(_ text: String, path: String, schema: Schema = Registry.schema) throws(DataError)
+        -> RecordedRun
+    {
         let records = CSV.records(text)
         guard let header = records.first else { throw .empty(path: path) }
         let required = ["schema_version", "status"] + Schema.keyColumns
@@ -153,7 +92,7 @@ public struct RecordedRun: Sendable {
                 problem: "the header has no '\(column)' column; this is not an asyncbench results file")
         }
         var schemaVersion = Schema.version
-        var rows: [RecordedRow] = []
+        var rows: [ResultRow] = []
         for record in records.dropFirst() {
             guard record.complete else {
                 throw .malformed(
@@ -184,9 +123,9 @@ public struct RecordedRun: Sendable {
                     path: path, line: record.line, problem: "latency_ms '\(values["latency_ms"] ?? "")' is not a number"
                 )
             }
-            let status = values["status"] ?? ""
-            guard CellStatus(rawValue: status) != nil else {
-                throw .malformed(path: path, line: record.line, problem: "unknown status '\(status)'")
+            let statusText = values["status"] ?? ""
+            guard let status = CellStatus(rawValue: statusText) else {
+                throw .malformed(path: path, line: record.line, problem: "unknown status '\(statusText)'")
             }
             // `pinned` came with schema 2; schema 1 cells ran unpinned.
             let pinned = values["pinned"] ?? "no"
@@ -205,7 +144,14 @@ public struct RecordedRun: Sendable {
             if rows.contains(where: { $0.key == key }) {
                 throw .malformed(path: path, line: record.line, problem: "a second row for the cell \(key)")
             }
-            rows.append(RecordedRow(key: key, status: status, values: values, line: record.line))
+            var row = ResultRow(key: key, status: status, message: values["message"] ?? "")
+            for (name, field) in values {
+                if let column = schema.figureColumns[name], let figure = column.parse(field) {
+                    row.figures[name] = figure
+                }
+            }
+            row.line = record.line
+            rows.append(row)
         }
         return RecordedRun(path: path, schemaVersion: schemaVersion, metadata: nil, rows: rows)
     }

@@ -9,10 +9,12 @@ extension RunOptions {
         tasks = run.rows.map(\.key.tasks).uniqued().sorted().map(String.init).joined(separator: ",")
         let waits = run.rows.map(\.key.latencyMilliseconds).filter { $0 > 0 }.uniqued()
         if !waits.isEmpty { latencies = waits.map { Units.trim($0, digits: 6) + "ms" }.joined(separator: ",") }
-        pin = "both"
+        pin = .both
         // The lists above span every workload; keep exactly the recorded cells.
         onlyCells = Set(run.rows.map(\.key))
-        for (name, value) in run.metadata?.settingValues ?? [:] {
+        let settings = run.metadata?.settingValues ?? [:]
+        workloadOptions = WorkloadOptions(settings: settings)
+        for (name, value) in settings {
             let number = Int(value)
             switch name {
             case "reps": reps = number ?? reps
@@ -24,26 +26,11 @@ extension RunOptions {
             case "max-threads": maxThreads = number ?? maxThreads
             case "max-procs": maxProcesses = number ?? maxProcesses
             case "sequential-max-tasks": sequentialMaxTasks = number ?? sequentialMaxTasks
-            case "rounds": rounds = number ?? rounds
-            case "work": work = number ?? work
             case "pool-size": poolSize = number ?? poolSize
             case "loops": loops = number ?? loops
             case "max-spawn": maxSpawn = number ?? maxSpawn
-            case "requests": requests = number ?? requests
-            case "payload": payload = number ?? payload
-            case "request-timeout": requestTimeout = value
-            case "jitter": jitter = value
-            case "seed": seed = UInt64(value) ?? seed
-            case "loss": loss = Double(value) ?? loss
-            case "reset": reset = Double(value) ?? reset
             case "memory-repetition": memoryRepetition = value != "no"
-            case "blocking-fraction": blockingFraction = Double(value) ?? blockingFraction
-            case "block-ms": blockMilliseconds = number ?? blockMilliseconds
-            case "allocator": allocator = value.contains(",") ? "both" : value
-            case "file-size": fileSize = value
-            case "file-sync": fileSync = value == "yes"
-            case "file-dir": fileDirectory = value
-            case "server": server = value.contains(":") ? value : nil
+            case "allocator": allocator = value.contains(",") ? .both : AllocatorChoice(rawValue: value) ?? allocator
             default: break
             }
         }

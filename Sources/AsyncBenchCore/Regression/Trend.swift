@@ -18,7 +18,7 @@ public struct Trend: Sendable {
             (
                 cell,
                 runs.map { entry in
-                    entry.run.rows.first { $0.key == cell && $0.status == "ok" }.flatMap(metric.value)
+                    entry.run.rows.first { $0.key == cell && $0.status == .ok }.flatMap(metric.value)
                 }
             )
         }.filter { entry in entry.values.contains { $0 != nil } }

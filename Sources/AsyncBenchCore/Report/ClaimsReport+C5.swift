@@ -7,17 +7,17 @@ extension ClaimsReport {
         let offloaded = OffloadedFileWorkload.name
         let rows = run.rows.filter { [inPlace, offloaded].contains($0.key.workload) }
         guard !rows.isEmpty else { return nil }
-        func row(_ workload: String, _ backend: String, _ tasks: Int) -> RecordedRow? {
+        func row(_ workload: String, _ backend: String, _ tasks: Int) -> ResultRow? {
             rows.cell(workload, backend, tasks)
         }
-        func cell(_ row: RecordedRow?) -> String {
+        func cell(_ row: ResultRow?) -> String {
             guard let row else { return "—" }
-            guard row.status == "ok" else { return row.status }
-            let rate = row.number("files_per_s").map { Units.trim($0, digits: 0) + "/s" } ?? "?"
-            let p99 = row.number("file_ms_p99").map { ", p99 " + Units.trim($0 * 1000, digits: 1) + " µs" } ?? ""
+            guard row.status == .ok else { return row.status.rawValue }
+            let rate = row[FileWorkload.filesPerSecond].map { Units.trim($0, digits: 0) + "/s" } ?? "?"
+            let p99 = row[FileWorkload.fileP99].map { ", p99 " + Units.trim($0 * 1000, digits: 1) + " µs" } ?? ""
             return rate + p99
         }
-        let size = rows.compactMap { $0.number("file_bytes") }.first.map { Units.formatBytes(Int($0)) } ?? "?"
+        let size = rows.compactMap { $0.real(FileWorkload.fileBytes) }.first.map { Units.formatBytes(Int($0)) } ?? "?"
         let counts = rows.map(\.key.tasks).uniqued().sorted()
         var body =
             "Each task writes a \(size) file, reads it back, verifies it byte for byte and removes it. Files per second and the p99 time of one file (write + read + verify), with the blocking calls made in place (`file`) and, in async code, handed to a thread pool and awaited (`file-offload`, as aiofiles does):\n\n"
@@ -28,7 +28,7 @@ extension ClaimsReport {
             // helper) has only skipped rows: left out.
             for workload in [inPlace, offloaded]
             where rows.contains(where: {
-                $0.key.backend == backend && $0.key.workload == workload && $0.status != "skipped"
+                $0.key.backend == backend && $0.key.workload == workload && $0.status != .skipped
             }) {
                 let variant = workload == inPlace ? "in place" : "offloaded"
                 body +=
@@ -41,8 +41,9 @@ extension ClaimsReport {
         let model = rows.contains { $0.key.backend == ExecutorBackend.name } ? ExecutorBackend.name : AsyncBackend.name
         guard let n = rows.completedTasks(inPlace, model).intersection(rows.completedTasks(offloaded, model)).max(),
             let blocking = row(inPlace, model, n), let pooled = row(offloaded, model, n),
-            let blockingRate = blocking.number("files_per_s"), let pooledRate = pooled.number("files_per_s"),
-            let fileP99 = blocking.number("file_ms_p99")
+            let blockingRate = blocking[FileWorkload.filesPerSecond],
+            let pooledRate = pooled[FileWorkload.filesPerSecond],
+            let fileP99 = blocking[FileWorkload.fileP99]
         else {
             return Finding(
                 id: "C5", claim: Claims.c5, verdict: .nuanced, rule: rule,
@@ -57,8 +58,8 @@ extension ClaimsReport {
             "\nOn `\(model)` at N = \(n): one file in place took \(Units.trim(fileP99 * 1000, digits: 1)) µs at p99, the longest the loop was blocked by one file; \(Units.trim(blockingRate, digits: 0)) files/s in place, \(Units.trim(pooledRate, digits: 0)) offloaded (\(ratio)×).\n"
         if model == ExecutorBackend.name,
             let n = rows.completedTasks(inPlace, model).intersection(rows.completedTasks(inPlace, AsyncBackend.name))
-                .max(), let pool = row(inPlace, AsyncBackend.name, n)?.number("files_per_s"),
-            let single = row(inPlace, ExecutorBackend.name, n)?.number("files_per_s")
+                .max(), let pool = row(inPlace, AsyncBackend.name, n)?[FileWorkload.filesPerSecond],
+            let single = row(inPlace, ExecutorBackend.name, n)?[FileWorkload.filesPerSecond]
         {
             body +=
                 "Swift's default pool (`async`) already runs tasks on one thread per core, so blocking file calls in place there use every core: \(Units.trim(pool, digits: 0)) files/s at N = \(n) against the one-thread executor's \(Units.trim(single, digits: 0)).\n"

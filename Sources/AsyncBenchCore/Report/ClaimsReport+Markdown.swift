@@ -46,7 +46,7 @@ extension ClaimsReport {
         // thread cache of ~28 KiB on first use). The sequential baseline creates no tasks.
         let minimumTasks = 100
         let jemalloc = run.rows.filter {
-            $0.key.allocator == Allocator.jemalloc.rawValue && $0.status == "ok"
+            $0.key.allocator == Allocator.jemalloc.rawValue && $0.status == .ok
                 && $0.key.backend != SequentialBackend.name && $0.key.tasks >= minimumTasks
         }
         guard run.rows.contains(where: { $0.key.allocator == Allocator.jemalloc.rawValue }) else {
@@ -57,16 +57,16 @@ extension ClaimsReport {
             return text
                 + "No cell with N ≥ \(minimumTasks) completed under both allocators in this run: at smaller N, one-off costs (jemalloc's thread cache) swamp the per-task figures.\n\n"
         }
-        var system: [CellKey: RecordedRow] = [:]
-        for row in run.rows where row.key.allocator == Allocator.system.rawValue && row.status == "ok" {
+        var system: [CellKey: ResultRow] = [:]
+        for row in run.rows where row.key.allocator == Allocator.system.rawValue && row.status == .ok {
             system[row.key] = row
         }
         // Per backend and workload, the largest N that ran under both.
-        var pairs: [(RecordedRow, RecordedRow)] = []
+        var pairs: [(ResultRow, ResultRow)] = []
         for group in Dictionary(grouping: jemalloc, by: { "\($0.key.workload) \($0.key.backend) \($0.key.pinned)" })
             .values
         {
-            let matched = group.compactMap { row -> (RecordedRow, RecordedRow)? in
+            let matched = group.compactMap { row -> (ResultRow, ResultRow)? in
                 var key = row.key
                 key.allocator = Allocator.system.rawValue
                 return system[key].map { ($0, row) }
@@ -78,8 +78,8 @@ extension ClaimsReport {
             "Each cell below ran twice in this run, once per allocator; the same code, only `malloc` differs. Heap is each allocator's own count of bytes in use (glibc `mallinfo2`, jemalloc `stats.allocated`); allocation calls are counted the same way under both. Per backend and workload, the largest N that ran under both (N ≥ \(minimumTasks): below that, one-off costs such as jemalloc's ~28 KiB thread cache swamp per-task figures).\n\n"
         text +=
             "| cell | heap per task (glibc → jemalloc) | allocations per task | RSS per task | creating one | wall (median) |\n|---|--:|--:|--:|--:|--:|\n"
-        func pair(_ a: RecordedRow, _ b: RecordedRow, _ column: String, _ format: (Double) -> String) -> String {
-            guard let x = a.number(column), let y = b.number(column) else { return "—" }
+        func pair(_ a: ResultRow, _ b: ResultRow, _ column: Column<Double>, _ format: (Double) -> String) -> String {
+            guard let x = a[column], let y = b[column] else { return "—" }
             let change = x > 0 ? " (\(Units.trim(y / x, digits: 2))×)" : ""
             return "\(format(x)) → \(format(y))\(change)"
         }
@@ -88,7 +88,7 @@ extension ClaimsReport {
             var label = glibc.key
             label.allocator = ""
             text +=
-                "| \(label.description.trimmingWhitespace()) | \(pair(glibc, jemallocRow, "heap_bytes_per_task", bytes)) | \(pair(glibc, jemallocRow, "allocs_per_task") { Units.trim($0, digits: 2) }) | \(pair(glibc, jemallocRow, "rss_bytes_per_task", bytes)) | \(pair(glibc, jemallocRow, "create_us_per_task") { Units.trim($0, digits: 2) + " µs" }) | \(pair(glibc, jemallocRow, "wall_ms_median") { Units.trim($0, digits: 2) + " ms" }) |\n"
+                "| \(label.description.trimmingWhitespace()) | \(pair(glibc, jemallocRow, RunnerColumns.heapPerTask, bytes)) | \(pair(glibc, jemallocRow, RunnerColumns.allocationsPerTask) { Units.trim($0, digits: 2) }) | \(pair(glibc, jemallocRow, RunnerColumns.rssPerTask, bytes)) | \(pair(glibc, jemallocRow, RunnerColumns.createPerTask) { Units.trim($0, digits: 2) + " µs" }) | \(pair(glibc, jemallocRow, RunnerColumns.wallMedian) { Units.trim($0, digits: 2) + " ms" }) |\n"
         }
         return text + "\n"
     }
@@ -116,11 +116,11 @@ extension ClaimsReport {
         for backend in [AsyncBackend.name, ExecutorBackend.name, NIOBackend.name] {
             guard let label = labels[backend] else { continue }
             if backend == NIOBackend.name && sleep?.row(backend, million) == nil { continue }
-            if let row = sleep?.row(backend, million), let peak = row.number("peak_rss_bytes") {
+            if let row = sleep?.row(backend, million), let peak = row.real(RunnerColumns.peakRSS) {
                 text +=
                     "| \(label) | \(Units.trim(peak / 1e6, digits: 1)) MB measured (peak RSS of the process) | asyncbench |\n"
             } else if let figures = sleep, let n = figures.highestOK(backend),
-                let perTask = figures.row(backend, n)?.number("rss_bytes_per_task")
+                let perTask = figures.row(backend, n)?[RunnerColumns.rssPerTask]
             {
                 let extrapolated = perTask * Double(million) / 1e6
                 text +=
@@ -138,8 +138,10 @@ extension ClaimsReport {
                     guard let row = figures.rows.first(where: { $0.key.backend == backend && $0.key.tasks == n }) else {
                         return "—"
                     }
-                    guard row.status == "ok", let peak = row.number("peak_rss_bytes") else { return row.status }
-                    let wall = row.number("wall_ms_median").map { " (\(Units.trim($0 / 1000, digits: 1)) s)" } ?? ""
+                    guard row.status == .ok, let peak = row.real(RunnerColumns.peakRSS) else {
+                        return row.status.rawValue
+                    }
+                    let wall = row[RunnerColumns.wallMedian].map { " (\(Units.trim($0 / 1000, digits: 1)) s)" } ?? ""
                     return "\(Units.trim(peak / 1e6, digits: 1)) MB\(wall)"
                 }
                 text += "| \(backend) | " + cells.joined(separator: " | ") + " |\n"
@@ -150,15 +152,15 @@ extension ClaimsReport {
         text += "| switch | ~0.2 µs | ~1.7 µs | jimblandy/context-switch (Rust) |\n"
         text += "| creation | ~0.3 µs | ~17 µs | jimblandy/context-switch (Rust) |\n"
         if let figures = sleep, let n = figures.largestCommonN(["async", "pthread"]),
-            let async = figures.row("async", n)?.number("overhead_us_per_task"),
-            let thread = figures.row("pthread", n)?.number("overhead_us_per_task")
+            let async = figures.row("async", n)?[RunnerColumns.overheadPerTask],
+            let thread = figures.row("pthread", n)?[RunnerColumns.overheadPerTask]
         {
             text +=
                 "| create + start + join, per task at N = \(n) | \(Self.us(async)) | \(Self.us(thread)) | asyncbench `sleep` overhead per task (this run) |\n"
         }
         if let figures = sleep, let n = figures.largestCommonN(["async", "pthread"]),
-            let async = figures.row("async", n)?.number("create_us_per_task"),
-            let thread = figures.row("pthread", n)?.number("create_us_per_task")
+            let async = figures.row("async", n)?[RunnerColumns.createPerTask],
+            let thread = figures.row("pthread", n)?[RunnerColumns.createPerTask]
         {
             text +=
                 "| creation (the backend's creation loop / N) at N = \(n) | \(Self.us(async)) | \(Self.us(thread)) | asyncbench `create_us_per_task` (this run) |\n"

@@ -85,12 +85,12 @@ public struct ClaimsReport: Sendable {
     static func switchNanoseconds(_ run: RecordedRun, _ backend: String, pinned: Bool) -> Double? {
         run.rows.filter {
             $0.key.workload == SwitchWorkload.name && $0.key.backend == backend && $0.key.pinned == pinned
-                && $0.status == "ok"
-        }.min { $0.key.tasks < $1.key.tasks }?.number("switch_ns")
+                && $0.status == .ok
+        }.min { $0.key.tasks < $1.key.tasks }?[SwitchWorkload.switchNanoseconds]
     }
 
     static func c1(_ run: RecordedRun) -> Finding? {
-        let backends = run.rows.filter { $0.key.workload == SwitchWorkload.name && $0.status == "ok" }.map(
+        let backends = run.rows.filter { $0.key.workload == SwitchWorkload.name && $0.status == .ok }.map(
             \.key.backend
         )
         .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
@@ -147,10 +147,10 @@ public struct ClaimsReport: Sendable {
             body += "Threads hit a limit at N = \(limit) while async tasks completed N = \(asyncMax).\n"
         } else if let n = common, n >= 1000,
             let asyncRow = figures.row("async", n), let threadRow = figures.row("pthread", n),
-            let asyncOverhead = asyncRow.number("overhead_us_per_task"),
-            let threadOverhead = threadRow.number("overhead_us_per_task"),
-            let asyncMemory = asyncRow.number("rss_bytes_per_task"),
-            let threadMemory = threadRow.number("rss_bytes_per_task"), asyncOverhead > 0, asyncMemory > 0
+            let asyncOverhead = asyncRow[RunnerColumns.overheadPerTask],
+            let threadOverhead = threadRow[RunnerColumns.overheadPerTask],
+            let asyncMemory = asyncRow[RunnerColumns.rssPerTask],
+            let threadMemory = threadRow[RunnerColumns.rssPerTask], asyncOverhead > 0, asyncMemory > 0
         {
             let overheadRatio = threadOverhead / asyncOverhead
             let memoryRatio = threadMemory / asyncMemory
@@ -168,8 +168,9 @@ public struct ClaimsReport: Sendable {
             body += "async and pthread did not both complete N ≥ 1000 in this run, so the rule cannot be applied.\n"
         }
         let stack = figures.setting("thread-stack") ?? "64KiB"
-        let threadMemory = figures.highestOK("pthread").flatMap { figures.row("pthread", $0) }?
-            .number("rss_bytes_per_task").map { Units.formatBytes(Int($0)) }
+        let threadMemory = figures.highestOK("pthread").flatMap { figures.row("pthread", $0) }?[
+            RunnerColumns.rssPerTask
+        ].map { Units.formatBytes(Int($0)) }
         body +=
             "\nThreads were capped at `--max-threads` (\(figures.setting("max-threads") ?? "16000")), below the kernel's limit, so this run does not find the highest N threads can reach. Memory per task counts resident pages only: with \(stack) stacks a thread's resident cost was \(threadMemory ?? "not measured") here, whatever the stack's reserved size.\n"
         return Finding(
@@ -212,10 +213,10 @@ public struct ClaimsReport: Sendable {
         let verdict: Verdict
         let headline: String
         if let n = figures.highestOK("sequential"), n >= 10, let asyncRow = figures.row("async", n),
-            let sequentialRow = figures.row("sequential", n), let asyncEfficiency = asyncRow.number("efficiency"),
-            let sequentialEfficiency = sequentialRow.number("efficiency"),
-            let asyncWall = asyncRow.number("wall_ms_median"),
-            let sequentialWall = sequentialRow.number("wall_ms_median")
+            let sequentialRow = figures.row("sequential", n), let asyncEfficiency = asyncRow[RunnerColumns.efficiency],
+            let sequentialEfficiency = sequentialRow[RunnerColumns.efficiency],
+            let asyncWall = asyncRow[RunnerColumns.wallMedian],
+            let sequentialWall = sequentialRow[RunnerColumns.wallMedian]
         {
             let sumLike = sequentialEfficiency <= 1.25 / Double(n)
             verdict =
@@ -229,12 +230,12 @@ public struct ClaimsReport: Sendable {
             headline = "no sequential baseline with N ≥ 10 and an async cell at the same N"
         }
         for backend in figures.backends where backend != "sequential" {
-            let holds = figures.largestN(backend) { ($0.number("efficiency") ?? 0) >= 0.8 }
+            let holds = figures.largestN(backend) { ($0[RunnerColumns.efficiency] ?? 0) >= 0.8 }
             body +=
                 "- `\(backend)`: "
                 + (holds.map { "efficiency ≥ 0.8 up to N = \($0)" } ?? "efficiency below 0.8 at every N")
                 + (figures.largestN(backend) { _ in true }.map { n in
-                    figures.row(backend, n)?.number("efficiency").map {
+                    figures.row(backend, n)?[RunnerColumns.efficiency].map {
                         "; at N = \(n): \(Units.fixed($0, digits: 3))"
                     } ?? ""
                 } ?? "") + "\n"
@@ -249,7 +250,7 @@ public struct ClaimsReport: Sendable {
     static func c4(_ run: RecordedRun) -> Finding? {
         let rows = run.rows.filter { $0.key.workload == NetWorkload.name }
         guard !rows.isEmpty else { return nil }
-        func row(_ backend: String, _ tasks: Int) -> RecordedRow? { rows.cell(nil, backend, tasks) }
+        func row(_ backend: String, _ tasks: Int) -> ResultRow? { rows.cell(nil, backend, tasks) }
         let counts = rows.map(\.key.tasks).uniqued().sorted()
         var body =
             "Each task makes its requests one after another to a server that answers after the injected latency; per backend and N: requests per second, p99 round trip, RSS per task (or why the cell did not complete):\n\n"
@@ -258,39 +259,39 @@ public struct ClaimsReport: Sendable {
         for backend in rows.map(\.key.backend).uniqued() {
             let cells = counts.map { n -> String in
                 guard let cell = row(backend, n) else { return "—" }
-                guard cell.status == "ok" else { return cell.status }
-                let rps = cell.number("throughput_rps").map { Units.trim($0, digits: 0) + "/s" } ?? "?"
-                let p99 = cell.number("request_ms_p99").map { ", p99 " + Units.trim($0, digits: 1) + " ms" } ?? ""
-                let memory = cell.number("rss_bytes_per_task").map { ", " + Units.formatBytes(Int($0)) } ?? ""
+                guard cell.status == .ok else { return cell.status.rawValue }
+                let rps = cell[NetWorkload.throughput].map { Units.trim($0, digits: 0) + "/s" } ?? "?"
+                let p99 = cell[NetWorkload.requestP99].map { ", p99 " + Units.trim($0, digits: 1) + " ms" } ?? ""
+                let memory = cell[RunnerColumns.rssPerTask].map { ", " + Units.formatBytes(Int($0)) } ?? ""
                 return rps + p99 + memory
             }
             body += "| \(backend) | " + cells.joined(separator: " | ") + " |\n"
         }
-        let lagged = rows.filter { ($0.number("server_lateness_us_p99") ?? 0) > 1000 }
+        let lagged = rows.filter { ($0[NetWorkload.serverLateness] ?? 0) > 1000 }
         if !lagged.isEmpty {
             body +=
                 "\nThe server's own replies went out more than 1 ms late at p99 in \(lagged.count) cell(s) (\(lagged.map { "\($0.key.backend) N = \($0.key.tasks)" }.joined(separator: ", "))): there it shared the 2 cores with the clients and was part of the wait.\n"
         }
         let rule =
             "at the largest N where async and pthread both completed with every request answered (≥ 100): supported when async's throughput is at least 90% of pthread's and its memory per task lower, or when pthread failed at an N async completed; contradicted when pthread's throughput exceeds async's by more than 10% at no more memory; nuanced otherwise."
-        func ok(_ cell: RecordedRow?) -> Bool { cell?.status == "ok" }
+        func ok(_ cell: ResultRow?) -> Bool { cell?.status == .ok }
         let asyncDone = rows.completedTasks(NetWorkload.name, AsyncBackend.name)
-        if let n = rows.filter({ $0.key.backend == PthreadBackend.name && $0.status != "ok" && $0.status != "skipped" })
+        if let n = rows.filter({ $0.key.backend == PthreadBackend.name && $0.status != .ok && $0.status != .skipped })
             .map(\.key.tasks).filter({ asyncDone.contains($0) }).min()
         {
             return Finding(
                 id: "C4", claim: Claims.c4, verdict: .supported, rule: rule,
                 headline:
-                    "pthread did not complete N = \(n) (\(row(PthreadBackend.name, n)?.status ?? "?")); async did",
+                    "pthread did not complete N = \(n) (\(row(PthreadBackend.name, n)?.status.rawValue ?? "?")); async did",
                 body: body, charts: ["net_throughput.png", "net_p99.png"])
         }
         guard
             let n = asyncDone.intersection(rows.completedTasks(NetWorkload.name, PthreadBackend.name))
                 .filter({ $0 >= 100 }).max(),
             let asyncRow = row(AsyncBackend.name, n), let threadRow = row(PthreadBackend.name, n),
-            let asyncRate = asyncRow.number("throughput_rps"), let threadRate = threadRow.number("throughput_rps"),
-            let asyncMemory = asyncRow.number("rss_bytes_per_task"),
-            let threadMemory = threadRow.number("rss_bytes_per_task")
+            let asyncRate = asyncRow[NetWorkload.throughput], let threadRate = threadRow[NetWorkload.throughput],
+            let asyncMemory = asyncRow[RunnerColumns.rssPerTask],
+            let threadMemory = threadRow[RunnerColumns.rssPerTask]
         else {
             return Finding(
                 id: "C4", claim: Claims.c4, verdict: .nuanced, rule: rule,
@@ -314,16 +315,16 @@ public struct ClaimsReport: Sendable {
     static func c6(_ run: RecordedRun) -> Finding? {
         let inPlace = BlockingWorkload.name
         let offloaded = OffloadedBlockingWorkload.name
-        let rows = run.rows.filter { [inPlace, offloaded].contains($0.key.workload) && $0.status == "ok" }
+        let rows = run.rows.filter { [inPlace, offloaded].contains($0.key.workload) && $0.status == .ok }
         guard !rows.isEmpty else { return nil }
-        func row(_ workload: String, _ backend: String, _ tasks: Int) -> RecordedRow? {
+        func row(_ workload: String, _ backend: String, _ tasks: Int) -> ResultRow? {
             rows.cell(workload, backend, tasks)
         }
-        func late(_ row: RecordedRow?, _ column: String) -> String {
-            row?.number(column).map { Units.trim($0 / 1000, digits: 2) + " ms" } ?? "—"
+        func late(_ row: ResultRow?, _ column: Column<Double>) -> String {
+            row?[column].map { Units.trim($0 / 1000, digits: 2) + " ms" } ?? "—"
         }
-        let block = rows.compactMap { $0.number("block_ms") }.first ?? 0
-        let fraction = rows.compactMap { $0.number("blocking_fraction") }.first ?? 0
+        let block = rows.compactMap { $0[BlockingWorkload.blockMilliseconds] }.first ?? 0
+        let fraction = rows.compactMap { $0[BlockingWorkload.blockingFraction] }.first ?? 0
         var body =
             "Every task waits until a deadline shared by the repetition; \(Units.trim(fraction * 100, digits: 1))% of them (every \(fraction > 0 ? Units.trim(1 / fraction, digits: 1) : "—")th) first block their thread for \(Units.trim(block, digits: 1)) ms. How late the *other* tasks woke past the deadline, p50 / p99:\n\n"
         body +=
@@ -334,7 +335,7 @@ public struct ClaimsReport: Sendable {
                 let here = row(inPlace, backend, tasks)
                 let there = row(offloaded, backend, tasks)
                 body +=
-                    "| \(backend) | \(tasks) | \(late(here, "lateness_us_p50")) / \(late(here, "lateness_us_p99")) | \(late(there, "lateness_us_p50")) / \(late(there, "lateness_us_p99")) | \(here?.number("wall_ms_median").map(ms) ?? "—") | \(there?.number("wall_ms_median").map(ms) ?? "—") |\n"
+                    "| \(backend) | \(tasks) | \(late(here, SleepWorkload.latenessP50)) / \(late(here, SleepWorkload.latenessP99)) | \(late(there, SleepWorkload.latenessP50)) / \(late(there, SleepWorkload.latenessP99)) | \(here?[RunnerColumns.wallMedian].map(ms) ?? "—") | \(there?[RunnerColumns.wallMedian].map(ms) ?? "—") |\n"
             }
         }
         let rule =
@@ -342,8 +343,8 @@ public struct ClaimsReport: Sendable {
         let model = backends.contains(ExecutorBackend.name) ? ExecutorBackend.name : AsyncBackend.name
         // (rows holds the ok rows only.)
         let both = rows.completedTasks(inPlace, model).intersection(rows.completedTasks(offloaded, model))
-        guard let n = both.max(), let stalled = row(inPlace, model, n)?.number("lateness_us_p99"),
-            let freed = row(offloaded, model, n)?.number("lateness_us_p99"), block > 0
+        guard let n = both.max(), let stalled = row(inPlace, model, n)?[SleepWorkload.latenessP99],
+            let freed = row(offloaded, model, n)?[SleepWorkload.latenessP99], block > 0
         else {
             return Finding(
                 id: "C6", claim: Claims.c6, verdict: .nuanced, rule: rule,
@@ -359,8 +360,8 @@ public struct ClaimsReport: Sendable {
         let poolSizes = rows.filter { $0.key.backend == AsyncBackend.name && $0.key.workload == inPlace }.map(
             \.key.tasks)
         if model == ExecutorBackend.name, let few = poolSizes.min(), let many = poolSizes.max(), few < many,
-            let fewLate = row(inPlace, AsyncBackend.name, few)?.number("lateness_us_p99"),
-            let manyLate = row(inPlace, AsyncBackend.name, many)?.number("lateness_us_p99")
+            let fewLate = row(inPlace, AsyncBackend.name, few)?[SleepWorkload.latenessP99],
+            let manyLate = row(inPlace, AsyncBackend.name, many)?[SleepWorkload.latenessP99]
         {
             body +=
                 "On Swift's default pool (`async`, one thread per core) a blocking call takes one thread, not all: at N = \(few) the other tasks were \(ms(fewLate / 1000)) late at p99; at N = \(many), with more blocking calls than threads, \(ms(manyLate / 1000)).\n"
@@ -375,12 +376,12 @@ public struct ClaimsReport: Sendable {
     // MARK: - C7
 
     static func c7(_ run: RecordedRun) -> Finding? {
-        let rows = run.rows.filter { $0.key.workload == CPUWorkload.name && $0.status == "ok" }
+        let rows = run.rows.filter { $0.key.workload == CPUWorkload.name && $0.status == .ok }
         guard let n = rows.map(\.key.tasks).max() else { return nil }
         let cores = run.metadata?.cores ?? 0
         let backends = rows.map(\.key.backend).uniqued()
         func speedup(_ backend: String) -> Double? {
-            rows.first { $0.key.backend == backend && $0.key.tasks == n }?.number("speedup")
+            rows.first { $0.key.backend == backend && $0.key.tasks == n }?[CPUWorkload.speedup]
         }
         var body = "Speedup at N = \(n) tasks of CPU work (tasks × one task alone / wall; \(cores) cores):\n\n"
         body += "| backend | speedup |\n|---|--:|\n"
@@ -428,9 +429,9 @@ public struct ClaimsReport: Sendable {
         let verdict: Verdict
         let headline: String
         if let n = figures.largestCommonN(["fork", "pthread", "async"]),
-            let fork = figures.row("fork", n)?.number("overhead_us_per_task"),
-            let thread = figures.row("pthread", n)?.number("overhead_us_per_task"),
-            let async = figures.row("async", n)?.number("overhead_us_per_task")
+            let fork = figures.row("fork", n)?[RunnerColumns.overheadPerTask],
+            let thread = figures.row("pthread", n)?[RunnerColumns.overheadPerTask],
+            let async = figures.row("async", n)?[RunnerColumns.overheadPerTask]
         {
             verdict = fork >= thread && fork >= async ? .supported : (fork < thread ? .contradicted : .nuanced)
             headline = "at N = \(n): fork \(us(fork)), pthread \(us(thread)), async \(us(async)) per task"
@@ -441,16 +442,16 @@ public struct ClaimsReport: Sendable {
             headline = "fork, pthread and async did not complete a common N"
         }
         if let n = figures.largestCommonN(["fork", "pthread", "async"]),
-            let fork = figures.row("fork", n), let forkMemory = fork.number("rss_bytes_per_task"),
-            fork.number("children_private_bytes") != nil,
-            let threadMemory = figures.row("pthread", n)?.number("rss_bytes_per_task"),
-            let asyncMemory = figures.row("async", n)?.number("rss_bytes_per_task")
+            let fork = figures.row("fork", n), let forkMemory = fork[RunnerColumns.rssPerTask],
+            fork.real(RunnerColumns.childrenPrivate) != nil,
+            let threadMemory = figures.row("pthread", n)?[RunnerColumns.rssPerTask],
+            let asyncMemory = figures.row("async", n)?[RunnerColumns.rssPerTask]
         {
             func bytes(_ value: Double) -> String { Units.formatBytes(Int(value.rounded())) }
             body +=
                 "\nMemory per task at N = \(n): fork \(bytes(forkMemory)) (the parent's growth plus each child's private memory, which the child reads from /proc before it exits), pthread \(bytes(threadMemory)), async \(bytes(asyncMemory)).\n"
-            if let create = fork.number("create_us_per_task"),
-                let threadCreate = figures.row("pthread", n)?.number("create_us_per_task")
+            if let create = fork[RunnerColumns.createPerTask],
+                let threadCreate = figures.row("pthread", n)?[RunnerColumns.createPerTask]
             {
                 body +=
                     "Creating one: fork \(us(create)), pthread_create \(us(threadCreate)) (the creation loop / N).\n"

@@ -33,6 +33,11 @@ public enum VerifySession {
 
     /// Runs the checks; prints a table; exit 0 when every comparison agrees (or perf is absent),
     /// 1 when one does not, 2 when asyncbench's own cells fail.
+    /// `run --verify`: the check with the run's `--rounds`.
+    public static func run(executable: String, options: WorkloadOptions) -> Int32 {
+        run(executable: executable, rounds: options.group(SwitchWorkload.Options.self).rounds)
+    }
+
     public static func run(executable: String, rounds: Int) -> Int32 {
         var checks: [Check] = []
         let cpu = firstAllowedCPU()
@@ -41,13 +46,14 @@ public enum VerifySession {
         for (backend, threads) in [("pthread", true), ("fork", false)] {
             var spec = CellSpec(
                 backend: backend, workload: SwitchWorkload.name, tasks: 2,
-                parameters: WorkloadParameters(latencyNanoseconds: 0, rounds: rounds),
+                parameters: JSONValue(encoding: SwitchWorkload.Parameters(rounds: rounds)),
                 options: BackendOptions(threadStackBytes: 65536, maxThreads: 16, maxProcesses: 16), reps: 3, warmup: 1)
             spec.pinned = true
             guard
                 case .reported(let report)? = try? CellProcess.run(
                     executable: executable, spec: spec, timeoutNanoseconds: 300_000_000_000),
-                report.status == .ok, let switchNanoseconds = ResultRow(spec: spec, report: report).switchNanoseconds
+                report.status == .ok,
+                let switchNanoseconds = ResultRow(spec: spec, report: report)[SwitchWorkload.switchNanoseconds]
             else {
                 RunSession.writeStandardError("Error: the pinned \(backend) switch cell did not complete\n")
                 return 2
@@ -70,7 +76,7 @@ public enum VerifySession {
         // Memory: one sleep cell's peak RSS against the kernel's accounting of the same process.
         let memorySpec = CellSpec(
             backend: "pthread", workload: SleepWorkload.name, tasks: 1000,
-            parameters: WorkloadParameters(latencyNanoseconds: 10_000_000),
+            latencyNanoseconds: 10_000_000,
             options: BackendOptions(threadStackBytes: 65536, maxThreads: 16000, maxProcesses: 16), reps: 3, warmup: 1)
         var usage = rusage()
         if case .reported(let report)? = try? CellProcess.run(

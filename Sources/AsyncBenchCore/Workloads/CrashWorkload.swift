@@ -2,15 +2,16 @@ import CAsyncBench
 
 /// Test-only: every task raises SIGSEGV, to check that a crashing cell becomes a `crashed` row
 /// and the sweep goes on. Hidden from `--help` and from listings.
-public struct CrashWorkload: Workload {
+public enum CrashWorkload: Workload {
+    public typealias Parameters = NoParameters
+    public typealias Options = NoOptions
+
     public static let name = "crash"
     public static let summary = "Test-only: every task raises SIGSEGV"
     public static let hidden = true
     public static let usesLatency = false
 
-    public init(parameters: WorkloadParameters) {}
-
-    public func makeBody(tasks: Int) -> TaskBody {
+    public static func body(_ cell: WorkloadCell<Parameters>) -> TaskBody {
         TaskBody(
             blocking: { index in _ = CAsyncBench_task_crash(nil, Int64(index)) },
             async: { index in _ = CAsyncBench_task_crash(nil, Int64(index)) },

@@ -1,3 +1,4 @@
+import ArgumentParser
 import CAsyncBench
 
 #if canImport(Glibc)
@@ -10,49 +11,162 @@ import CAsyncBench
 /// thread or process running the task; inside async tasks that blocks the thread the task runs
 /// on, which is what the tutorial warns against. The per-file time (write, read, verify) of
 /// every task is kept: `file_ms_p50/p99/max`; files/s = tasks / wall.
-public struct FileWorkload: Workload {
+public enum FileWorkload: Workload {
     public static let name = "file"
     public static let summary =
         "Each task writes a --file-size file to a private temporary folder, reads it back, verifies it and removes it"
     public static let defaultTasks = [1, 100, 1000]
     public static let usesLatency = false
-    public static let writesFiles = true
 
-    public static func waitsPerTask(_ parameters: WorkloadParameters) -> Int { 0 }
+    public static func waitsPerTask(_ parameters: Parameters) -> Int { 0 }
 
-    let parameters: WorkloadParameters
+    /// The options of both file workloads.
+    public struct Options: WorkloadOptionGroup {
+        @Option(
+            help: ArgumentHelp(
+                "Bytes of each file the file workloads write, read back and verify (e.g. 4KiB, 1MiB).",
+                valueName: "size"))
+        public var fileSize = "4KiB"
 
-    public init(parameters: WorkloadParameters) throws(CellFailure) {
-        self.parameters = try FileTasks.check(parameters)
+        @Flag(help: "fsync each file after writing it (file workloads): the disk, not only the page cache.")
+        public var fileSync = false
+
+        @Option(
+            help: ArgumentHelp(
+                "Folder in which each file cell gets a private temporary folder, removed after the cell (default: $TMPDIR or /tmp).",
+                valueName: "dir"))
+        public var fileDir = ""
+
+        public init() {}
+
+        public var settings: [String] {
+            let bytes = (try? Units.parseSize(fileSize, option: "--file-size")).map(Units.exactSize) ?? fileSize
+            let folder = fileDir.isEmpty ? (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") : fileDir
+            return ["file-size=\(bytes)", "file-sync=\(fileSync ? "yes" : "no")", "file-dir=\(folder)"]
+        }
+
+        public static func arguments(setting name: String, value: String) -> [String]? {
+            switch name {
+            case "file-size", "file-dir": return ["--\(name)", value]
+            case "file-sync": return value == "yes" ? ["--file-sync"] : []
+            default: return nil
+            }
+        }
     }
 
-    public func makeBody(tasks: Int) throws(CellFailure) -> TaskBody {
-        try FileTasks(parameters: parameters, tasks: tasks, offload: nil).body
+    public struct Parameters: Codable, Sendable, Equatable {
+        /// Bytes per file, and whether each write ends with fsync.
+        public var fileBytes: Int
+        public var fileSync: Bool
+        /// Where the cell's private folder is made (empty: $TMPDIR or /tmp), and that folder once
+        /// the sweep made it (empty: the cell makes and removes its own).
+        public var fileParent: String
+        public var fileDirectory = ""
+
+        public init(fileBytes: Int, fileSync: Bool = false, fileParent: String = "") {
+            self.fileBytes = fileBytes
+            self.fileSync = fileSync
+            self.fileParent = fileParent
+        }
+    }
+
+    public static let fileBytes = Column<Int>(
+        "file_bytes", "bytes of each task's file (--file-size; file workloads only)")
+    public static let filesPerSecond = Column<Double>(
+        "files_per_s",
+        "tasks / wall_ms_median: files written, read back and verified per second (file workloads only)", digits: 1,
+        summary: "files/s")
+    public static let fileP50 = Column<Double>(
+        "file_ms_p50",
+        "median time of one file's write + read back + verify, ms (file workloads only; exact over every file)",
+        digits: 4)
+    public static let fileP99 = Column<Double>(
+        "file_ms_p99", "99th percentile of that time, ms (file workloads only)", digits: 4, summary: "file p99 ms")
+    public static let fileMax = Column<Double>("file_ms_max", "slowest file, ms (file workloads only)", digits: 4)
+    /// How many files the percentiles cover (in the cell report only, not a column).
+    public static let timedFiles = Column<Int>("files_timed", "files behind the file_ms percentiles")
+    public static let columns = [
+        fileBytes.erased, filesPerSecond.erased, fileP50.erased, fileP99.erased, fileMax.erased,
+    ]
+
+    public static func plan(_ options: Options, latencies: [Int64]) throws(UsageError) -> WorkloadPlan<Parameters> {
+        let bytes = try Units.parseSize(options.fileSize, option: "--file-size")
+        guard (1...FileTasks.maxFileBytes).contains(bytes) else {
+            throw .outOfRange(option: "--file-size", value: options.fileSize, range: "between 1 byte and 1GiB")
+        }
+        if !options.fileDir.isEmpty {
+            guard Files.isDirectory(options.fileDir), access(options.fileDir, W_OK | X_OK) == 0 else {
+                throw .workloadProblem(
+                    "--file-dir '\(options.fileDir)' is not an existing folder this user can write to; create it or pick another"
+                )
+            }
+        }
+        return WorkloadPlan(
+            parameters: Parameters(fileBytes: bytes, fileSync: options.fileSync, fileParent: options.fileDir),
+            latencies: [0])
+    }
+
+    /// The cell's private folder: made here and removed after the cell however it ended (a
+    /// crashed or killed cell cannot clean up after itself).
+    public static func prepare(_ cell: inout WorkloadCell<Parameters>, executable: String) throws(CellSetupError)
+        -> CellSetup
+    {
+        let folder: String
+        do {
+            folder = try Files.makePrivateDirectory(in: cell.parameters.fileParent, prefix: "asyncbench-files")
+        } catch {
+            throw CellSetupError("could not make the cell's temporary folder: \(error)")
+        }
+        cell.parameters.fileDirectory = folder
+        return CellSetup(release: { Files.removeTree(folder) })
+    }
+
+    public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {
+        row.figures.merge(report.figures)
+        row[fileBytes] = cell.parameters.fileBytes
+        if let wall = row[RunnerColumns.wallMedian], wall > 0 {
+            row[filesPerSecond] = Double(cell.tasks) / (wall / 1e3)
+        }
+    }
+
+    public static func body(_ cell: WorkloadCell<Parameters>) throws(CellFailure) -> TaskBody {
+        try FileTasks(cell, offload: nil).body
     }
 }
 
 /// C5's other side, aiofiles: the same files, but async code hands each file's blocking calls to
 /// a thread pool (min(32, cores + 4) threads, as Python's default executor, which aiofiles uses)
 /// and awaits them, so the thread running async tasks never blocks on the disk. Async backends only.
-public struct OffloadedFileWorkload: Workload {
+public enum OffloadedFileWorkload: Workload {
+    public typealias Options = FileWorkload.Options
+    public typealias Parameters = FileWorkload.Parameters
+
     public static let name = "file-offload"
     public static let summary =
         "The file workload with each file's blocking calls offloaded to a thread pool and awaited (aiofiles); async backends only"
     public static let defaultTasks = FileWorkload.defaultTasks
     public static let usesLatency = false
-    public static let writesFiles = true
     public static let asyncOnly = true
+    public static let columns = FileWorkload.columns
 
-    public static func waitsPerTask(_ parameters: WorkloadParameters) -> Int { 0 }
+    public static func waitsPerTask(_ parameters: Parameters) -> Int { 0 }
 
-    let parameters: WorkloadParameters
-
-    public init(parameters: WorkloadParameters) throws(CellFailure) {
-        self.parameters = try FileTasks.check(parameters)
+    public static func plan(_ options: Options, latencies: [Int64]) throws(UsageError) -> WorkloadPlan<Parameters> {
+        try FileWorkload.plan(options, latencies: latencies)
     }
 
-    public func makeBody(tasks: Int) throws(CellFailure) -> TaskBody {
-        try FileTasks(parameters: parameters, tasks: tasks, offload: WorkerPool.offloadPool()).body
+    public static func prepare(_ cell: inout WorkloadCell<Parameters>, executable: String) throws(CellSetupError)
+        -> CellSetup
+    {
+        try FileWorkload.prepare(&cell, executable: executable)
+    }
+
+    public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {
+        FileWorkload.figures(cell, report: report, into: &row)
+    }
+
+    public static func body(_ cell: WorkloadCell<Parameters>) throws(CellFailure) -> TaskBody {
+        try FileTasks(cell, offload: WorkerPool.offloadPool()).body
     }
 }
 
@@ -69,14 +183,9 @@ final class FileTasks: @unchecked Sendable {
     /// Largest --file-size accepted.
     static let maxFileBytes = 1 << 30
 
-    static func check(_ parameters: WorkloadParameters) throws(CellFailure) -> WorkloadParameters {
-        guard (1...maxFileBytes).contains(parameters.fileBytes) else {
-            throw .setup("--file-size must be between 1 byte and 1GiB")
-        }
-        return parameters
-    }
-
-    init(parameters: WorkloadParameters, tasks: Int, offload: WorkerPool?) throws(CellFailure) {
+    init(_ cell: WorkloadCell<FileWorkload.Parameters>, offload: WorkerPool?) throws(CellFailure) {
+        let parameters = cell.parameters
+        let tasks = cell.tasks
         self.offload = offload
         if parameters.fileDirectory.isEmpty {
             do {
@@ -161,7 +270,17 @@ final class FileTasks: @unchecked Sendable {
             },
             process: ProcessTask(function: CAsyncBench_task_file, context: context, owner: self),
             beforeRepetition: { for index in 0..<self.times.count { self.times.pointer[index] = -1 } })
-        body.operationLatencyNanoseconds = { self.times.values.filter { $0 >= 0 } }
+        let times = SampleCollector()
+        body.measuredRepetitionEnded = { times.append(self.times.values.filter { $0 >= 0 }) }
+        body.figures = {
+            var figures = Figures()
+            let percentiles = times.percentiles
+            figures[FileWorkload.timedFiles] = percentiles?.count
+            figures.set(
+                percentiles, scale: 1e6, p50: FileWorkload.fileP50, p99: FileWorkload.fileP99,
+                max: FileWorkload.fileMax)
+            return figures
+        }
         return body
     }
 }

@@ -1,10 +1,4 @@
-import CAsyncBench
-import NIOCore
-import NIOPosix
-
-#if canImport(Glibc)
-    import Glibc
-#endif
+import ArgumentParser
 
 /// Claim C4: each task opens one TCP connection to the latency server (a separate process the
 /// sweep starts per cell, answering after `--latency` ± jitter), sends `--requests` requests of
@@ -13,7 +7,7 @@ import NIOPosix
 /// sockets on SwiftNIO's event loops (`MultiThreadedEventLoopGroup.singleton`), awaiting each
 /// response; the nio backend chains futures on its own loop. Every request is accounted for:
 /// the cell's sent = answered + failed, and answered must equal the server's own count.
-public struct NetWorkload: Workload {
+public enum NetWorkload: Workload {
     public static let name = "net"
     public static let summary =
         "Each task connects to the latency server and sends --requests requests one after another (ids checked)"
@@ -22,156 +16,116 @@ public struct NetWorkload: Workload {
     /// large N: no extra memory repetition.
     public static let measuresMemory = false
 
-    public static func waitsPerTask(_ parameters: WorkloadParameters) -> Int { parameters.requests }
+    public static func waitsPerTask(_ parameters: Parameters) -> Int { parameters.requests }
 
-    let parameters: WorkloadParameters
+    public struct Parameters: Codable, Sendable, Equatable {
+        /// Requests per task and payload bytes; a request's timeout, ns.
+        public var requests = 10
+        public var payload = 64
+        public var requestTimeoutNanoseconds: Int64 = 5_000_000_000
+        /// The latency server: its address (port 0 until the sweep starts one for the cell), and
+        /// the jitter, seed and fault rates of one the sweep starts.
+        public var serverHost = "127.0.0.1"
+        public var serverPort = 0
+        public var jitterNanoseconds: Int64 = 0
+        public var seed: UInt64 = 1
+        public var loss = 0.0
+        public var reset = 0.0
 
-    public init(parameters: WorkloadParameters) throws(CellFailure) {
-        guard parameters.serverPort > 0 else {
-            throw .setup("the net workload needs a latency server: the sweep starts one (or pass --server HOST:PORT)")
-        }
-        guard parameters.requests >= 1, (0...65536).contains(parameters.payload) else {
-            throw .setup("--requests must be at least 1 and --payload between 0 and 65536")
-        }
-        self.parameters = parameters
+        public init() {}
     }
 
-    public func makeBody(tasks: Int) throws(CellFailure) -> TaskBody {
-        _ = CAsyncBench_raise_nofile()  // a socket per task
-        let clients = try NetClients(parameters: parameters, tasks: tasks)
-        let parameters = self.parameters
-        let timeout = TimeAmount.nanoseconds(parameters.requestTimeoutNanoseconds)
-        var body = TaskBody(
-            blocking: { index in
-                let rc = CAsyncBench_net_task_run(clients.context, Int64(index))
-                if rc != 0 { throw Self.connectFailure(parameters, errno: rc) }
-            },
-            async: { index in try await AsyncNetClient.run(index, parameters: parameters, clients: clients) },
-            process: ProcessTask(function: CAsyncBench_task_net, context: clients.context, owner: clients),
-            eventLoop: { loop, index in
-                let started = CAsyncBench_monotonic_ns()
-                return NetConnection.connect(on: loop, host: parameters.serverHost, port: parameters.serverPort)
-                    .flatMapErrorThrowing { throw Self.connectFailure(parameters, $0) }
-                    .flatMap { connection in
-                        clients.connected(index, nanoseconds: CAsyncBench_monotonic_ns() - started)
-                        func send(_ k: Int) -> EventLoopFuture<Void> {
-                            guard k < parameters.requests else { return loop.makeSucceededVoidFuture() }
-                            let sentAt = clients.sending(index, k)
-                            return connection.request(
-                                id: clients.id(index, k), payload: parameters.payload, timeout: timeout
-                            ).flatMap {
-                                clients.answered(index, k, sentAt: sentAt)
-                                return send(k + 1)
-                            }.flatMapError { error in
-                                clients.failed(index, error)
-                                return loop.makeSucceededVoidFuture()
-                            }
-                        }
-                        return send(0).flatMap { connection.close() }
-                    }
+    public static func plan(_ options: Options, latencies: [Int64]) throws(UsageError) -> WorkloadPlan<Parameters> {
+        var parameters = try options.parameters()
+        var notes: [String] = []
+        var latencies = latencies
+        if let address = options.server {
+            let external = try ExternalServer.find(address)
+            parameters.serverHost = external.host
+            parameters.serverPort = external.port
+            parameters.jitterNanoseconds = external.jitter
+            latencies = [external.latency]
+            notes.append(
+                "net: the latency server at \(external.address) injects \(Units.formatDuration(nanoseconds: external.latency)) ± \(Units.formatDuration(nanoseconds: external.jitter)), its own settings (--latency, --jitter, --seed, --loss and --reset apply to servers asyncbench starts)"
+            )
+            if let warning = ExternalServer.portReuseWarning(host: external.host) { notes.append(warning) }
+        }
+        if let longest = latencies.max(), longest + parameters.jitterNanoseconds >= parameters.requestTimeoutNanoseconds
+        {
+            let reply = Units.formatDuration(nanoseconds: longest + parameters.jitterNanoseconds)
+            throw .outOfRange(
+                option: "--request-timeout", value: options.requestTimeout,
+                range: "longer than the latency server's slowest reply (\(reply)), or every request times out")
+        }
+        return WorkloadPlan(parameters: parameters, latencies: latencies, notes: notes)
+    }
+
+    /// The cell's latency server: a process of its own, or the one at --server, whose counts
+    /// before the cell are subtracted from those after it.
+    public static func prepare(_ cell: inout WorkloadCell<Parameters>, executable: String) throws(CellSetupError)
+        -> CellSetup
+    {
+        let host = cell.parameters.serverHost
+        guard cell.parameters.serverPort == 0 else {
+            let port = cell.parameters.serverPort
+            let before: LatencyServer.Statistics
+            do {
+                before = try ServerControl.statistics(host: host, port: port)
+            } catch {
+                throw CellSetupError("the latency server at --server did not answer: \(error)")
+            }
+            return CellSetup(finish: { row in
+                var after = try? ServerControl.statistics(host: host, port: port, since: before.answered)
+                after?.answered -= before.answered
+                reconcile(&row, with: after, shared: true)
             })
-        body.operationLatencyNanoseconds = { clients.latencies.values.filter { $0 >= 0 } }
-        body.requestCounts = { clients.counts }
-        return body
-    }
-}
-
-extension NetWorkload {
-    /// A connection that could not be made: out of descriptors (EMFILE, ENFILE) is a `limit`.
-    static func connectFailure(_ parameters: WorkloadParameters, errno: Int32) -> any Error {
-        let error = SystemError("connect to \(parameters.serverHost):\(parameters.serverPort)", errno: errno)
-        if errno == EMFILE || errno == ENFILE { return CellFailure.limit(reached: nil, cause: error.description) }
-        return error
-    }
-
-    /// The same for SwiftNIO's connect errors: the socket call's errno is an `IOError`, on its
-    /// own or inside the `NIOConnectionError` of each address tried.
-    static func connectFailure(_ parameters: WorkloadParameters, _ error: any Error) -> any Error {
-        guard let code = errnoCode(error), code == EMFILE || code == ENFILE else { return error }
-        return connectFailure(parameters, errno: code)
-    }
-
-    static func errnoCode(_ error: any Error) -> Int32? {
-        if let failure = error as? IOError { return failure.errnoCode }
-        if let failure = error as? NIOConnectionError {
-            return failure.connectionErrors.lazy.compactMap { errnoCode($0.error) }.first
         }
-        return nil
-    }
-}
-
-/// The net workload's per-task slots (shared with forked children) and the C task reading them.
-final class NetClients: @unchecked Sendable {
-    let context: UnsafeMutablePointer<CAsyncBench_net_task>
-    let latencies: SharedSlots
-    let tallies: SharedSlots
-    let requests: Int
-    let tasks: Int
-
-    init(parameters: WorkloadParameters, tasks: Int) throws(CellFailure) {
-        self.tasks = tasks
-        requests = parameters.requests
-        latencies = try SharedSlots(tasks: tasks * parameters.requests, what: "request latency")
-        tallies = try SharedSlots(tasks: tasks * 6, what: "request count")
-        context = .allocate(capacity: 1)
-        var task = CAsyncBench_net_task()
-        withUnsafeMutableBytes(of: &task.host) { host in
-            for (offset, byte) in parameters.serverHost.utf8.prefix(63).enumerated() { host[offset] = byte }
+        let server: ServerProcess
+        do {
+            server = try ServerProcess.start(executable: executable, cell: cell)
+        } catch {
+            throw CellSetupError("could not start the latency server: \(error)")
         }
-        task.port = Int32(parameters.serverPort)
-        task.payload = UInt32(parameters.payload)
-        task.requests = Int64(parameters.requests)
-        task.timeout_ns = parameters.requestTimeoutNanoseconds
-        task.latency = latencies.pointer
-        task.counts = tallies.pointer
-        task.tasks = Int64(tasks)
-        context.initialize(to: task)
+        cell.parameters.serverPort = server.port
+        return CellSetup(
+            finish: { row in reconcile(&row, with: server.statistics(host: host)) }, release: { server.stop() })
     }
 
-    deinit { context.deallocate() }
-
-    func id(_ index: Int, _ k: Int) -> UInt64 { UInt64(index) << 24 | UInt64(k) }
-
-    func connected(_ index: Int, nanoseconds: Int64) {
-        tallies.record(index * 6 + 3, nanoseconds)
-        for k in 0..<requests { latencies.record(index * requests + k, -1) }
-    }
-
-    /// Counts request k as sent; returns the time it was sent.
-    func sending(_ index: Int, _ k: Int) -> Int64 {
-        tallies.pointer[index * 6] += 1
-        return CAsyncBench_monotonic_ns()
-    }
-
-    func answered(_ index: Int, _ k: Int, sentAt: Int64) {
-        tallies.pointer[index * 6 + 1] += 1
-        latencies.record(index * requests + k, CAsyncBench_monotonic_ns() - sentAt)
-    }
-
-    /// Counts a failed request, and why: timed out, or reset / closed by the server.
-    func failed(_ index: Int, _ error: any Error) {
-        tallies.pointer[index * 6 + 2] += 1
-        switch error as? NetFailure {
-        case .timeout?: tallies.pointer[index * 6 + 4] += 1
-        case .closed?: tallies.pointer[index * 6 + 5] += 1
-        default: break
+    public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {
+        row.figures.merge(report.figures)
+        let parameters = cell.parameters
+        row[requests] = parameters.requests
+        row[payload] = parameters.payload
+        if let wall = row[RunnerColumns.wallMedian], wall > 0 {
+            row[throughput] = Double(cell.tasks * parameters.requests) / (wall / 1e3)
         }
+        let latency = row.latencyMilliseconds
+        row[overheadP50] = row[requestP50].map { $0 - latency }
+        row[overheadP99] = row[requestP99].map { $0 - latency }
     }
 
-    /// Totals over every task and repetition so far.
-    var counts: RequestCounts {
-        let values = tallies.values
-        var counts = RequestCounts()
-        var connects: [Double] = []
-        for index in 0..<tasks {
-            counts.sent += Int(values[index * 6])
-            counts.answered += Int(values[index * 6 + 1])
-            counts.failed += Int(values[index * 6 + 2])
-            counts.timedOut += Int(values[index * 6 + 4])
-            counts.reset += Int(values[index * 6 + 5])
-            if values[index * 6 + 3] > 0 { connects.append(Double(values[index * 6 + 3])) }
+    /// Checks that every request is accounted for: the clients' sent = answered + failed, and
+    /// answered = the server's own count. A mismatch turns the row into an error saying so.
+    /// `shared`: the server was started elsewhere (`--server`) and others may use it too.
+    static func reconcile(_ row: inout ResultRow, with statistics: LatencyServer.Statistics?, shared: Bool = false) {
+        row[serverAnswered] = statistics?.answered
+        row[serverLateness] = statistics?.lateness.map { $0.p99 / 1e3 }
+        guard row.status == .ok, let sent = row[Self.sent], let answered = row[Self.answered],
+            let failed = row[Self.failed]
+        else {
+            return
         }
-        counts.connectNanoseconds = Summary(connects).map { Int64($0.median) }
-        return counts
+        guard let statistics else {
+            row.status = .error
+            row.message =
+                "clients sent \(sent), answered \(answered), failed \(failed) (timed out \(row[Self.timedOut] ?? 0), reset \(row[Self.reset] ?? 0)); the latency server did not answer its control request (did it die?), so they cannot be reconciled"
+            return
+        }
+        if sent != answered + failed || answered != statistics.answered {
+            row.status = .error
+            row.message =
+                "requests unaccounted: clients sent \(sent), answered \(answered), failed \(failed); the server answered \(statistics.answered)"
+                + (shared ? " (during this cell: did another client use the server at the same time?)" : "")
+        }
     }
 }

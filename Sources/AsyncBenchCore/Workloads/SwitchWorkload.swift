@@ -1,3 +1,4 @@
+import ArgumentParser
 import CAsyncBench
 import Dispatch
 import Synchronization
@@ -11,7 +12,7 @@ import Synchronization
 /// pair of pipes (what `perf bench sched pipe` and `-T` do), Dispatch blocks with semaphores,
 /// async tasks by resuming each other's continuation. Pinned cells (`--pin`) run on one CPU, so
 /// every handoff is a real switch on that CPU.
-public struct SwitchWorkload: Workload {
+public enum SwitchWorkload: Workload {
     public static let name = "switch"
     public static let summary =
         "Pairs of peers pass a token --rounds times (pipes, semaphores or continuations); reports ns per switch"
@@ -22,27 +23,60 @@ public struct SwitchWorkload: Workload {
     /// Two peers per pair and a repetition of ~1 s: a memory repetition would add time, not insight.
     public static let measuresMemory = false
 
+    /// `--rounds`: how many times each task or pair repeats its step.
+    public struct Options: WorkloadOptionGroup {
+        @Option(help: "Round trips per pair of peers (switch workload).")
+        public var rounds = 200_000
+
+        public init() {}
+        public var settings: [String] { ["rounds=\(rounds)"] }
+        public static func arguments(setting name: String, value: String) -> [String]? {
+            name == "rounds" ? ["--rounds", value] : nil
+        }
+
+        /// The rounds, checked.
+        public func checked() throws(UsageError) -> Int {
+            guard (1...100_000_000).contains(rounds) else {
+                throw .outOfRange(option: "--rounds", value: "\(rounds)", range: "between 1 and 100000000")
+            }
+            return rounds
+        }
+    }
+
+    public struct Parameters: Codable, Sendable, Equatable {
+        /// Round trips each pair makes.
+        public var rounds: Int
+        public init(rounds: Int) { self.rounds = rounds }
+    }
+
+    public static let rounds = Column<Int>("rounds", "round trips per pair of peers (switch only)")
+    public static let switchNanoseconds = Column<Double>(
+        "switch_ns", "wall_ms_median / (2 × rounds), ns: one handoff between peers (switch only)", digits: 1,
+        summary: "ns/switch")
+    public static let columns = [rounds.erased, switchNanoseconds.erased]
+
+    public static func plan(_ options: Options, latencies: [Int64]) throws(UsageError) -> WorkloadPlan<Parameters> {
+        WorkloadPlan(parameters: Parameters(rounds: try options.checked()), latencies: [0])
+    }
+
     public static func problem(tasks: Int) -> String? {
         tasks % 2 == 0 ? nil : "the switch workload runs pairs of peers: --tasks must be even, got \(tasks)"
     }
 
-    public static func switchesPerRepetition(_ parameters: WorkloadParameters) -> Int? { 2 * parameters.rounds }
-
-    let rounds: Int
-
-    public init(parameters: WorkloadParameters) throws(CellFailure) {
-        guard parameters.rounds >= 1 else { throw .setup("--rounds must be at least 1") }
-        rounds = parameters.rounds
+    public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {
+        guard let wall = row[RunnerColumns.wallMedian] else { return }
+        row[rounds] = cell.parameters.rounds
+        row[switchNanoseconds] = wall * 1e6 / Double(2 * cell.parameters.rounds)
     }
 
     /// The channels of `tasks / 2` pairs: pipes, semaphores and batons, reused by every repetition
     /// (each repetition leaves them as it found them: every token sent is received).
-    public func makeBody(tasks: Int) throws(CellFailure) -> TaskBody {
-        let pairs = tasks / 2
+    public static func body(_ cell: WorkloadCell<Parameters>) throws(CellFailure) -> TaskBody {
+        let pairs = cell.tasks / 2
+        let rounds = cell.parameters.rounds
         let pipes = try PipePairs(count: pairs, rounds: rounds)
         let semaphores = (0..<pairs).map { _ in (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)) }
         let batons = (0..<pairs).map { _ in (Baton(), Baton()) }
-        let rounds = self.rounds
         return TaskBody(
             blocking: { index in
                 let rc = withExtendedLifetime(pipes) { CAsyncBench_pingpong_peer(pipes.context, Int64(index)) }

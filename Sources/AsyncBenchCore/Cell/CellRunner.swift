@@ -13,8 +13,7 @@ public enum CellRunner {
     /// Runs `spec` and returns its report; never throws: failures become the report's status.
     public static func run(_ spec: CellSpec) -> CellReport {
         var report = CellReport(
-            status: .ok, message: "", tasksReached: nil, singleTaskNanoseconds: nil, samples: [], idleRSSBytes: 0,
-            peakRSSBytes: 0)
+            status: .ok, message: "", tasksReached: nil, samples: [], idleRSSBytes: 0, peakRSSBytes: 0)
         do throws(CellFailure) {
             guard let backendType = Registry.backend(named: spec.backend) else {
                 throw .setup("unknown backend '\(spec.backend)'")
@@ -31,11 +30,8 @@ public enum CellRunner {
                 if rc != 0 { throw .setup(SystemError("sched_setaffinity", errno: rc).description) }
             }
             let backend = backendType.init(options: spec.options)
-            let workload = try workloadType.init(parameters: spec.parameters)
-            let body = try workload.makeBody(tasks: spec.tasks)
-            if workloadType.reportsSpeedup {
-                report.singleTaskNanoseconds = try timeOneTask(body)
-            }
+            let body = try workloadType.makeBody(spec)
+            defer { report.figures = body.figures?() ?? Figures() }
             report.idleRSSBytes = Measurement.ProcStatus.current().rssBytes
             do {
                 try Measurement.resetPeakRSS()
@@ -49,21 +45,11 @@ public enum CellRunner {
                 _ = try measure(backend: backend, tasks: spec.tasks, body: body, sampleInterval: sampleInterval)
             }
             var measured: Int64 = 0
-            var lateness: [Double] = []
-            var roundTrips: [Double] = []
-            defer {
-                report.latenessNanoseconds = Percentiles(lateness)
-                report.operationLatencyNanoseconds = Percentiles(roundTrips)
-                report.requests = body.requestCounts?()
-            }
             for repetition in 1...spec.reps {
                 let sample = try measure(
                     backend: backend, tasks: spec.tasks, body: body, sampleInterval: sampleInterval)
                 report.samples.append(sample)
-                if let collect = body.taskLatenessNanoseconds {
-                    lateness += collect().prefix(spec.tasks).map(Double.init)
-                }
-                if let collect = body.operationLatencyNanoseconds { roundTrips += collect().map(Double.init) }
+                body.measuredRepetitionEnded?()
                 measured += sample.wallNanoseconds
                 if spec.repBudgetNanoseconds > 0, repetition >= spec.minReps, measured >= spec.repBudgetNanoseconds {
                     break
@@ -83,21 +69,6 @@ public enum CellRunner {
         }
         if report.peakRSSBytes == 0 { report.peakRSSBytes = Measurement.ProcStatus.current().peakRSSBytes }
         return report
-    }
-
-    /// One task alone on this thread, after one untimed run: the median of three, ns.
-    static func timeOneTask(_ body: TaskBody) throws(CellFailure) -> Int64 {
-        var times: [Double] = []
-        for attempt in 0..<4 {
-            let start = Measurement.monotonicNanoseconds()
-            do {
-                try body.blocking(0)
-            } catch {
-                throw .taskFailed(String(describing: error))
-            }
-            if attempt > 0 { times.append(Double(Measurement.monotonicNanoseconds() - start)) }
-        }
-        return Int64(Summary(times)?.median ?? 0)
     }
 
     /// One repetition: runs the backend once and checks every task completed.

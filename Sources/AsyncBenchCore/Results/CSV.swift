@@ -15,10 +15,10 @@ public enum CSV {
         fields.map(escape).joined(separator: ",") + "\n"
     }
 
-    public static var header: String { line(Schema.columns.map(\.name)) }
+    public static func header(_ schema: Schema = Registry.schema) -> String { line(schema.header) }
 
-    public static func row(_ row: ResultRow) -> String {
-        line(Schema.columns.map { $0.value(row) })
+    public static func row(_ row: ResultRow, _ schema: Schema = Registry.schema) -> String {
+        line(schema.fields(row))
     }
 
     /// The `#` lines at the top of a results file. Line breaks in values are flattened.

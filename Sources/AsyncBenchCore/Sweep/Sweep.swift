@@ -37,7 +37,7 @@ public struct Sweep {
             var spec = cell.spec
             let label =
                 "[\(String(repeating: " ", count: width - String(index + 1).count))\(index + 1)/\(plan.cells.count)] "
-                + "\(spec.backend) \(spec.workload) tasks=\(spec.tasks) latency=\(Units.formatDuration(nanoseconds: spec.parameters.latencyNanoseconds))"
+                + "\(spec.backend) \(spec.workload) tasks=\(spec.tasks) latency=\(Units.formatDuration(nanoseconds: spec.latencyNanoseconds))"
             var row: ResultRow
             let guarded =
                 plan.force
@@ -48,68 +48,29 @@ public struct Sweep {
             } else {
                 progress(label + " …", false)
                 let started = Measurement.monotonicNanoseconds()
-                // The net workload's latency server: a process of its own for this cell, or the one
-                // at --server, whose counts before the cell are subtracted from those after it.
-                var server: ServerProcess?
-                var external: LatencyServer.Statistics?
-                // Why the cell could not be set up (its row is then an error), said where it happens.
+                // What the workload sets up outside the cell (a server, a folder), released however
+                // the cell ends; a setup that fails makes the row an error saying why.
+                var setup: CellSetup?
                 var setupFailure: String?
-                if spec.workload == NetWorkload.name && spec.parameters.serverPort == 0 {
+                if let workload = Registry.workload(named: spec.workload) {
                     do {
-                        server = try ServerProcess.start(executable: executable, parameters: spec.parameters)
-                        spec.parameters.serverPort = server?.port ?? 0
+                        setup = try workload.prepare(&spec, executable: executable)
                     } catch {
-                        setupFailure = "could not start the latency server: \(error)"
-                    }
-                } else if spec.workload == NetWorkload.name {
-                    do {
-                        external = try ServerControl.statistics(
-                            host: spec.parameters.serverHost, port: spec.parameters.serverPort)
-                    } catch {
-                        setupFailure = "the latency server at --server did not answer: \(error)"
+                        setupFailure = error.description
                     }
                 }
-                // The file workloads' private folder: made here and removed after the cell however it
-                // ended (a crashed or killed cell cannot clean up after itself).
-                if Registry.workload(named: spec.workload)?.writesFiles == true {
-                    do {
-                        spec.parameters.fileDirectory = try Files.makePrivateDirectory(
-                            in: spec.parameters.fileParent, prefix: "asyncbench-files")
-                    } catch {
-                        setupFailure = "could not make the cell's temporary folder: \(error)"
-                    }
-                }
-                defer {
-                    if !spec.parameters.fileDirectory.isEmpty {
-                        Files.removeTree(spec.parameters.fileDirectory)
-                    }
-                }
+                defer { setup?.release() }
                 if let setupFailure {
                     row = ResultRow(spec: spec, status: .error, message: setupFailure)
                 } else {
-                    let outcome: CellProcess.Outcome
-                    do {
-                        outcome = try CellProcess.run(
-                            executable: executable, spec: spec, timeoutNanoseconds: plan.cellTimeoutNanoseconds)
-                    } catch {
-                        server?.stop()
-                        throw error
-                    }
+                    let outcome = try CellProcess.run(
+                        executable: executable, spec: spec, timeoutNanoseconds: plan.cellTimeoutNanoseconds)
                     if case .interrupted(let signal) = outcome {
-                        server?.stop()
                         interruptedBy = signal
                         break
                     }
                     row = Self.row(spec: spec, outcome: outcome, timeout: plan.cellTimeoutNanoseconds)
-                    if let server {
-                        Self.reconcile(&row, with: server.statistics(host: spec.parameters.serverHost))
-                        server.stop()
-                    } else if let before = external {
-                        var after = try? ServerControl.statistics(
-                            host: spec.parameters.serverHost, port: spec.parameters.serverPort, since: before.answered)
-                        after?.answered -= before.answered
-                        Self.reconcile(&row, with: after, shared: true)
-                    }
+                    setup?.finish(&row)
                 }
                 let seconds = Double(Measurement.monotonicNanoseconds() - started) / 1e9
                 progress(label + " \(row.status.rawValue) (\(Units.trim(seconds, digits: 1))s)", true)
@@ -121,27 +82,6 @@ public struct Sweep {
         return Outcome(
             rows: rows, interruptedBy: interruptedBy, resultsPath: writer.resultsPath,
             notRun: plan.cells.count - rows.count)
-    }
-
-    /// Checks that every request is accounted for: the clients' sent = answered + failed, and
-    /// answered = the server's own count. A mismatch turns the row into an error saying so.
-    /// `shared`: the server was started elsewhere (`--server`) and others may use it too.
-    static func reconcile(_ row: inout ResultRow, with statistics: LatencyServer.Statistics?, shared: Bool = false) {
-        row.serverAnswered = statistics?.answered
-        row.serverLatenessP99Nanoseconds = statistics?.lateness?.p99
-        guard row.status == .ok, let counts = row.requestCounts else { return }
-        guard let statistics else {
-            row.status = .error
-            row.message =
-                "clients sent \(counts.sent), answered \(counts.answered), failed \(counts.failed) (timed out \(counts.timedOut), reset \(counts.reset)); the latency server did not answer its control request (did it die?), so they cannot be reconciled"
-            return
-        }
-        if counts.sent != counts.answered + counts.failed || counts.answered != statistics.answered {
-            row.status = .error
-            row.message =
-                "requests unaccounted: clients sent \(counts.sent), answered \(counts.answered), failed \(counts.failed); the server answered \(statistics.answered)"
-                + (shared ? " (during this cell: did another client use the server at the same time?)" : "")
-        }
     }
 
     /// The row for a cell process's outcome.

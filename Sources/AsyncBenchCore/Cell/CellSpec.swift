@@ -4,7 +4,10 @@ public struct CellSpec: Codable, Sendable, Equatable {
     public var backend: String
     public var workload: String
     public var tasks: Int
-    public var parameters: WorkloadParameters
+    /// How long each task waits (`--latency`), ns; 0 for workloads without a wait.
+    public var latencyNanoseconds: Int64
+    /// The workload's own parameters (its `Parameters` type, as JSON).
+    public var parameters: JSONValue
     public var options: BackendOptions
     public var reps: Int
     public var warmup: Int
@@ -24,7 +27,8 @@ public struct CellSpec: Codable, Sendable, Equatable {
     public var memoryRepetition = true
 
     public init(
-        backend: String, workload: String, tasks: Int, parameters: WorkloadParameters,
+        backend: String, workload: String, tasks: Int, latencyNanoseconds: Int64 = 0,
+        parameters: JSONValue = .object([:]),
         options: BackendOptions, reps: Int, warmup: Int, pinned: Bool = false, allocator: Allocator = .system,
         minReps: Int? = nil,
         repBudgetNanoseconds: Int64 = 0,
@@ -33,6 +37,7 @@ public struct CellSpec: Codable, Sendable, Equatable {
         self.backend = backend
         self.workload = workload
         self.tasks = tasks
+        self.latencyNanoseconds = latencyNanoseconds
         self.parameters = parameters
         self.options = options
         self.reps = reps
@@ -100,10 +105,6 @@ public struct CellReport: Codable, Sendable, Equatable {
     public var message: String
     /// For a `limit`, the most tasks started before the system refused more, when known.
     public var tasksReached: Int?
-    /// One task alone on the cell's calling thread, median of three (workloads that report a speedup).
-    public var singleTaskNanoseconds: Int64? = nil
-    /// How late tasks woke, ns, over every task of every measured repetition (sleep).
-    public var latenessNanoseconds: Percentiles? = nil
     /// The measured repetitions (warm-up excluded) that completed.
     public var samples: [RepetitionSample]
     /// RSS of the cell process once set up, before the first repetition.
@@ -112,11 +113,8 @@ public struct CellReport: Codable, Sendable, Equatable {
     public var peakRSSBytes: Int
     /// The memory repetition's figures (workloads that measure memory, when the cell got that far).
     public var memory: MemoryProbe? = nil
-    /// What tasks timed over every measured repetition, ns: request round trips (net), file
-    /// write-read-verify times (file).
-    public var operationLatencyNanoseconds: Percentiles? = nil
-    /// Requests sent, answered and failed over every repetition (net workload).
-    public var requests: RequestCounts? = nil
+    /// The workload's own figures (its declared columns), as its body reported them.
+    public var figures = Figures()
 }
 
 extension CellSpec {
@@ -124,7 +122,7 @@ extension CellSpec {
     public var key: CellKey {
         CellKey(
             backend: backend, workload: workload, tasks: tasks,
-            latencyMilliseconds: Double(parameters.latencyNanoseconds) / 1e6, pinned: pinned,
+            latencyMilliseconds: Double(latencyNanoseconds) / 1e6, pinned: pinned,
             allocator: allocator.rawValue)
     }
 }

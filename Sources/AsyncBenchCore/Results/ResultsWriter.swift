@@ -24,7 +24,7 @@ public final class ResultsWriter {
         if format == .csv {
             csv = open(resultsPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
             guard csv >= 0 else { throw SystemError("open \(resultsPath)", errno: errno) }
-            try Files.writeAll(csv, CSV.preamble(metadata) + CSV.header, path: resultsPath)
+            try Files.writeAll(csv, CSV.preamble(metadata) + CSV.header(), path: resultsPath)
         }
     }
 
@@ -52,10 +52,29 @@ public final class ResultsWriter {
         }
     }
 
+    /// The JSON results document: each row an object of the CSV's columns (numbers as numbers,
+    /// empty fields left out) plus `wall_ms_per_rep`.
     struct JSONResults: Encodable {
         var schemaVersion = Schema.version
         var metadata: RunMetadata
         var interrupted: Bool
-        var rows: [ResultRow]
+        var rows: [[String: JSONValue]]
+
+        init(metadata: RunMetadata, interrupted: Bool, rows: [ResultRow], schema: Schema = Registry.schema) {
+            self.metadata = metadata
+            self.interrupted = interrupted
+            self.rows = rows.map { row in
+                var object: [String: JSONValue] = [:]
+                for (name, field) in zip(schema.header, schema.fields(row)) where !field.isEmpty {
+                    switch row.figures[name] {
+                    case .integer(let value)?: object[name] = .integer(value)
+                    case .real(let value)?: object[name] = .real(Double(field) ?? value)
+                    default: object[name] = Int64(field).map(JSONValue.integer) ?? .string(field)
+                    }
+                }
+                object["wall_ms_per_rep"] = .array(row.wallMillisecondsPerRep.map(JSONValue.real))
+                return object
+            }
+        }
     }
 }

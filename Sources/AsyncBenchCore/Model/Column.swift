@@ -1,0 +1,170 @@
+/// A value one column of the results holds: a whole number, a real number or text.
+///
+/// Cells report figures as these, rows store them, and the CSV and JSON files write them; the
+/// same code reads them back (`ColumnValue.parse`).
+public enum Figure: Sendable, Equatable, Codable {
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Int64.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .real(value)
+        } else {
+            self = .text(try container.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .integer(let value): try container.encode(value)
+        case .real(let value): try container.encode(value)
+        case .text(let value): try container.encode(value)
+        }
+    }
+}
+
+/// A Swift type a column can hold, with its text form in the CSV.
+public protocol ColumnValue: Sendable {
+    init?(figure: Figure)
+    var figure: Figure { get }
+    /// The value of a CSV field; nil when empty or not of this type.
+    static func parse(_ text: String) -> Self?
+}
+
+extension Int: ColumnValue {
+    public init?(figure: Figure) {
+        switch figure {
+        case .integer(let value): self.init(value)
+        case .real(let value) where value.rounded() == value && abs(value) < 9e18: self.init(value)
+        default: return nil
+        }
+    }
+    public var figure: Figure { .integer(Int64(self)) }
+    public static func parse(_ text: String) -> Int? { Int(text) ?? Double(text).flatMap { Int(figure: .real($0)) } }
+}
+
+extension Double: ColumnValue {
+    public init?(figure: Figure) {
+        switch figure {
+        case .integer(let value): self.init(value)
+        case .real(let value): self = value
+        case .text: return nil
+        }
+    }
+    public var figure: Figure { .real(self) }
+    public static func parse(_ text: String) -> Double? { Double(text) }
+}
+
+extension String: ColumnValue {
+    public init?(figure: Figure) {
+        guard case .text(let value) = figure else { return nil }
+        self = value
+    }
+    public var figure: Figure { .text(self) }
+    public static func parse(_ text: String) -> String? { text }
+}
+
+/// One column of the results: its name in the CSV header, its unit (in the name too, by
+/// convention: `_ms`, `_bytes`...), what it holds, and how many significant digits it is written
+/// with. A workload declares the columns it adds; the runner declares the ones every cell has.
+/// Rows are read and written through these, so code that uses a column names this value, never
+/// its text: renaming or removing a column is a compile error where it is used.
+public struct Column<Value: ColumnValue>: Sendable {
+    public let name: String
+    public let meaning: String
+    /// Significant digits of a real number in the CSV (whole numbers and text are exact).
+    public let digits: Int
+    /// The header of its column in the summary table printed after a run, when it has one.
+    public let summary: String?
+
+    public init(_ name: String, _ meaning: String, digits: Int = 3, summary: String? = nil) {
+        self.name = name
+        self.meaning = meaning
+        self.digits = digits
+        self.summary = summary
+    }
+
+    /// The column without its value type, for the schema.
+    public var erased: AnyColumn {
+        let digits = self.digits
+        return AnyColumn(
+            name: name, meaning: meaning, summary: summary,
+            parse: { text in text.isEmpty ? nil : Value.parse(text)?.figure },
+            format: { figure in Figure.format(figure, digits: digits) })
+    }
+}
+
+/// A column of any value type: what the schema lists and the CSV reader and writer use.
+public struct AnyColumn: Sendable {
+    public let name: String
+    public let meaning: String
+    public let summary: String?
+    /// The figure a CSV field holds (nil: empty, or not of the column's type).
+    public let parse: @Sendable (String) -> Figure?
+    /// The CSV field of a figure.
+    public let format: @Sendable (Figure) -> String
+}
+
+extension Figure {
+    /// The text of a figure in the CSV: reals with `digits` significant digits (an empty field
+    /// when not finite), the others exact.
+    public static func format(_ figure: Figure, digits: Int) -> String {
+        switch figure {
+        case .integer(let value): return "\(value)"
+        case .real(let value): return value.isFinite ? Units.trim(value, digits: digits) : ""
+        case .text(let value): return value
+        }
+    }
+}
+
+/// The figures of one cell, by column: what a cell process reports and what a row holds beside
+/// its key, status and message. Read and written through typed `Column`s.
+public struct Figures: Sendable, Equatable, Codable {
+    public private(set) var values: [String: Figure] = [:]
+
+    public init() {}
+
+    public subscript<Value>(column: Column<Value>) -> Value? {
+        get { values[column.name].flatMap(Value.init(figure:)) }
+        set { values[column.name] = newValue?.figure }
+    }
+
+    /// The figure of a column by its name (the CSV reader and writer).
+    public subscript(name: String) -> Figure? {
+        get { values[name] }
+        set { values[name] = newValue }
+    }
+
+    /// Adds every figure of `other`, replacing those it has too.
+    public mutating func merge(_ other: Figures) {
+        values.merge(other.values) { _, new in new }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        values = try [String: Figure](from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try values.encode(to: encoder)
+    }
+}
+
+extension Figures {
+    /// Sets the p50, p99 and max columns of a set of samples (ns), each divided by `scale`
+    /// (1e3: µs, 1e6: ms); `p90`, when given, too.
+    public mutating func set(
+        _ percentiles: Percentiles?, scale: Double, p50: Column<Double>, p90: Column<Double>? = nil,
+        p99: Column<Double>, max: Column<Double>
+    ) {
+        guard let percentiles else { return }
+        self[p50] = percentiles.p50 / scale
+        if let p90 { self[p90] = percentiles.p90 / scale }
+        self[p99] = percentiles.p99 / scale
+        self[max] = percentiles.max / scale
+    }
+}
