@@ -1,6 +1,8 @@
 // The `file` workload's task, in C so that forked children can run it (async-signal-safe calls
 // only: open, write, read, fsync, close, unlink; no allocation, no stdio).
-#include "CAsyncBench.h"
+#include "CAsyncBench_file.h"
+
+#include "CAsyncBench_clock.h"
 
 #include <errno.h>
 #include <fcntl.h>

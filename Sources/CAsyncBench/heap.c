@@ -6,12 +6,14 @@
 // in the asyncbench binary itself. Every call goes straight on to the next definition in the
 // process (glibc's, or jemalloc's when a cell runs with it in LD_PRELOAD); while counting is on,
 // each allocation call and each free is also counted with one relaxed atomic add. Counting is
-// off except during a cell's untimed memory repetition.
-#include "CAsyncBench.h"
+// off except during a cell's untimed memory repetition. In C because it defines the C
+// allocator's own symbols, which Swift cannot.
+#include "CAsyncBench_heap.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>

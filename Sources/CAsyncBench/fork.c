@@ -1,0 +1,36 @@
+// Forking N task children, and the anonymous memory they share with the parent for their results.
+// In C because a forked child of a multithreaded Swift process must not touch the Swift runtime:
+// the child runs its C task body and _exits without returning to Swift.
+#include "CAsyncBench_fork.h"
+
+#include "CAsyncBench_heap.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+void *CAsyncBench_map_shared(size_t bytes) {
+    void *address = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return address == MAP_FAILED ? NULL : address;
+}
+
+void CAsyncBench_unmap(void *address, size_t bytes) { munmap(address, bytes); }
+
+int CAsyncBench_fork_tasks(
+    int64_t n, CAsyncBench_task_fn fn, void *context, pid_t *pids, int64_t *started,
+    int64_t *child_memory) {
+    *started = 0;
+    for (int64_t i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid < 0) return errno;
+        if (pid == 0) {
+            // Child: async-signal-safe calls only, then _exit (no atexit handlers, no stdio flush).
+            int status = fn(context, i);
+            if (child_memory != NULL) child_memory[i] = CAsyncBench_own_private_bytes();
+            _exit(status & 0xff);
+        }
+        pids[i] = pid;
+        *started = i + 1;
+    }
+    return 0;
+}
