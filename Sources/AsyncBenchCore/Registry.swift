@@ -19,6 +19,7 @@ public enum Registry {
     public static let workloads: [any Workload.Type] = [
         SleepWorkload.self,
         SwitchWorkload.self,
+        YieldWorkload.self,
         CPUWorkload.self,
         BlockingWorkload.self,
         OffloadedBlockingWorkload.self,

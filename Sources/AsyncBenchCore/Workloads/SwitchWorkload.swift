@@ -23,9 +23,9 @@ public enum SwitchWorkload: Workload {
     /// Two peers per pair and a repetition of ~1 s: a memory repetition would add time, not insight.
     public static let measuresMemory = false
 
-    /// `--rounds`: how many times each task or pair repeats its step.
+    /// `--rounds`: how many times each task or pair repeats its step (switch, yield).
     public struct Options: WorkloadOptionGroup {
-        @Option(help: "Round trips per pair of peers (switch workload).")
+        @Option(help: "Round trips per pair of peers (switch workload); yields per task (yield workload).")
         public var rounds = 200_000
 
         public init() {}
