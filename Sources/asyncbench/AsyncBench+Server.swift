@@ -1,5 +1,9 @@
 import ArgumentParser
-import AsyncBenchCore
+import AsyncBenchAnalysis
+import AsyncBenchCell
+import AsyncBenchModel
+import AsyncBenchResults
+import AsyncBenchSweep
 import CAsyncBench
 
 #if canImport(Glibc)

@@ -1,7 +1,11 @@
 import CAsyncBench
 import Testing
 
-@testable import AsyncBenchCore
+@testable import AsyncBenchAnalysis
+@testable import AsyncBenchCell
+@testable import AsyncBenchModel
+@testable import AsyncBenchResults
+@testable import AsyncBenchSweep
 
 /// The blocking workloads (C6): which tasks block, that a blocked thread delays the tasks sharing
 /// it, that offloading runs only on async backends, and the C6 verdict rule.

@@ -1,7 +1,11 @@
 import CAsyncBench
 import Testing
 
-@testable import AsyncBenchCore
+@testable import AsyncBenchAnalysis
+@testable import AsyncBenchCell
+@testable import AsyncBenchModel
+@testable import AsyncBenchResults
+@testable import AsyncBenchSweep
 
 extension BlockingBackendSuites {
     /// The `cpu` workload: real work whose result is checked, a speedup by the stated formula.
@@ -98,7 +102,7 @@ extension BlockingBackendSuites {
                 Percentiles(p50: 80_000, p90: 150_000, p99: 300_000, max: 900_000, count: 30), scale: 1e3,
                 p50: SleepWorkload.latenessP50, p99: SleepWorkload.latenessP99, max: SleepWorkload.latenessMax)
             let row = ResultRow(spec: .example(tasks: 10), report: report)
-            let fields = CSV.parse(CSV.header() + CSV.row(row))
+            let fields = CSV.parse(CSV.header(Registry.schema) + CSV.row(row, Registry.schema))
             let header = fields[0]
             let value = { (name: String) in fields[1][header.firstIndex(of: name)!] }
             #expect(value("lateness_us_p50") == "80")

@@ -1,6 +1,10 @@
 import Testing
 
-@testable import AsyncBenchCore
+@testable import AsyncBenchAnalysis
+@testable import AsyncBenchCell
+@testable import AsyncBenchModel
+@testable import AsyncBenchResults
+@testable import AsyncBenchSweep
 
 @Suite struct CSVTests {
     @Test func plainFieldsAreNotQuoted() {
@@ -21,7 +25,7 @@ import Testing
     }
 
     @Test func headerMatchesSchemaAndEveryRowHasEveryColumn() throws {
-        let header = try #require(CSV.parse(CSV.header()).first)
+        let header = try #require(CSV.parse(CSV.header(Registry.schema)).first)
         #expect(header == Registry.schema.entries.map(\.name))
         #expect(header.first == "schema_version")
         #expect(Set(header).count == header.count, "column names are unique")
@@ -30,11 +34,11 @@ import Testing
         let ok = ResultRow(spec: spec, report: .example())
         let skipped = ResultRow(spec: spec, status: .skipped, message: "beyond the bound, see \"x\", y")
         for row in [ok, skipped] {
-            let parsed = CSV.parse(CSV.row(row))
+            let parsed = CSV.parse(CSV.row(row, Registry.schema))
             #expect(parsed.count == 1)
             #expect(parsed.first?.count == header.count)
         }
-        let skippedFields = try #require(CSV.parse(CSV.row(skipped)).first)
+        let skippedFields = try #require(CSV.parse(CSV.row(skipped, Registry.schema)).first)
         let column = { (name: String) in skippedFields[header.firstIndex(of: name)!] }
         #expect(column("status") == "skipped")
         #expect(column("message") == "beyond the bound, see \"x\", y")
@@ -45,7 +49,7 @@ import Testing
         let spec = CellSpec.example(tasks: 4)
         let report = CellReport.example(wallsMilliseconds: [12, 10, 14], idle: 1000, peak: 5000)
         let row = ResultRow(spec: spec, report: report)
-        let fields = try #require(CSV.parse(CSV.header() + CSV.row(row)).last)
+        let fields = try #require(CSV.parse(CSV.header(Registry.schema) + CSV.row(row, Registry.schema)).last)
         let header = Registry.schema.entries.map(\.name)
         let value = { (name: String) in fields[header.firstIndex(of: name)!] }
         #expect(value("schema_version") == "\(Schema.version)")

@@ -1,7 +1,11 @@
 import TestSupport
 import Testing
 
-@testable import AsyncBenchCore
+@testable import AsyncBenchAnalysis
+@testable import AsyncBenchCell
+@testable import AsyncBenchModel
+@testable import AsyncBenchResults
+@testable import AsyncBenchSweep
 
 /// The capacity search on a fake machine (probes and clock are stand-ins: no timing involved).
 @Suite struct CapacityTests {

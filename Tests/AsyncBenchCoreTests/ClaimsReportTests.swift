@@ -1,7 +1,11 @@
 import TestSupport
 import Testing
 
-@testable import AsyncBenchCore
+@testable import AsyncBenchAnalysis
+@testable import AsyncBenchCell
+@testable import AsyncBenchModel
+@testable import AsyncBenchResults
+@testable import AsyncBenchSweep
 
 /// The claims report on small fixture runs: verdicts follow the stated rules.
 @Suite struct ClaimsReportTests {
@@ -22,7 +26,8 @@ import Testing
 
     static func report(_ rows: [ResultRow]) throws -> ClaimsReport {
         let directory = temporaryDirectory()
-        let writer = try ResultsWriter(directory: directory, format: .csv, metadata: RegressionTests.machine)
+        let writer = try ResultsWriter(
+            directory: directory, format: .csv, metadata: RegressionTests.machine, schema: Registry.schema)
         for row in rows { try writer.append(row) }
         try writer.finish(interrupted: false)
         return ClaimsReport(run: try RecordedRun.load(directory), availableCharts: [])

@@ -1,7 +1,11 @@
 import CAsyncBench
 import Testing
 
-@testable import AsyncBenchCore
+@testable import AsyncBenchAnalysis
+@testable import AsyncBenchCell
+@testable import AsyncBenchModel
+@testable import AsyncBenchResults
+@testable import AsyncBenchSweep
 
 #if canImport(Glibc)
     import Glibc

@@ -3,7 +3,11 @@ import FoundationEssentials
 import NIOCore
 import Testing
 
-@testable import AsyncBenchCore
+@testable import AsyncBenchAnalysis
+@testable import AsyncBenchCell
+@testable import AsyncBenchModel
+@testable import AsyncBenchResults
+@testable import AsyncBenchSweep
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,10 @@
 import Testing
 
-@testable import AsyncBenchCore
+@testable import AsyncBenchAnalysis
+@testable import AsyncBenchCell
+@testable import AsyncBenchModel
+@testable import AsyncBenchResults
+@testable import AsyncBenchSweep
 
 /// The memory guard refuses a cell whose estimate (a smaller sibling's memory per task) would not
 /// fit, and judges nothing it cannot estimate.

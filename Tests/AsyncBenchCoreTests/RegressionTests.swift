@@ -1,7 +1,12 @@
 import TestSupport
 import Testing
 
-@testable import AsyncBenchCore
+@testable import AsyncBenchAnalysis
+@testable import AsyncBenchCell
+@testable import AsyncBenchModel
+@testable import AsyncBenchResults
+@testable import AsyncBenchSweep
+@testable import asyncbench
 
 #if canImport(Glibc)
     import Glibc
@@ -39,7 +44,7 @@ import Testing
     /// Writes `rows` as a run folder and returns its path.
     static func write(_ rows: [ResultRow], metadata: RunMetadata = machine) throws -> String {
         let directory = temporaryDirectory()
-        let writer = try ResultsWriter(directory: directory, format: .csv, metadata: metadata)
+        let writer = try ResultsWriter(directory: directory, format: .csv, metadata: metadata, schema: Registry.schema)
         for row in rows { try writer.append(row) }
         try writer.finish(interrupted: false)
         return directory
@@ -205,17 +210,20 @@ import Testing
     }
 
     @Test func malformedFilesAreRefusedWithFileLineAndProblem() throws {
-        let good = CSV.header() + CSV.row(Self.baselineRows[0])
+        let good = CSV.header(Registry.schema) + CSV.row(Self.baselineRows[0], Registry.schema)
         let cases: [(String, String)] = [
             ("", "empty, no header line"),
             ("# only a comment\n", "empty, no header line"),
             ("a,b,c\n1,2,3\n", ":1: the header has no 'schema_version' column"),
             (good + "1,async,sleep\n", ":3: 3 fields, but the header has"),
-            (good + String(CSV.row(Self.baselineRows[1]).dropLast(30)), ":3: "),
+            (good + String(CSV.row(Self.baselineRows[1], Registry.schema).dropLast(30)), ":3: "),
             (good.replacing(",ok,", with: ",fine,"), ":2: unknown status 'fine'"),
-            (good + CSV.row(Self.baselineRows[0]), ":3: a second row for the cell async sleep tasks=100"),
             (
-                CSV.header() + "\"2" + CSV.row(Self.baselineRows[0]).dropFirst(1),
+                good + CSV.row(Self.baselineRows[0], Registry.schema),
+                ":3: a second row for the cell async sleep tasks=100"
+            ),
+            (
+                CSV.header(Registry.schema) + "\"2" + CSV.row(Self.baselineRows[0], Registry.schema).dropFirst(1),
                 ":2: the file ends inside a quoted field"
             ),
         ]
@@ -231,7 +239,7 @@ import Testing
     }
 
     @Test func aNewerSchemaIsRefusedNamingBothVersions() throws {
-        let text = CSV.header() + "99" + CSV.row(Self.baselineRows[0]).dropFirst(1)
+        let text = CSV.header(Registry.schema) + "99" + CSV.row(Self.baselineRows[0], Registry.schema).dropFirst(1)
         #expect(throws: DataError.schemaMismatch(path: "f.csv", found: 99, readable: Schema.readableVersions)) {
             try RecordedRun.parse(text, path: "f.csv")
         }

@@ -1,6 +1,10 @@
 import Testing
 
-@testable import AsyncBenchCore
+@testable import AsyncBenchAnalysis
+@testable import AsyncBenchCell
+@testable import AsyncBenchModel
+@testable import AsyncBenchResults
+@testable import AsyncBenchSweep
 
 /// The terminal summary printed after a run.
 @Suite struct SummaryTableTests {

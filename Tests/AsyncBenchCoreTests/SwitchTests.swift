@@ -2,7 +2,12 @@ import CAsyncBench
 import TestSupport
 import Testing
 
-@testable import AsyncBenchCore
+@testable import AsyncBenchAnalysis
+@testable import AsyncBenchCell
+@testable import AsyncBenchModel
+@testable import AsyncBenchResults
+@testable import AsyncBenchSweep
+@testable import asyncbench
 
 #if canImport(Glibc)
     import Glibc

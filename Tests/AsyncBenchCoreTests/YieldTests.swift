@@ -1,6 +1,10 @@
 import Testing
 
-@testable import AsyncBenchCore
+@testable import AsyncBenchAnalysis
+@testable import AsyncBenchCell
+@testable import AsyncBenchModel
+@testable import AsyncBenchResults
+@testable import AsyncBenchSweep
 
 /// The yield workload: every backend that runs it completes every task's yields; yield_ns is
 /// wall / (tasks × rounds). Small N and rounds; no speed is asserted.

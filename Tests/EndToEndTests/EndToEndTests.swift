@@ -1,4 +1,7 @@
-import AsyncBenchCore
+import AsyncBenchCell
+import AsyncBenchModel
+import AsyncBenchResults
+import AsyncBenchSweep
 import TestSupport
 import Testing
 
@@ -582,7 +585,7 @@ func start(_ arguments: [String], output: String) throws -> pid_t {
 /// Starts `/bin/sh -c command`; returns its pid.
 func shell(_ command: String) throws -> pid_t {
     var pid: pid_t = 0
-    let rc = CellProcess.withCStrings(["/bin/sh", "-c", command]) { argv in
+    let rc = ProcessIO.withCStrings(["/bin/sh", "-c", command]) { argv in
         posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
     }
     guard rc == 0 else { throw SystemError("posix_spawn", errno: rc) }

@@ -1,4 +1,5 @@
-import AsyncBenchCore
+import AsyncBenchCell
+import AsyncBenchModel
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,5 @@
-import AsyncBenchCore
+import AsyncBenchCell
+import AsyncBenchModel
 
 /// Bodies of workloads for tests, without a cell spec.
 extension Workload {

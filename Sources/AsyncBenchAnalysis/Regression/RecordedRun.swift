@@ -1,0 +1,162 @@
+import AsyncBenchCell
+import AsyncBenchModel
+import AsyncBenchResults
+import AsyncBenchSweep
+import FoundationEssentials
+
+/// What went wrong reading a results file or a baseline: each case names the file (and line)
+/// and says what to do. `asyncbench compare`/`check`/`trend` exit with status 2 on these.
+public enum DataError: Error, Equatable, CustomStringConvertible {
+    case notFound(path: String, hint: String)
+    case unreadable(path: String)
+    case empty(path: String)
+    case malformed(path: String, line: Int, problem: String)
+    case schemaMismatch(path: String, found: Int, readable: [Int])
+    case baselineNotFound(name: String, directory: String, known: [String])
+    case badName(String)
+    case noRunFound(directory: String)
+    case machinesDiffer([String])
+    case noCommonCells
+    case cannotWrite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let path, let hint):
+            return "\(path): no such file or folder; \(hint)"
+        case .unreadable(let path):
+            return "\(path): cannot be read; check its permissions"
+        case .empty(let path):
+            return "\(path): empty, no header line; it is not an asyncbench results file"
+        case .malformed(let path, let line, let problem):
+            return "\(path):\(line): \(problem)"
+        case .schemaMismatch(let path, let found, let readable):
+            let versions = readable.map(String.init).joined(separator: ", ")
+            return
+                "\(path): schema version \(found), but this asyncbench reads schema \(versions); re-run the sweep with this version (or save a new baseline)"
+        case .baselineNotFound(let name, let directory, let known):
+            let list = known.isEmpty ? "none saved yet" : "saved: " + known.joined(separator: ", ")
+            return
+                "no baseline '\(name)' in \(directory) (\(list)); save one with: asyncbench baseline save \(name) RUN_DIR"
+        case .badName(let name):
+            return "baseline name '\(name)' may only hold letters, digits, '.', '_' and '-'"
+        case .noRunFound(let directory):
+            return "no run found in \(directory)/; run a sweep first or pass RUN_DIR"
+        case .machinesDiffer(let differences):
+            return "the runs come from different machines (" + differences.joined(separator: "; ")
+                + "); drop --strict to compare anyway"
+        case .noCommonCells:
+            return "the two runs have no cell in common: compare runs of the same sweep"
+        case .cannotWrite(let path, let reason):
+            return "cannot write \(path): \(reason); pass a writable --baseline-dir"
+        }
+    }
+}
+
+/// A run read back from disk: its rows, schema version and metadata (when `run.json` is there).
+public struct RecordedRun: Sendable {
+    public var path: String
+    public var schemaVersion: Int
+    public var metadata: RunMetadata?
+    public var rows: [ResultRow]
+    /// The run's capacity.csv, when it is a capacity run (`asyncbench capacity`).
+    public var capacity: [CapacityResult]? = nil
+
+    /// Reads a run folder (its `results.csv` and `run.json`) or a results CSV file.
+    public static func load(_ path: String) throws(DataError) -> RecordedRun {
+        let isFolder = Files.isDirectory(path)
+        let csvPath = isFolder ? path + "/results.csv" : path
+        let folder = isFolder ? path : Files.parent(of: path)
+        guard Files.exists(csvPath) else {
+            if isFolder, Files.exists(path + "/results.json") {
+                throw .notFound(
+                    path: csvPath, hint: "this run was written with --format json; compare needs the CSV (--format csv)"
+                )
+            }
+            throw .notFound(path: csvPath, hint: "pass a run folder (holding results.csv) or a results CSV")
+        }
+        guard let text = Measurement.readFile(csvPath) else { throw .unreadable(path: csvPath) }
+        var run = try parse(text, path: csvPath)
+        run.capacity = CapacityFile.load(folder + "/capacity.csv")
+        if let json = Measurement.readFile(folder + "/run.json") {
+            run.metadata = try? JSONDecoder().decode(RunMetadata.self, from: Data(json.utf8))
+        }
+        return run
+    }
+
+    /// Parses the text of a results CSV, checking its header, schema version and every row.
+    public static func parse(_ text: String, path: String, schema: Schema = Registry.schema) throws(DataError)
+        -> RecordedRun
+    {
+        let records = CSV.records(text)
+        guard let header = records.first else { throw .empty(path: path) }
+        let required = ["schema_version", "status"] + Schema.keyColumns
+        for column in required where !header.fields.contains(column) {
+            throw .malformed(
+                path: path, line: header.line,
+                problem: "the header has no '\(column)' column; this is not an asyncbench results file")
+        }
+        var schemaVersion = Schema.version
+        var rows: [ResultRow] = []
+        for record in records.dropFirst() {
+            guard record.complete else {
+                throw .malformed(
+                    path: path, line: record.line, problem: "the file ends inside a quoted field (truncated?)")
+            }
+            guard record.fields.count == header.fields.count else {
+                throw .malformed(
+                    path: path, line: record.line,
+                    problem:
+                        "\(record.fields.count) fields, but the header has \(header.fields.count) (truncated or edited?)"
+                )
+            }
+            let values = Dictionary(zip(header.fields, record.fields), uniquingKeysWith: { first, _ in first })
+            guard let version = Int(values["schema_version"] ?? "") else {
+                throw .malformed(path: path, line: record.line, problem: "schema_version is not a number")
+            }
+            guard Schema.readableVersions.contains(version) else {
+                throw .schemaMismatch(path: path, found: version, readable: Schema.readableVersions)
+            }
+            schemaVersion = version
+            guard let tasks = Int(values["tasks"] ?? ""), tasks > 0 else {
+                throw .malformed(
+                    path: path, line: record.line,
+                    problem: "tasks '\(values["tasks"] ?? "")' is not a positive whole number")
+            }
+            guard let latency = Double(values["latency_ms"] ?? "") else {
+                throw .malformed(
+                    path: path, line: record.line, problem: "latency_ms '\(values["latency_ms"] ?? "")' is not a number"
+                )
+            }
+            let statusText = values["status"] ?? ""
+            guard let status = CellStatus(rawValue: statusText) else {
+                throw .malformed(path: path, line: record.line, problem: "unknown status '\(statusText)'")
+            }
+            // `pinned` came with schema 2; schema 1 cells ran unpinned.
+            let pinned = values["pinned"] ?? "no"
+            guard pinned == "yes" || pinned == "no" else {
+                throw .malformed(path: path, line: record.line, problem: "pinned '\(pinned)' is not yes or no")
+            }
+            // `allocator` came with schema 3; earlier cells ran on the system allocator.
+            let allocator = values["allocator"] ?? Allocator.system.rawValue
+            guard Allocator(rawValue: allocator) != nil else {
+                throw .malformed(
+                    path: path, line: record.line, problem: "allocator '\(allocator)' is not system or jemalloc")
+            }
+            let key = CellKey(
+                backend: values["backend"] ?? "", workload: values["workload"] ?? "", tasks: tasks,
+                latencyMilliseconds: latency, pinned: pinned == "yes", allocator: allocator)
+            if rows.contains(where: { $0.key == key }) {
+                throw .malformed(path: path, line: record.line, problem: "a second row for the cell \(key)")
+            }
+            var row = ResultRow(key: key, status: status, message: values["message"] ?? "")
+            for (name, field) in values {
+                if let column = schema.figureColumns[name], let figure = column.parse(field) {
+                    row.figures[name] = figure
+                }
+            }
+            row.line = record.line
+            rows.append(row)
+        }
+        return RecordedRun(path: path, schemaVersion: schemaVersion, metadata: nil, rows: rows)
+    }
+}

@@ -1,0 +1,132 @@
+import AsyncBenchCell
+import AsyncBenchModel
+import AsyncBenchResults
+import AsyncBenchSweep
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One metric across saved baselines, in the order given: a table, and a gnuplot chart.
+public struct Trend: Sendable {
+    public var metric: Metric
+    public var labels: [String]
+    /// Cells in order, with the metric's value in each run (nil where absent or not ok).
+    public var series: [(cell: CellKey, values: [Double?])]
+
+    public init(metric: Metric, runs: [(label: String, run: RecordedRun)]) {
+        self.metric = metric
+        labels = runs.map(\.label)
+        let cells = Set(runs.flatMap { $0.run.rows.map(\.key) }).sorted()
+        // Cells with no value in any run (skipped, failed) are left out.
+        series = cells.map { cell in
+            (
+                cell,
+                runs.map { entry in
+                    entry.run.rows.first { $0.key == cell && $0.status == .ok }.flatMap(metric.value)
+                }
+            )
+        }.filter { entry in entry.values.contains { $0 != nil } }
+    }
+
+    public func table(markdown: Bool = false) -> String {
+        let header = ["cell"] + labels
+        let rows = series.map { entry in
+            [entry.cell.description] + entry.values.map { Comparison.format($0, metric.name) }
+        }
+        if markdown {
+            return ([header, header.map { _ in "---" }] + rows).map { "| " + $0.joined(separator: " | ") + " |" }
+                .joined(separator: "\n") + "\n"
+        }
+        return SummaryTable.align([header] + rows, rightAligned: Set(1..<header.count))
+    }
+
+    /// The gnuplot data file: one block per cell (x = baseline index, y = value), blank-line separated.
+    public var gnuplotData: String {
+        series.map { entry in
+            "# \(entry.cell)\n"
+                + entry.values.enumerated().map { index, value in
+                    "\(index) \(value.map { Units.trim($0, digits: 6) } ?? "NaN")"
+                }.joined(separator: "\n")
+        }.joined(separator: "\n\n\n") + "\n"
+    }
+
+    /// A gnuplot script drawing `dataPath` into `chartPath` (PNG), one line per cell.
+    public func gnuplotScript(dataPath: String, chartPath: String) -> String {
+        let tics = labels.enumerated().map { "\"\($1.replacingAll("\"", with: ""))\" \($0)" }.joined(separator: ", ")
+        let titles = series.map { "\"\($0.cell.description)\"" }.joined(separator: " ")
+        let unit = metric.unit.isEmpty ? "" : " (\(metric.unit))"
+        return """
+            set terminal pngcairo size 1000,600 font "sans,10"
+            set output "\(chartPath)"
+            set title "\(metric.name): \(metric.meaning), per saved baseline"
+            set xlabel "baseline"
+            set ylabel "\(metric.name)\(unit), log scale"
+            set xtics (\(tics))
+            set grid
+            set logscale y
+            set key outside right
+            titles = '\(titles)'
+            plot for [i=0:\(max(0, series.count - 1))] "\(dataPath)" index i using 1:2 with linespoints title word(titles, i + 1)
+
+            """
+    }
+
+    /// Writes the data and script beside `chartPath` and runs gnuplot. Returns nil on success,
+    /// else one line saying what is missing or what failed.
+    public func drawChart(at chartPath: String) -> String? {
+        let dataPath = chartPath + ".dat"
+        let scriptPath = chartPath + ".gnuplot"
+        do {
+            try Files.writeAtomically(gnuplotData, to: dataPath)
+            try Files.writeAtomically(gnuplotScript(dataPath: dataPath, chartPath: chartPath), to: scriptPath)
+        } catch {
+            return "cannot write the chart's files: \(error)"
+        }
+        defer {
+            unlink(dataPath)
+            unlink(scriptPath)
+        }
+        switch Subprocess.run(["gnuplot", scriptPath]) {
+        case .success(.exited(0)): return nil
+        case .success(let status): return "gnuplot \(status) drawing \(chartPath)"
+        case .failure(let error) where error.errno == ENOENT:
+            return "gnuplot is not installed: install gnuplot-nox to draw the chart (the table has the figures)"
+        case .failure(let error): return error.description
+        }
+    }
+}
+
+/// Runs a program found on PATH and waits for it.
+public enum Subprocess {
+    /// Runs `arguments` with stdout and stderr captured; nil when it cannot start or fails.
+    public static func capture(_ arguments: [String]) -> String? {
+        var template = Array("/tmp/asyncbench-capture-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { return nil }
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer {
+            close(fd)
+            unlink(path)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fd, 1)
+        posix_spawn_file_actions_adddup2(&actions, fd, 2)
+        var pid: pid_t = 0
+        let rc = ProcessIO.withCStrings(arguments) { argv in
+            posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+        }
+        guard rc == 0, case .success(.exited(0)) = WaitStatus.wait(for: pid) else { return nil }
+        return Measurement.readFile(path)
+    }
+
+    public static func run(_ arguments: [String]) -> Result<WaitStatus, SystemError> {
+        var pid: pid_t = 0
+        let rc = ProcessIO.withCStrings(arguments) { argv in posix_spawnp(&pid, arguments[0], nil, nil, argv, environ)
+        }
+        guard rc == 0 else { return .failure(SystemError("posix_spawnp \(arguments[0])", errno: rc)) }
+        return WaitStatus.wait(for: pid)
+    }
+}

@@ -1,0 +1,84 @@
+import AsyncBenchCell
+import AsyncBenchModel
+import AsyncBenchResults
+import AsyncBenchSweep
+
+extension ClaimsReport {
+    /// C5 from the `file` and `file-offload` rows: files/s and the per-file p99, blocking calls
+    /// made in place vs offloaded to a thread pool, judged on the one-thread `executor` (the
+    /// asyncio model) and shown for every backend.
+    static func c5(_ run: RecordedRun) -> Finding? {
+        let inPlace = FileWorkload.name
+        let offloaded = OffloadedFileWorkload.name
+        let rows = run.rows.filter { [inPlace, offloaded].contains($0.key.workload) }
+        guard !rows.isEmpty else { return nil }
+        func row(_ workload: String, _ backend: String, _ tasks: Int) -> ResultRow? {
+            rows.cell(workload, backend, tasks)
+        }
+        func cell(_ row: ResultRow?) -> String {
+            guard let row else { return "—" }
+            guard row.status == .ok else { return row.status.rawValue }
+            let rate = row[FileWorkload.filesPerSecond].map { Units.trim($0, digits: 0) + "/s" } ?? "?"
+            let p99 = row[FileWorkload.fileP99].map { ", p99 " + Units.trim($0 * 1000, digits: 1) + " µs" } ?? ""
+            return rate + p99
+        }
+        let size = rows.compactMap { $0.real(FileWorkload.fileBytes) }.first.map { Units.formatBytes(Int($0)) } ?? "?"
+        let counts = rows.map(\.key.tasks).uniqued().sorted()
+        var body =
+            "Each task writes a \(size) file, reads it back, verifies it byte for byte and removes it. Files per second and the p99 time of one file (write + read + verify), with the blocking calls made in place (`file`) and, in async code, handed to a thread pool and awaited (`file-offload`, as aiofiles does):\n\n"
+        body += "| backend | variant | " + counts.map { "N = \($0)" }.joined(separator: " | ") + " |\n"
+        body += "|---|---|" + counts.map { _ in "--:|" }.joined() + "\n"
+        for backend in rows.map(\.key.backend).uniqued() {
+            // A variant the backend does not run (offloading outside async code, files in spawn's
+            // helper) has only skipped rows: left out.
+            for workload in [inPlace, offloaded]
+            where rows.contains(where: {
+                $0.key.backend == backend && $0.key.workload == workload && $0.status != .skipped
+            }) {
+                let variant = workload == inPlace ? "in place" : "offloaded"
+                body +=
+                    "| \(backend) | \(variant) | "
+                    + counts.map { cell(row(workload, backend, $0)) }.joined(separator: " | ") + " |\n"
+            }
+        }
+        let rule =
+            "on `executor` (one thread, as an asyncio loop; `async` when executor did not run), at the largest N with both variants ok: \"fast enough to do synchronously\" holds when one file in place takes under 1 ms at p99 (the loop is never blocked longer); \"async file I/O helps with many files\" holds when offloading reaches at least 1.5× the in-place files/s (smaller gains come and go between runs of page-cache I/O). Supported when both hold, contradicted when neither does, nuanced otherwise."
+        let model = rows.contains { $0.key.backend == ExecutorBackend.name } ? ExecutorBackend.name : AsyncBackend.name
+        guard let n = rows.completedTasks(inPlace, model).intersection(rows.completedTasks(offloaded, model)).max(),
+            let blocking = row(inPlace, model, n), let pooled = row(offloaded, model, n),
+            let blockingRate = blocking[FileWorkload.filesPerSecond],
+            let pooledRate = pooled[FileWorkload.filesPerSecond],
+            let fileP99 = blocking[FileWorkload.fileP99]
+        else {
+            return Finding(
+                id: "C5", claim: Claims.c5, verdict: .nuanced, rule: rule,
+                headline: "\(model) did not complete both the file and file-offload workloads at one N", body: body,
+                charts: ["files_per_s.png"])
+        }
+        let fastEnough = fileP99 < 1
+        let helps = pooledRate >= 1.5 * blockingRate
+        let verdict: Verdict = fastEnough && helps ? .supported : (!fastEnough && !helps ? .contradicted : .nuanced)
+        let ratio = Units.fixed(pooledRate / blockingRate, digits: 2)
+        body +=
+            "\nOn `\(model)` at N = \(n): one file in place took \(Units.trim(fileP99 * 1000, digits: 1)) µs at p99, the longest the loop was blocked by one file; \(Units.trim(blockingRate, digits: 0)) files/s in place, \(Units.trim(pooledRate, digits: 0)) offloaded (\(ratio)×).\n"
+        if model == ExecutorBackend.name,
+            let n = rows.completedTasks(inPlace, model).intersection(rows.completedTasks(inPlace, AsyncBackend.name))
+                .max(), let pool = row(inPlace, AsyncBackend.name, n)?[FileWorkload.filesPerSecond],
+            let single = row(inPlace, ExecutorBackend.name, n)?[FileWorkload.filesPerSecond]
+        {
+            body +=
+                "Swift's default pool (`async`) already runs tasks on one thread per core, so blocking file calls in place there use every core: \(Units.trim(pool, digits: 0)) files/s at N = \(n) against the one-thread executor's \(Units.trim(single, digits: 0)).\n"
+        }
+        if let settings = run.metadata?.settingValues, let folder = settings["file-dir"] {
+            let synced =
+                settings["file-sync"] == "yes"
+                ? "each file was fsynced" : "without fsync, so mostly the page cache; `--file-sync` adds one per file"
+            body += "Files went to \(folder) (\(synced); `--file-dir` picks another disk).\n"
+        }
+        return Finding(
+            id: "C5", claim: Claims.c5, verdict: verdict, rule: rule,
+            headline:
+                "\(model), N = \(n): one file \(Units.trim(fileP99 * 1000, digits: 1)) µs at p99 in place; offloading \(ratio)× the files/s",
+            body: body, charts: ["files_per_s.png"])
+    }
+}

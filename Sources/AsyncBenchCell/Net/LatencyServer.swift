@@ -1,0 +1,230 @@
+import AsyncBenchModel
+import AsyncBenchResults
+import CAsyncBench
+import FoundationEssentials
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A TCP server that answers each request after an injected delay: `latency` plus a jitter drawn
+/// uniformly from ±`jitter` by a seeded generator (SplitMix64), so runs are reproducible. Built on
+/// SwiftNIO: a reply is a timer scheduled on the connection's event loop, never a sleeping thread,
+/// so one loop holds tens of thousands of connections. It records how late each reply went out
+/// against its schedule (its own lateness), to show it was not the bottleneck. Faults on demand:
+/// a seeded share of replies dropped (`loss`) or answered with a connection reset (`reset`).
+public final class LatencyServer: Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var latencyNanoseconds: Int64
+        public var jitterNanoseconds: Int64
+        public var seed: UInt64
+        public var threads: Int
+        /// Share of requests whose reply is dropped (the client must time out).
+        public var loss: Double
+        /// Share of requests answered by resetting the connection instead.
+        public var reset: Double
+
+        public init(
+            host: String = "127.0.0.1", port: Int = 0, latencyNanoseconds: Int64, jitterNanoseconds: Int64 = 0,
+            seed: UInt64 = 1, threads: Int = 1, loss: Double = 0, reset: Double = 0
+        ) {
+            self.host = host
+            self.port = port
+            self.latencyNanoseconds = latencyNanoseconds
+            self.jitterNanoseconds = jitterNanoseconds
+            self.seed = seed
+            self.threads = threads
+            self.loss = loss
+            self.reset = reset
+        }
+    }
+
+    /// What the server has done so far (the control request returns it as JSON).
+    public struct Statistics: Codable, Sendable, Equatable {
+        public var connections = 0
+        public var answered = 0
+        public var malformed = 0
+        /// Requests whose reply was dropped (`--loss`) or whose connection was reset (`--reset`).
+        public var lost = 0
+        public var reset = 0
+        /// How late replies went out past their scheduled time, ns: of every reply, or of those
+        /// after the first `since` when the control request asked so.
+        public var lateness: Percentiles? = nil
+        /// What the server injects: its latency and jitter, ns (so a client elsewhere knows).
+        public var latencyNanoseconds: Int64? = nil
+        public var jitterNanoseconds: Int64? = nil
+    }
+
+    final class State: Sendable {
+        struct Counts {
+            var connections = 0
+            var answered = 0
+            var malformed = 0
+            var lost = 0
+            var reset = 0
+            var lateness: [Double] = []
+            var random: UInt64
+            var faults: UInt64
+        }
+        let counts: Mutex<Counts>
+        let configuration: Configuration
+
+        init(_ configuration: Configuration) {
+            self.configuration = configuration
+            counts = Mutex(Counts(random: configuration.seed, faults: configuration.seed ^ 0xA5A5_A5A5_A5A5_A5A5))
+        }
+
+        /// SplitMix64: the next value of the generator in `state`.
+        static func next(_ state: inout UInt64) -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+
+        /// What happens to the next request: answered, its reply dropped, or its connection reset
+        /// (a seeded draw of its own, so faults do not change the delays).
+        enum Fate { case answer, lose, reset }
+
+        func nextFate() -> Fate {
+            let loss = configuration.loss
+            let reset = configuration.reset
+            guard loss > 0 || reset > 0 else { return .answer }
+            let draw = Double(counts.withLock { Self.next(&$0.faults) } >> 11) / Double(1 << 53)
+            return draw < loss ? .lose : (draw < loss + reset ? .reset : .answer)
+        }
+
+        /// This reply's delay: latency ± a uniform jitter (SplitMix64 from the seed), ≥ 0.
+        func nextDelay() -> Int64 {
+            let jitter = configuration.jitterNanoseconds
+            guard jitter > 0 else { return configuration.latencyNanoseconds }
+            let draw = counts.withLock { Self.next(&$0.random) }
+            let offset = Int64(draw % UInt64(2 * jitter + 1)) - jitter
+            return max(0, configuration.latencyNanoseconds + offset)
+        }
+
+        /// The counts so far, with the lateness of the replies after the first `since`.
+        func statistics(since: Int = 0) -> Statistics {
+            counts.withLock {
+                Statistics(
+                    connections: $0.connections, answered: $0.answered, malformed: $0.malformed, lost: $0.lost,
+                    reset: $0.reset, lateness: Percentiles(Array($0.lateness.dropFirst(since))),
+                    latencyNanoseconds: configuration.latencyNanoseconds,
+                    jitterNanoseconds: configuration.jitterNanoseconds)
+            }
+        }
+    }
+
+    let group: MultiThreadedEventLoopGroup
+    let channel: any Channel
+    let state: State
+    /// The port the server listens on (the one the system chose for port 0).
+    public let port: Int
+
+    /// Binds and starts serving. Throws when the address cannot be bound (e.g. the port is in use).
+    public init(_ configuration: Configuration) throws {
+        let state = State(configuration)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(RequestDecoder()), ReplyHandler(state: state))
+                }
+            }
+        do {
+            channel = try bootstrap.bind(host: configuration.host, port: configuration.port).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        self.group = group
+        self.state = state
+        port = channel.localAddress?.port ?? configuration.port
+    }
+
+    public var statistics: Statistics { state.statistics() }
+
+    /// Closes the listening socket and every connection, and stops the event loops.
+    public func stop() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+}
+
+/// Schedules each request's reply on the connection's event loop.
+final class ReplyHandler: ChannelInboundHandler {
+    typealias InboundIn = WireProtocol.Message
+    typealias OutboundOut = ByteBuffer
+
+    let state: LatencyServer.State
+
+    init(state: LatencyServer.State) { self.state = state }
+
+    func channelActive(context: ChannelHandlerContext) {
+        state.counts.withLock { $0.connections += 1 }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let request = unwrapInboundIn(data)
+        if request.id == WireProtocol.controlID {
+            let since = WireProtocol.controlSince(request.payload)
+            let json = (try? JSONEncoder().encode(state.statistics(since: since))).map { Array($0) } ?? []
+            reply(context, WireProtocol.Message(id: request.id, payload: json))
+            return
+        }
+        let fate = state.nextFate()
+        let delay = state.nextDelay()
+        let due = CAsyncBench_monotonic_ns() + delay
+        switch fate {
+        case .lose:
+            state.counts.withLock { $0.lost += 1 }
+            return
+        case .reset:
+            state.counts.withLock { $0.reset += 1 }
+            // SO_LINGER 0: close sends a TCP RST, as a crashed or overloaded peer does.
+            let channel = context.channel
+            if let socket = channel as? any SocketOptionProvider {
+                socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
+            } else {
+                channel.close(promise: nil)
+            }
+            return
+        case .answer:
+            break
+        }
+        context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { [self] in
+            let late = Double(CAsyncBench_monotonic_ns() - due)
+            // Counted before it is written: a client that has its reply finds it counted.
+            state.counts.withLock {
+                $0.answered += 1
+                $0.lateness.append(late)
+            }
+            reply(context, request)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A malformed request (or a connection error): log it, close this connection, serve on.
+        if error is WireProtocol.Malformed || error is ByteToMessageDecoderError {
+            state.counts.withLock { $0.malformed += 1 }
+            let line =
+                "asyncbench server: closing \(context.remoteAddress.map { "\($0)" } ?? "a connection"): \(error)\n"
+            ProcessIO.writeStandardError(line)
+        }
+        context.close(promise: nil)
+    }
+
+    private func reply(_ context: ChannelHandlerContext, _ message: WireProtocol.Message) {
+        guard context.channel.isActive else { return }
+        var buffer = context.channel.allocator.buffer(capacity: WireProtocol.headerBytes + message.payload.count)
+        WireProtocol.write(message, to: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import AsyncBenchModel
+import AsyncBenchResults
+
+/// Every backend and workload asyncbench knows: adding one is one line here (and, for a workload
+/// with options of its own, one line in `WorkloadOptions` below).
+public enum Registry {
+    /// In the order `--backend all` runs them.
+    public static let backends: [any Backend.Type] = [
+        AsyncBackend.self,
+        ExecutorBackend.self,
+        NIOBackend.self,
+        DispatchBackend.self,
+        PthreadBackend.self,
+        ThreadPoolBackend.self,
+        ForkBackend.self,
+        SpawnBackend.self,
+        SequentialBackend.self,
+    ]
+
+    public static let workloads: [any Workload.Type] = [
+        SleepWorkload.self,
+        SwitchWorkload.self,
+        YieldWorkload.self,
+        CPUWorkload.self,
+        BlockingWorkload.self,
+        OffloadedBlockingWorkload.self,
+        NetWorkload.self,
+        FileWorkload.self,
+        OffloadedFileWorkload.self,
+        CrashWorkload.self,
+    ]
+
+    /// Backend × workload combinations that make no sense, with the reason: planned as `skipped`.
+    public static let unsupported: [(backend: String, workload: String, reason: String)] = [
+        (
+            "sequential", "switch",
+            "the switch workload's two peers wait for each other, so they cannot run one after the other"
+        )
+    ]
+
+    /// Why `backend` cannot run `workload`, or nil.
+    public static func unsupportedReason(backend: String, workload: String) -> String? {
+        if let type = self.workload(named: workload), type.asyncOnly,
+            self.backend(named: backend)?.runsAsyncBodies == false
+        {
+            return
+                "\(workload) offloads blocking calls from async code to a thread pool (asyncio.to_thread, aiofiles); threads and processes make them in place: see the workload without -offload"
+        }
+        if let type = self.workload(named: workload), !type.runsInHelper,
+            self.backend(named: backend)?.spawnsHelpers == true
+        {
+            return
+                "the spawn backend's helper runs only workloads a separate program can (sleep, cpu); \(workload) needs state shared with the cell"
+        }
+        return unsupported.first { $0.backend == backend && $0.workload == workload }?.reason
+    }
+
+    /// The workload of a one-task cell run to see what a cell process is (its allocator).
+    public static let probeWorkload = SleepWorkload.name
+
+    /// The results schema of these workloads.
+    public static let schema = Schema(
+        workloads: workloads.map { ($0.name, $0.columns) }, listed: visibleWorkloadNames)
+
+    public static func backend(named name: String) -> (any Backend.Type)? {
+        backends.first { $0.name == name }
+    }
+
+    public static func workload(named name: String) -> (any Workload.Type)? {
+        workloads.first { $0.name == name }
+    }
+
+    /// Workload names for listings and `--help` (hidden test workloads left out).
+    public static var visibleWorkloadNames: [String] {
+        workloads.filter { !$0.hidden }.map { $0.name }
+    }
+}
+
+/// The option groups of every workload, composed into each command that plans cells: one line
+/// per group (a group several workloads share is listed once).
+public struct WorkloadOptions: ParsableArguments, Sendable {
+    @OptionGroup(title: "Switch workload") var switchOptions: SwitchWorkload.Options
+    @OptionGroup(title: "CPU workload") var cpu: CPUWorkload.Options
+    @OptionGroup(title: "Blocking workloads") var blocking: BlockingWorkload.Options
+    @OptionGroup(title: "Net workload") var net: NetWorkload.Options
+    @OptionGroup(title: "File workloads") var file: FileWorkload.Options
+
+    public init() {}
+}

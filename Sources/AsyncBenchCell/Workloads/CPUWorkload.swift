@@ -1,0 +1,101 @@
+import ArgumentParser
+import AsyncBenchModel
+import AsyncBenchResults
+import CAsyncBench
+
+/// Each task does the same fixed CPU work: `--work` rounds of a 64-bit mix, whose result is
+/// checked (so the work cannot be optimised away). `speedup` = tasks × (one task alone on one
+/// thread) / wall: how many CPUs the backend put to work. Claim C7.
+public enum CPUWorkload: Workload {
+    public static let name = "cpu"
+    public static let summary =
+        "Each task does --work rounds of a 64-bit hash (result checked); reports speedup over one task on one thread"
+    public static let defaultTasks = [1, 2, 4, 8]
+    public static let usesLatency = false
+    public static let runsInHelper = true
+
+    public struct Options: WorkloadOptionGroup {
+        @Option(help: "Rounds of CPU work per task (cpu workload; 10,000,000 ≈ 10-20 ms here).")
+        public var work = 10_000_000
+
+        public init() {}
+        public var settings: [String] { ["work=\(work)"] }
+        public static func arguments(setting name: String, value: String) -> [String]? {
+            name == "work" ? ["--work", value] : nil
+        }
+    }
+
+    public struct Parameters: Codable, Sendable, Equatable {
+        /// Rounds of the mix each task computes.
+        public var work: Int
+        public init(work: Int) { self.work = work }
+    }
+
+    public static let work = Column<Int>("work", "rounds of CPU work per task (cpu only)")
+    public static let singleTask = Column<Double>(
+        "single_task_ms", "one task alone on one thread, median of three, ms (cpu only)")
+    public static let speedup = Column<Double>(
+        "speedup", "tasks × single_task_ms / wall_ms_median: CPUs put to work (cpu only)", digits: 2,
+        summary: "speedup")
+    public static let columns = [work.erased, singleTask.erased, speedup.erased]
+
+    public static func plan(_ options: Options, latencies: [Int64]) throws(UsageError) -> WorkloadPlan<Parameters> {
+        guard (1...10_000_000_000).contains(options.work) else {
+            throw .outOfRange(option: "--work", value: "\(options.work)", range: "between 1 and 10000000000")
+        }
+        return WorkloadPlan(parameters: Parameters(work: options.work), latencies: [0])
+    }
+
+    /// The body of tasks that each compute `iterations` rounds and expect `expected` (tests
+    /// pass a wrong one to see the check fail); with the time of one task alone.
+    static func body(iterations: UInt64, expected: UInt64) throws(CellFailure) -> TaskBody {
+        let work: @Sendable (Int) throws -> Void = { _ in
+            let result = CAsyncBench_cpu_work(iterations, 42)
+            guard result == expected else { throw CellFailure.taskFailed("cpu work gave \(result), not \(expected)") }
+        }
+        var body = TaskBody(
+            blocking: work,
+            async: { index in try work(index) },
+            process: ProcessTask(
+                function: CAsyncBench_task_cpu,
+                context: CAsyncBench_cpu_task(iterations: iterations, expected: expected)),
+            eventLoop: { loop, index in loop.submit { try work(index) } })
+        body.helper = ["cpu", "\(iterations)", "\(expected)"]
+        let single = try timeOneTask(work)
+        body.figures = {
+            var figures = Figures()
+            figures[singleTask] = Double(single) / 1e6
+            return figures
+        }
+        return body
+    }
+
+    public static func body(_ cell: WorkloadCell<Parameters>) throws(CellFailure) -> TaskBody {
+        let iterations = UInt64(cell.parameters.work)
+        return try body(iterations: iterations, expected: CAsyncBench_cpu_work(iterations, 42))
+    }
+
+    /// One task alone on this thread, after one untimed run: the median of three, ns.
+    static func timeOneTask(_ work: (Int) throws -> Void) throws(CellFailure) -> Int64 {
+        var times: [Double] = []
+        for attempt in 0..<4 {
+            let start = Measurement.monotonicNanoseconds()
+            do {
+                try work(0)
+            } catch {
+                throw .taskFailed(String(describing: error))
+            }
+            if attempt > 0 { times.append(Double(Measurement.monotonicNanoseconds() - start)) }
+        }
+        return Int64(Summary(times)?.median ?? 0)
+    }
+
+    public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {
+        guard let single = report.figures[singleTask], let wall = row[RunnerColumns.wallMedian], wall > 0 else {
+            return
+        }
+        row[work] = cell.parameters.work
+        row[singleTask] = single
+        row[speedup] = Double(cell.tasks) * single / wall
+    }
+}

@@ -1,0 +1,88 @@
+import AsyncBenchModel
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes a run's output folder: `run.json` (metadata) at the start, then `results.csv` one row
+/// at a time (each row a single append, so the file is valid after any interruption) or
+/// `results.json` at the end (written to a temporary name and renamed, never half-written).
+/// Output formats of the results file (`--format`).
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case csv, json
+}
+
+public final class ResultsWriter {
+    public let directory: String
+    public let format: OutputFormat
+    let metadata: RunMetadata
+    let schema: Schema
+    private var csv: Int32 = -1
+    private var rows: [ResultRow] = []
+
+    public var resultsPath: String { directory + "/results." + format.rawValue }
+
+    public init(directory: String, format: OutputFormat, metadata: RunMetadata, schema: Schema) throws(SystemError) {
+        self.directory = directory
+        self.schema = schema
+        self.format = format
+        self.metadata = metadata
+        try Files.writeAtomically(JSONCoding.json(metadata, pretty: true) + "\n", to: directory + "/run.json")
+        if format == .csv {
+            csv = open(resultsPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+            guard csv >= 0 else { throw SystemError("open \(resultsPath)", errno: errno) }
+            try Files.writeAll(csv, CSV.preamble(metadata) + CSV.header(schema), path: resultsPath)
+        }
+    }
+
+    deinit {
+        if csv >= 0 { close(csv) }
+    }
+
+    public func append(_ row: ResultRow) throws(SystemError) {
+        if csv >= 0 {
+            try Files.writeAll(csv, CSV.row(row, schema), path: resultsPath)
+        } else {
+            rows.append(row)  // written as one JSON document by `finish`
+        }
+    }
+
+    /// Completes the output: closes the CSV, or writes the JSON results file.
+    public func finish(interrupted: Bool) throws(SystemError) {
+        if csv >= 0 {
+            close(csv)
+            csv = -1
+        }
+        if format == .json {
+            let document = JSONResults(metadata: metadata, interrupted: interrupted, rows: rows, schema: schema)
+            try Files.writeAtomically(JSONCoding.json(document, pretty: true) + "\n", to: resultsPath)
+        }
+    }
+
+    /// The JSON results document: each row an object of the CSV's columns (numbers as numbers,
+    /// empty fields left out) plus `wall_ms_per_rep`.
+    struct JSONResults: Encodable {
+        var schemaVersion = Schema.version
+        var metadata: RunMetadata
+        var interrupted: Bool
+        var rows: [[String: JSONValue]]
+
+        init(metadata: RunMetadata, interrupted: Bool, rows: [ResultRow], schema: Schema) {
+            self.metadata = metadata
+            self.interrupted = interrupted
+            self.rows = rows.map { row in
+                var object: [String: JSONValue] = [:]
+                for (name, field) in zip(schema.header, schema.fields(row)) where !field.isEmpty {
+                    switch row.figures[name] {
+                    case .integer(let value)?: object[name] = .integer(value)
+                    case .real(let value)?: object[name] = .real(Double(field) ?? value)
+                    default: object[name] = Int64(field).map(JSONValue.integer) ?? .string(field)
+                    }
+                }
+                object["wall_ms_per_rep"] = .array(row.wallMillisecondsPerRep.map(JSONValue.real))
+                return object
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import AsyncBenchModel
+import CAsyncBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What a run was and where it ran: written to `run.json` and as `#` lines atop the CSV, so
+/// every output names its machine (cores, kernel, Swift version, allocator).
+public struct RunMetadata: Codable, Sendable, Equatable {
+    public var tool = "asyncbench"
+    public var schemaVersion = Schema.version
+    public var commandLine: String
+    /// UTC, ISO 8601.
+    public var date: String
+    public var cores: Int
+    public var cpuModel: String
+    public var memoryBytes: Int
+    public var kernel: String
+    public var swiftVersion: String
+    public var allocator: String
+    public var hostname: String
+    /// The run's settings with defaults filled in (reps, warm-up, budgets, caps), as `name=value`.
+    public var settings: [String] = []
+
+    /// Reads the machine this process runs on.
+    public static func current(commandLine: [String]) -> RunMetadata {
+        var names = utsname()
+        uname(&names)
+        func field<T>(_ value: T) -> String {
+            withUnsafeBytes(of: value) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        let cpuinfo = Measurement.readFile("/proc/cpuinfo") ?? ""
+        let model =
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .flatMap { $0.split(separator: ":", maxSplits: 1).last }
+            .map { String($0).trimmingWhitespace() } ?? "unknown"
+        return RunMetadata(
+            commandLine: commandLine.map(shellQuoted).joined(separator: " "),
+            date: utcTimestamp(),
+            cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
+            cpuModel: model,
+            memoryBytes: Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE))),
+            kernel: "\(field(names.sysname)) \(field(names.release))",
+            swiftVersion: swiftCompilerVersion,
+            allocator: allocatorDescription(),
+            hostname: field(names.nodename))
+    }
+
+    /// `settings` as a dictionary: "reps=5" → ["reps": "5"].
+    public var settingValues: [String: String] {
+        Dictionary(
+            settings.compactMap { setting -> (String, String)? in
+                let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+                return parts.count == 2 ? (parts[0], parts[1]) : nil
+            }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The lines printed atop the CSV and the terminal summary.
+    public var summaryLines: [String] {
+        [
+            "asyncbench schema \(schemaVersion)",
+            "command: \(commandLine)",
+            "date: \(date)",
+            "machine: \(machineLine)",
+        ] + (settings.isEmpty ? [] : ["settings: " + settings.joined(separator: " ")])
+    }
+
+    /// "2 cores (CPU model), 23.4 GiB, Linux 6.1, Swift 6.3.1, allocator glibc 2.36 malloc".
+    public var machineLine: String {
+        "\(cores) cores (\(cpuModel)), \(Units.formatBytes(memoryBytes)), \(kernel), Swift \(swiftVersion), allocator \(allocator)"
+    }
+
+    /// The Swift compiler that built this binary (compile-time, to the patch level).
+    public static var swiftCompilerVersion: String {
+        #if compiler(>=6.5)
+            return "6.5 or later"
+        #elseif compiler(>=6.4)
+            return "6.4"
+        #elseif compiler(>=6.3.2)
+            return "6.3.2"
+        #elseif compiler(>=6.3.1)
+            return "6.3.1"
+        #elseif compiler(>=6.3)
+            return "6.3"
+        #elseif compiler(>=6.2)
+            return "6.2"
+        #elseif compiler(>=6.1)
+            return "6.1"
+        #else
+            return "6.0"
+        #endif
+    }
+
+    /// glibc's malloc unless LD_PRELOAD swaps in another allocator.
+    static func allocatorDescription() -> String {
+        let glibc = "glibc \(String(cString: CAsyncBench_libc_version())) malloc"
+        guard let preload = getenv("LD_PRELOAD").map({ String(cString: $0) }), !preload.isEmpty else {
+            return glibc
+        }
+        return "LD_PRELOAD=\(preload) (else \(glibc))"
+    }
+
+    /// Now, as 2026-11-25T03:22:10Z.
+    public static func utcTimestamp(separator: String = ":") -> String {
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour))\(separator)\(two(parts.tm_min))\(separator)\(two(parts.tm_sec))Z"
+    }
+
+    static func shellQuoted(_ argument: String) -> String {
+        let plain = argument.unicodeScalars.allSatisfy {
+            ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0)
+                || "-_=./,:@%+".unicodeScalars.contains($0)
+        }
+        return plain && !argument.isEmpty ? argument : "'" + argument.replacingAll("'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,122 @@
+import AsyncBenchCell
+import AsyncBenchModel
+import AsyncBenchResults
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs a plan's cells one after another, each in a fresh cell process, and streams the rows to
+/// the output folder, the progress line and the terminal summary.
+public struct Sweep {
+    public let plan: RunPlan
+    /// The asyncbench binary to start cells with (normally /proc/self/exe).
+    public let executable: String
+    public let metadata: RunMetadata
+
+    public init(plan: RunPlan, executable: String, metadata: RunMetadata) {
+        self.plan = plan
+        self.executable = executable
+        self.metadata = metadata
+    }
+
+    /// What a finished (or interrupted) sweep produced.
+    public struct Outcome {
+        public var rows: [ResultRow]
+        /// The signal that stopped the sweep early, if any.
+        public var interruptedBy: Int32?
+        public var resultsPath: String
+        /// Cells never started because the sweep was interrupted.
+        public var notRun: Int
+    }
+
+    /// Runs every cell. `progress` receives a line when a cell starts (`done` false) and when it
+    /// ends (`done` true); the caller decides where they go.
+    public func run(progress: (_ line: String, _ done: Bool) -> Void) throws(SystemError) -> Outcome {
+        let writer = try ResultsWriter(
+            directory: plan.outputDirectory, format: plan.format, metadata: metadata, schema: Registry.schema)
+        var rows: [ResultRow] = []
+        var interruptedBy: Int32?
+        let width = String(plan.cells.count).count
+        for (index, cell) in plan.cells.enumerated() {
+            var spec = cell.spec
+            let label =
+                "[\(String(repeating: " ", count: width - String(index + 1).count))\(index + 1)/\(plan.cells.count)] "
+                + "\(spec.backend) \(spec.workload) tasks=\(spec.tasks) latency=\(Units.formatDuration(nanoseconds: spec.latencyNanoseconds))"
+            var row: ResultRow
+            let guarded =
+                plan.force
+                ? nil
+                : MemoryGuard.refusal(spec, after: rows, availableBytes: Measurement.memoryAvailableBytes())
+            if let reason = cell.skipReason ?? guarded {
+                row = ResultRow(spec: spec, status: .skipped, message: reason)
+            } else {
+                progress(label + " …", false)
+                let started = Measurement.monotonicNanoseconds()
+                // What the workload sets up outside the cell (a server, a folder), released however
+                // the cell ends; a setup that fails makes the row an error saying why.
+                var setup: CellSetup?
+                var setupFailure: String?
+                if let workload = Registry.workload(named: spec.workload) {
+                    do {
+                        setup = try workload.prepare(&spec, executable: executable)
+                    } catch {
+                        setupFailure = error.description
+                    }
+                }
+                defer { setup?.release() }
+                if let setupFailure {
+                    row = ResultRow(spec: spec, status: .error, message: setupFailure)
+                } else {
+                    let outcome = try CellProcess.run(
+                        executable: executable, spec: spec, timeoutNanoseconds: plan.cellTimeoutNanoseconds)
+                    if case .interrupted(let signal) = outcome {
+                        interruptedBy = signal
+                        break
+                    }
+                    row = Self.row(spec: spec, outcome: outcome, timeout: plan.cellTimeoutNanoseconds)
+                    setup?.finish(&row)
+                }
+                let seconds = Double(Measurement.monotonicNanoseconds() - started) / 1e9
+                progress(label + " \(row.status.rawValue) (\(Units.trim(seconds, digits: 1))s)", true)
+            }
+            rows.append(row)
+            try writer.append(row)
+        }
+        try writer.finish(interrupted: interruptedBy != nil)
+        return Outcome(
+            rows: rows, interruptedBy: interruptedBy, resultsPath: writer.resultsPath,
+            notRun: plan.cells.count - rows.count)
+    }
+
+    /// The row for a cell process's outcome.
+    public static func row(spec: CellSpec, outcome: CellProcess.Outcome, timeout: Int64) -> ResultRow {
+        switch outcome {
+        case .reported(let report):
+            return ResultRow(spec: spec, report: report)
+        case .timedOut:
+            return ResultRow(
+                spec: spec, status: .timeout,
+                message:
+                    "ran past --cell-timeout \(Units.formatDuration(nanoseconds: timeout)); its process group was killed"
+            )
+        case .crashed(let signal, let stderr):
+            return ResultRow(
+                spec: spec, status: .crashed,
+                message: join("killed by \(WaitStatus.signalName(signal))", lastLine(stderr)))
+        case .failed(let status, let stderr):
+            return ResultRow(
+                spec: spec, status: .error, message: join("cell process \(status) without a report", lastLine(stderr)))
+        case .interrupted(let signal):
+            return ResultRow(spec: spec, status: .error, message: "interrupted by \(WaitStatus.signalName(signal))")
+        }
+    }
+
+    static func lastLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).last.map { String($0).trimmingWhitespace() } ?? ""
+    }
+
+    static func join(_ first: String, _ detail: String) -> String {
+        detail.isEmpty ? first : first + ": " + detail
+    }
+}

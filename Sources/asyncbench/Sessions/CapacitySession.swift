@@ -1,0 +1,64 @@
+import AsyncBenchCell
+import AsyncBenchModel
+import AsyncBenchResults
+import AsyncBenchSweep
+import CAsyncBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `asyncbench capacity`: per backend, the highest number of concurrent tasks it completes
+/// (`CapacitySearch`), within the memory and time budgets and below the kernel's limits. Every
+/// probe is a cell in a fresh process (one measured repetition); its row goes to results.csv,
+/// the per-backend result to capacity.csv, then the charts and REPORT.md as after a sweep.
+public enum CapacitySession {
+    public static func execute(plan: CapacityPlan, commandLine: [String], executable: String) -> Int32 {
+        var metadata = RunMetadata.current(commandLine: commandLine)
+        metadata.settings = plan.settings
+        let showProgress = plan.progress && isatty(STDERR_FILENO) == 1
+        _ = CAsyncBench_install_interrupt_handlers()
+        let writer: ResultsWriter
+        do {
+            writer = try ResultsWriter(
+                directory: plan.outputDirectory, format: .csv, metadata: metadata, schema: Registry.schema)
+        } catch {
+            ProcessIO.writeStandardError("asyncbench: error: \(error)\n")
+            return ExitStatus.runFailed.rawValue
+        }
+        var results: [CapacityResult] = []
+        var interrupted: Int32?
+        for backend in plan.backends where interrupted == nil {
+            let result = CapacityRun.search(backend, plan: plan, executable: executable) { row, seconds in
+                if showProgress {
+                    ProcessIO.writeStandardError(
+                        "[\(backend)] N = \(row.tasks): \(row.status.rawValue) (\(Units.trim(seconds, digits: 1)) s)\n")
+                }
+                do { try writer.append(row) } catch { ProcessIO.writeStandardError("asyncbench: error: \(error)\n") }
+            } interrupted: {
+                interrupted = $0
+            }
+            if interrupted == nil { results.append(result) }
+            do {
+                try Files.writeAtomically(
+                    CapacityFile.text(results, metadata: metadata), to: plan.outputDirectory + "/capacity.csv")
+            } catch {
+                ProcessIO.writeStandardError("asyncbench: error: \(error)\n")
+                return ExitStatus.runFailed.rawValue
+            }
+        }
+        try? writer.finish(interrupted: interrupted != nil)
+        print("\(metadata.machineLine)\n\n" + CapacityFile.table(results))
+        print("capacity: \(plan.outputDirectory)/capacity.csv (probes: \(writer.resultsPath))")
+        if let signal = interrupted {
+            ProcessIO.writeStandardError(
+                "asyncbench: interrupted by \(WaitStatus.signalName(signal)): \(results.count) of \(plan.backends.count) backends searched\n"
+            )
+            return 128 + signal
+        }
+        for line in ReportSession.finishRun(directory: plan.outputDirectory, format: .csv, executable: executable) {
+            print(line)
+        }
+        return ExitStatus.success.rawValue
+    }
+}

@@ -1,0 +1,174 @@
+import AsyncBenchAnalysis
+import AsyncBenchCell
+import AsyncBenchModel
+import AsyncBenchResults
+import AsyncBenchSweep
+import CAsyncBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `baseline`, `compare`, `check` and `trend` commands: output to stdout, errors to stderr,
+/// and their exit status: 0 nothing regressed, 1 something regressed (`check`), 2 an error
+/// (missing baseline, unreadable or malformed file, schema mismatch, bad option).
+public enum RegressionSession {
+    public enum Status: Int32 {
+        case ok = 0
+        case regressed = 1
+        case error = 2
+    }
+
+    /// `asyncbench baseline save NAME [RUN_DIR]`.
+    public static func save(name: String, run: String?, store: BaselineStore) -> Int32 {
+        attempt { () throws(DataError) in
+            let source: String
+            if let run { source = run } else { source = try BaselineStore.latestRun() }
+            let folder = try store.save(name: name, run: source)
+            print("saved \(source) as baseline '\(name)' in \(folder)")
+            return .ok
+        }
+    }
+
+    /// `asyncbench baseline list`.
+    public static func list(store: BaselineStore) -> Int32 {
+        let names = store.names()
+        print(names.isEmpty ? "no baselines in \(store.directory)" : names.joined(separator: "\n"))
+        return Status.ok.rawValue
+    }
+
+    /// `asyncbench compare BASELINE [RUN_DIR | BASELINE2]`: the whole table; exit 0 unless an error.
+    public static func compare(
+        baseline: String, current: String?, store: BaselineStore, gate: () throws(UsageError) -> RegressionGate,
+        format: String, strict: Bool
+    ) -> Int32 {
+        attempt { () throws(DataError) in
+            let (format, metrics) = try options(format: format, gate: gate)
+            let before = try store.resolve(baseline)
+            let after = try store.resolve(current)
+            let comparison = try compared(before, after, metrics: metrics, strict: strict)
+            print(comparison.render(format), terminator: "")
+            return .ok
+        }
+    }
+
+    /// `asyncbench check --baseline NAME [RUN_DIR]`: without RUN_DIR, runs the baseline's cells first.
+    public static func check(
+        baseline: String, run: String?, store: BaselineStore, gate: () throws(UsageError) -> RegressionGate,
+        format: String, strict: Bool, executable: String, out: String?
+    ) -> Int32 {
+        attempt { () throws(DataError) in
+            let (format, metrics) = try options(format: format, gate: gate)
+            let before = (try store.load(baseline), baseline)
+            let runPath: String
+            if let run {
+                runPath = run
+            } else {
+                var options = RunOptions(repeating: before.0)
+                options.out = out
+                let plan: RunPlan
+                do throws(UsageError) {
+                    plan = try RunPlan(options)
+                } catch {
+                    throw .cannotWrite(path: out ?? "runs/", reason: error.description)
+                }
+                let status = RunSession.execute(
+                    plan: plan, commandLine: CommandLine.arguments, executable: executable)
+                guard status == 0 else { return Status(rawValue: status) ?? .error }
+                runPath = plan.outputDirectory
+            }
+            let after = (try RecordedRun.load(runPath), runPath)
+            let comparison = try compared(before, after, metrics: metrics, strict: strict)
+            print(comparison.render(format, onlyChanges: true), terminator: "")
+            if metrics.contains(where: { $0.kind == .counter }) {
+                print(
+                    "note: instructions per task are not compared: asyncbench does not record them yet"
+                        + " (perf_event_open instructions \(CAsyncBenchProbe.instructionsSupported ? "works" : "is not supported") on this machine)"
+                )
+            }
+            let regressions = comparison.regressions
+            if regressions.isEmpty {
+                print("check passed: no regression beyond the thresholds and the runs' noise")
+                return .ok
+            }
+            let names = regressions.map { "\($0.cell) \($0.metric)" }
+            ProcessIO.writeStandardError(
+                "check failed: \(regressions.count) regression(s): \(names.joined(separator: "; "))\n")
+            return .regressed
+        }
+    }
+
+    /// `asyncbench trend BASELINE...`: one metric across baselines, a table and a chart.
+    public static func trend(
+        baselines: [String], store: BaselineStore, metric: String, format: String, chart: String?
+    ) -> Int32 {
+        attempt { () throws(DataError) in
+            guard let chosen = Metric.named(metric) else {
+                throw .malformed(
+                    path: "--metric", line: 0,
+                    problem: "unknown metric '\(metric)'; one of \(Metric.all.map(\.name).joined(separator: ", "))")
+            }
+            var runs: [(label: String, run: RecordedRun)] = []
+            for name in baselines { runs.append((name, try store.resolve(name).run)) }
+            let trend = Trend(metric: chosen, runs: runs)
+            print(trend.table(markdown: format == "markdown"), terminator: "")
+            if let chart {
+                if let problem = trend.drawChart(at: chart) {
+                    ProcessIO.writeStandardError("asyncbench: \(problem)\n")
+                } else {
+                    print("chart: \(chart)")
+                }
+            }
+            return .ok
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func options(format: String, gate: () throws(UsageError) -> RegressionGate) throws(DataError) -> (
+        Comparison.Format, [Metric]
+    ) {
+        guard let parsed = Comparison.Format(rawValue: format) else {
+            throw .malformed(path: "--format", line: 0, problem: "'\(format)' is not one of text, markdown, json")
+        }
+        do {
+            return (parsed, try gate().metrics)
+        } catch {
+            throw .malformed(path: "options", line: 0, problem: error.description)
+        }
+    }
+
+    static func compared(
+        _ before: (run: RecordedRun, label: String), _ after: (run: RecordedRun, label: String), metrics: [Metric],
+        strict: Bool
+    ) throws(DataError) -> Comparison {
+        let comparison = Comparison(
+            baseline: before.run, baselineName: before.label, current: after.run, currentName: after.label,
+            metrics: metrics)
+        if !comparison.machineDifferences.isEmpty {
+            if strict { throw .machinesDiffer(comparison.machineDifferences) }
+            ProcessIO.writeStandardError(
+                "WARNING: comparing runs from different machines: \(comparison.machineDifferences.joined(separator: "; ")); differences may not be regressions (--strict makes this an error)\n"
+            )
+        }
+        guard Set(before.run.rows.map(\.key)).intersection(after.run.rows.map(\.key)).count > 0 else {
+            throw .noCommonCells
+        }
+        return comparison
+    }
+
+    static func attempt(_ body: () throws(DataError) -> Status) -> Int32 {
+        do {
+            return try body().rawValue
+        } catch {
+            ProcessIO.writeStandardError("Error: \(error.description)\n")
+            return Status.error.rawValue
+        }
+    }
+
+}
+
+/// Whether hardware counters can be read here (perf_event_open for instructions).
+enum CAsyncBenchProbe {
+    static var instructionsSupported: Bool { CAsyncBench_instructions_supported() != 0 }
+}
