@@ -99,9 +99,11 @@ extension AsyncBench {
             } catch {
                 throw ValidationError(error.description)
             }
-            try exitOnFailure(
-                CapacitySession.execute(
-                    plan: plan, commandLine: CommandLine.arguments, executable: Run.executablePath()))
+            try finish(
+                with:
+
+                    CapacitySession.execute(
+                        plan: plan, commandLine: CommandLine.arguments, executable: Run.executablePath()))
         }
     }
 }

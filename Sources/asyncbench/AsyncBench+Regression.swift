@@ -69,8 +69,10 @@ extension AsyncBench {
             @OptionGroup var baselines: BaselineOptions
 
             func run() throws {
-                try exitOnFailure(
-                    RegressionSession.save(name: name, run: runPath, store: baselines.store))
+                try finish(
+                    with:
+
+                        RegressionSession.save(name: name, run: runPath, store: baselines.store))
             }
         }
 
@@ -110,10 +112,12 @@ extension AsyncBench {
         @OptionGroup var judging: GateOptions
 
         func run() throws {
-            try exitOnFailure(
-                RegressionSession.compare(
-                    baseline: baseline, current: current, store: baselines.store, gate: judging.makeGate,
-                    format: judging.format, strict: judging.strict))
+            try finish(
+                with:
+
+                    RegressionSession.compare(
+                        baseline: baseline, current: current, store: baselines.store, gate: judging.makeGate,
+                        format: judging.format, strict: judging.strict))
         }
     }
 
@@ -145,11 +149,13 @@ extension AsyncBench {
         @OptionGroup var judging: GateOptions
 
         func run() throws {
-            try exitOnFailure(
-                RegressionSession.check(
-                    baseline: baseline, run: runPath, store: baselines.store, gate: judging.makeGate,
-                    format: judging.format, strict: judging.strict, executable: AsyncBench.Run.executablePath(),
-                    out: out))
+            try finish(
+                with:
+
+                    RegressionSession.check(
+                        baseline: baseline, run: runPath, store: baselines.store, gate: judging.makeGate,
+                        format: judging.format, strict: judging.strict, executable: AsyncBench.Run.executablePath(),
+                        out: out))
         }
     }
 
@@ -180,9 +186,11 @@ extension AsyncBench {
         }
 
         func run() throws {
-            try exitOnFailure(
-                RegressionSession.trend(
-                    baselines: baselines, store: store.store, metric: metric, format: format, chart: chart))
+            try finish(
+                with:
+
+                    RegressionSession.trend(
+                        baselines: baselines, store: store.store, metric: metric, format: format, chart: chart))
         }
     }
 }

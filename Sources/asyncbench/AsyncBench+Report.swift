@@ -25,8 +25,8 @@ extension AsyncBench {
         var script: String?
 
         func run() throws {
-            try exitOnFailure(
-                ReportSession.plotCommand(
+            try finish(
+                with: ReportSession.plot(
                     directory: directory, script: script, executable: AsyncBench.Run.executablePath()))
         }
     }
@@ -47,7 +47,7 @@ extension AsyncBench {
         var directory: String
 
         func run() throws {
-            try exitOnFailure(ReportSession.reportCommand(directory: directory))
+            try finish(with: ReportSession.report(directory: directory))
         }
     }
 
@@ -75,7 +75,9 @@ extension AsyncBench {
         }
 
         func run() throws {
-            try exitOnFailure(VerifySession.run(executable: AsyncBench.Run.executablePath(), rounds: rounds))
+            try finish(
+                with: ReportSession.verify(
+                    Verification.run(executable: AsyncBench.Run.executablePath(), rounds: rounds)))
         }
     }
 }

@@ -170,11 +170,16 @@ extension AsyncBench {
 
         func run() throws {
             let plan = try makePlan()
-            try exitOnFailure(
-                RunSession.execute(plan: plan, commandLine: CommandLine.arguments, executable: Self.executablePath()))
+            try finish(
+                with:
+
+                    RunSession.execute(
+                        plan: plan, commandLine: CommandLine.arguments, executable: Self.executablePath()))
             if verify {
                 print("")
-                try exitOnFailure(VerifySession.run(executable: Self.executablePath(), options: workloadOptions))
+                try finish(
+                    with: ReportSession.verify(
+                        Verification.run(executable: Self.executablePath(), options: workloadOptions)))
             }
         }
 

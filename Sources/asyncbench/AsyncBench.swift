@@ -18,6 +18,8 @@ struct AsyncBench: ParsableCommand {
               asyncbench --backend all
 
             See 'asyncbench run --help' for every option.
+
+            \(ExitStatus.documentation)
             """,
         subcommands: [
             Run.self, Capacity.self, Server.self, Plot.self, Report.self, Verify.self, Baseline.self, Compare.self,
@@ -27,9 +29,4 @@ struct AsyncBench: ParsableCommand {
         ],
         defaultSubcommand: Run.self
     )
-}
-
-/// Ends the command with `status` unless it is 0 (the core returns documented exit statuses).
-func exitOnFailure(_ status: Int32) throws {
-    if status != 0 { throw ExitCode(status) }
 }

@@ -62,7 +62,7 @@ import Testing
         let status = RegressionSession.check(
             baseline: "main", run: try Self.write(Self.baselineRows), store: store, gate: Self.defaultGate,
             format: "text", strict: false, executable: "/nonexistent", out: nil)
-        #expect(status == 0)
+        #expect(status == .success)
         #expect(try Self.compare(Self.baselineRows).regressions.isEmpty)
     }
 
@@ -81,7 +81,7 @@ import Testing
         let status = RegressionSession.check(
             baseline: "main", run: try Self.write(current), store: store, gate: Self.defaultGate,
             format: "text", strict: false, executable: "/nonexistent", out: nil)
-        #expect(status == 1)
+        #expect(status == .failed)
     }
 
     @Test func aChangeWithinTheRepetitionsNoiseIsNotARegression() throws {
@@ -191,8 +191,8 @@ import Testing
         let strict = RegressionSession.check(
             baseline: "main", run: run, store: store, gate: Self.defaultGate, format: "text", strict: true,
             executable: "/nonexistent", out: nil)
-        #expect(lenient == 0)
-        #expect(strict == 2)
+        #expect(lenient == .success)
+        #expect(strict == .dataError)
     }
 
     @Test func aMissingBaselineIsAnErrorNamingWhatExists() throws {
@@ -205,7 +205,7 @@ import Testing
         let status = RegressionSession.check(
             baseline: "v2", run: try Self.write(Self.baselineRows), store: store, gate: Self.defaultGate,
             format: "text", strict: false, executable: "/nonexistent", out: nil)
-        #expect(status == 2)
+        #expect(status == .dataError)
         #expect(store.names() == ["v1"])
     }
 

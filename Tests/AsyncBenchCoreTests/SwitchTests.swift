@@ -7,7 +7,6 @@ import Testing
 @testable import AsyncBenchModel
 @testable import AsyncBenchResults
 @testable import AsyncBenchSweep
-@testable import asyncbench
 
 #if canImport(Glibc)
     import Glibc
@@ -134,20 +133,20 @@ extension BlockingBackendSuites {
                    6.488820 usecs/op
                      154111 ops/sec
             """
-        #expect(VerifySession.perfMicrosecondsPerOperation(output) == 6.48882)
-        #expect(VerifySession.perfMicrosecondsPerOperation("perf: command not found") == nil)
+        #expect(Verification.perfMicrosecondsPerOperation(output) == 6.48882)
+        #expect(Verification.perfMicrosecondsPerOperation("perf: command not found") == nil)
     }
 
     @Test func aCheckAgreesWithinItsTolerance() {
-        let close = VerifySession.Check(
+        let close = Verification.Check(
             what: "x", asyncbench: 3300, reference: 3100, unit: "ns", referenceName: "perf", tolerance: 0.15)
-        let far = VerifySession.Check(
+        let far = Verification.Check(
             what: "x", asyncbench: 4000, reference: 3100, unit: "ns", referenceName: "perf", tolerance: 0.15)
-        let unchecked = VerifySession.Check(
+        let unchecked = Verification.Check(
             what: "x", asyncbench: 4000, reference: nil, unit: "ns", referenceName: "perf", tolerance: 0.15)
         #expect(close.agrees == true)
         #expect(far.agrees == false)
         #expect(unchecked.agrees == nil)
-        #expect(VerifySession.render([close, unchecked]).contains("not checked"))
+        #expect(Verification.render([close, unchecked]).contains("not checked"))
     }
 }

@@ -1,3 +1,4 @@
+import AsyncBenchAnalysis
 import AsyncBenchCell
 import AsyncBenchModel
 import AsyncBenchResults
@@ -12,8 +13,8 @@ import CAsyncBench
 /// (`CapacitySearch`), within the memory and time budgets and below the kernel's limits. Every
 /// probe is a cell in a fresh process (one measured repetition); its row goes to results.csv,
 /// the per-backend result to capacity.csv, then the charts and REPORT.md as after a sweep.
-public enum CapacitySession {
-    public static func execute(plan: CapacityPlan, commandLine: [String], executable: String) -> Int32 {
+enum CapacitySession {
+    static func execute(plan: CapacityPlan, commandLine: [String], executable: String) -> ExitStatus {
         var metadata = RunMetadata.current(commandLine: commandLine)
         metadata.settings = plan.settings
         let showProgress = plan.progress && isatty(STDERR_FILENO) == 1
@@ -24,7 +25,7 @@ public enum CapacitySession {
                 directory: plan.outputDirectory, format: .csv, metadata: metadata, schema: Registry.schema)
         } catch {
             ProcessIO.writeStandardError("asyncbench: error: \(error)\n")
-            return ExitStatus.runFailed.rawValue
+            return .runFailed
         }
         var results: [CapacityResult] = []
         var interrupted: Int32?
@@ -44,7 +45,7 @@ public enum CapacitySession {
                     CapacityFile.text(results, metadata: metadata), to: plan.outputDirectory + "/capacity.csv")
             } catch {
                 ProcessIO.writeStandardError("asyncbench: error: \(error)\n")
-                return ExitStatus.runFailed.rawValue
+                return .runFailed
             }
         }
         try? writer.finish(interrupted: interrupted != nil)
@@ -54,11 +55,11 @@ public enum CapacitySession {
             ProcessIO.writeStandardError(
                 "asyncbench: interrupted by \(WaitStatus.signalName(signal)): \(results.count) of \(plan.backends.count) backends searched\n"
             )
-            return 128 + signal
+            return .interrupted(signal)
         }
-        for line in ReportSession.finishRun(directory: plan.outputDirectory, format: .csv, executable: executable) {
+        for line in RunOutputs.finishRun(directory: plan.outputDirectory, format: .csv, executable: executable) {
             print(line)
         }
-        return ExitStatus.success.rawValue
+        return .success
     }
 }

@@ -10,53 +10,47 @@ import CAsyncBench
 #endif
 
 /// The `baseline`, `compare`, `check` and `trend` commands: output to stdout, errors to stderr,
-/// and their exit status: 0 nothing regressed, 1 something regressed (`check`), 2 an error
-/// (missing baseline, unreadable or malformed file, schema mismatch, bad option).
-public enum RegressionSession {
-    public enum Status: Int32 {
-        case ok = 0
-        case regressed = 1
-        case error = 2
-    }
-
+/// and their exit status: success, failed (`check` found a regression), a data error (missing
+/// baseline, unreadable or malformed file, schema mismatch, bad option).
+enum RegressionSession {
     /// `asyncbench baseline save NAME [RUN_DIR]`.
-    public static func save(name: String, run: String?, store: BaselineStore) -> Int32 {
+    static func save(name: String, run: String?, store: BaselineStore) -> ExitStatus {
         attempt { () throws(DataError) in
             let source: String
             if let run { source = run } else { source = try BaselineStore.latestRun() }
             let folder = try store.save(name: name, run: source)
             print("saved \(source) as baseline '\(name)' in \(folder)")
-            return .ok
+            return .success
         }
     }
 
     /// `asyncbench baseline list`.
-    public static func list(store: BaselineStore) -> Int32 {
+    static func list(store: BaselineStore) -> ExitStatus {
         let names = store.names()
         print(names.isEmpty ? "no baselines in \(store.directory)" : names.joined(separator: "\n"))
-        return Status.ok.rawValue
+        return .success
     }
 
     /// `asyncbench compare BASELINE [RUN_DIR | BASELINE2]`: the whole table; exit 0 unless an error.
-    public static func compare(
+    static func compare(
         baseline: String, current: String?, store: BaselineStore, gate: () throws(UsageError) -> RegressionGate,
         format: String, strict: Bool
-    ) -> Int32 {
+    ) -> ExitStatus {
         attempt { () throws(DataError) in
             let (format, metrics) = try options(format: format, gate: gate)
             let before = try store.resolve(baseline)
             let after = try store.resolve(current)
             let comparison = try compared(before, after, metrics: metrics, strict: strict)
             print(comparison.render(format), terminator: "")
-            return .ok
+            return .success
         }
     }
 
     /// `asyncbench check --baseline NAME [RUN_DIR]`: without RUN_DIR, runs the baseline's cells first.
-    public static func check(
+    static func check(
         baseline: String, run: String?, store: BaselineStore, gate: () throws(UsageError) -> RegressionGate,
         format: String, strict: Bool, executable: String, out: String?
-    ) -> Int32 {
+    ) -> ExitStatus {
         attempt { () throws(DataError) in
             let (format, metrics) = try options(format: format, gate: gate)
             let before = (try store.load(baseline), baseline)
@@ -70,11 +64,13 @@ public enum RegressionSession {
                 do throws(UsageError) {
                     plan = try RunPlan(options)
                 } catch {
-                    throw .cannotWrite(path: out ?? "runs/", reason: error.description)
+                    ProcessIO.writeStandardError(
+                        "Error: the baseline's cells cannot be run again: \(error.description)\n")
+                    return .usage
                 }
                 let status = RunSession.execute(
                     plan: plan, commandLine: CommandLine.arguments, executable: executable)
-                guard status == 0 else { return Status(rawValue: status) ?? .error }
+                guard status == .success else { return status }
                 runPath = plan.outputDirectory
             }
             let after = (try RecordedRun.load(runPath), runPath)
@@ -89,19 +85,19 @@ public enum RegressionSession {
             let regressions = comparison.regressions
             if regressions.isEmpty {
                 print("check passed: no regression beyond the thresholds and the runs' noise")
-                return .ok
+                return .success
             }
             let names = regressions.map { "\($0.cell) \($0.metric)" }
             ProcessIO.writeStandardError(
                 "check failed: \(regressions.count) regression(s): \(names.joined(separator: "; "))\n")
-            return .regressed
+            return .failed
         }
     }
 
     /// `asyncbench trend BASELINE...`: one metric across baselines, a table and a chart.
-    public static func trend(
+    static func trend(
         baselines: [String], store: BaselineStore, metric: String, format: String, chart: String?
-    ) -> Int32 {
+    ) -> ExitStatus {
         attempt { () throws(DataError) in
             guard let chosen = Metric.named(metric) else {
                 throw .malformed(
@@ -119,7 +115,7 @@ public enum RegressionSession {
                     print("chart: \(chart)")
                 }
             }
-            return .ok
+            return .success
         }
     }
 
@@ -157,12 +153,12 @@ public enum RegressionSession {
         return comparison
     }
 
-    static func attempt(_ body: () throws(DataError) -> Status) -> Int32 {
+    static func attempt(_ body: () throws(DataError) -> ExitStatus) -> ExitStatus {
         do {
-            return try body().rawValue
+            return try body()
         } catch {
             ProcessIO.writeStandardError("Error: \(error.description)\n")
-            return Status.error.rawValue
+            return .dataError
         }
     }
 

@@ -1,108 +1,43 @@
 import AsyncBenchAnalysis
-import AsyncBenchCell
 import AsyncBenchModel
-import AsyncBenchResults
-import AsyncBenchSweep
-import CAsyncBench
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// `asyncbench plot DIR` and `asyncbench report DIR`, also run at the end of a sweep: charts with
-/// the top-level plot.gnuplot into DIR/charts/, and DIR/REPORT.md.
-public enum ReportSession {
-    /// The plot.gnuplot to use: `explicit`, else $ASYNCBENCH_PLOT, else ./plot.gnuplot, else the
-    /// one in the package that built this binary (a parent folder of the executable).
-    public static func locateScript(explicit: String?, executable: String) -> String? {
-        if let explicit { return explicit }
-        if let variable = getenv("ASYNCBENCH_PLOT").map({ String(cString: $0) }), !variable.isEmpty {
-            return variable
-        }
-        if Files.exists("plot.gnuplot") { return "plot.gnuplot" }
-        var directory = Files.parent(of: executable)
-        while directory != "/" && directory != "." {
-            if Files.exists(directory + "/plot.gnuplot") && Files.exists(directory + "/Package.swift") {
-                return directory + "/plot.gnuplot"
-            }
-            directory = Files.parent(of: directory)
-        }
-        return nil
-    }
-
-    /// Draws the charts of the run in `directory` into `directory/charts`. Returns nil when they
-    /// were drawn, else one line saying why not (gnuplot missing, script not found, gnuplot failed).
-    public static func plot(directory: String, script: String?) -> String? {
-        let csv = directory + "/results.csv"
-        guard Files.exists(csv) else { return "\(csv) not found: plot needs a run folder written with --format csv" }
-        guard let script else {
-            return
-                "plot.gnuplot not found: pass --script PATH or set ASYNCBENCH_PLOT (it is at the top of the asyncbench repository)"
-        }
-        let charts = directory + "/charts"
-        do {
-            try Files.makeDirectories(charts)
-        } catch {
-            return "cannot create \(charts): \(error)"
-        }
-        let expression = "csv='\(csv.replacingAll("'", with: ""))'; out='\(charts.replacingAll("'", with: ""))'"
-        switch Subprocess.run(["gnuplot", "-e", expression, script]) {
-        case .success(.exited(0)): return nil
-        case .success(let status): return "gnuplot \(status) drawing \(charts) with \(script)"
-        case .failure(let error) where error.errno == ENOENT:
-            return "gnuplot is not installed: install gnuplot-nox (apt-get install gnuplot-nox) to draw the charts"
-        case .failure(let error): return error.description
-        }
-    }
-
-    /// Writes `directory/REPORT.md` from the run in `directory`. `chartsNote` says why there are
-    /// no charts, if there are none.
-    @discardableResult
-    public static func writeReport(directory: String, chartsNote: String? = nil) throws(DataError) -> String {
-        let run = try RecordedRun.load(directory)
-        let charts = Set(Files.list(directory + "/charts").filter { $0.hasSuffix(".png") })
-        let note = charts.isEmpty ? (chartsNote ?? "none drawn yet: run `asyncbench plot \(directory)`") : nil
-        let report = ClaimsReport(run: run, availableCharts: charts, chartsNote: note)
-        let path = directory + "/REPORT.md"
-        do {
-            try Files.writeAtomically(report.markdown(), to: path)
-        } catch {
-            throw .cannotWrite(path: path, reason: error.description)
-        }
-        return path
-    }
-
-    /// `asyncbench plot DIR`: exit 0 when drawn, 2 otherwise.
-    public static func plotCommand(directory: String, script: String?, executable: String) -> Int32 {
-        if let problem = plot(directory: directory, script: locateScript(explicit: script, executable: executable)) {
+/// `asyncbench plot DIR`, `asyncbench report DIR` and `asyncbench verify`: what they print.
+enum ReportSession {
+    /// `asyncbench plot DIR`: done when drawn, a data error otherwise.
+    static func plot(directory: String, script: String?, executable: String) -> ExitStatus {
+        let located = RunOutputs.locateScript(explicit: script, executable: executable)
+        if let problem = RunOutputs.plot(directory: directory, script: located) {
             ProcessIO.writeStandardError("Error: \(problem)\n")
-            return RegressionSession.Status.error.rawValue
+            return .dataError
         }
         print("charts: \(directory)/charts/")
-        return 0
+        return .success
     }
 
-    /// `asyncbench report DIR`: exit 0 when written, 2 on a missing or malformed run.
-    public static func reportCommand(directory: String) -> Int32 {
-        RegressionSession.attempt { () throws(DataError) in
-            print("report: \(try writeReport(directory: directory))")
-            return .ok
-        }
-    }
-
-    /// After a sweep: charts when gnuplot is there, then the report. Returns the lines to print.
-    static func finishRun(directory: String, format: OutputFormat, executable: String) -> [String] {
-        guard format == .csv else {
-            return ["report and charts: not written (they read results.csv; run with --format csv)"]
-        }
-        var lines: [String] = []
-        let problem = plot(directory: directory, script: locateScript(explicit: nil, executable: executable))
-        lines.append(problem.map { "charts: not drawn: \($0)" } ?? "charts: \(directory)/charts/")
-        do {
-            lines.append("report: \(try writeReport(directory: directory, chartsNote: problem))")
+    /// `asyncbench report DIR`: done when written, a data error on a missing or malformed run.
+    static func report(directory: String) -> ExitStatus {
+        do throws(DataError) {
+            print("report: \(try RunOutputs.writeReport(directory: directory))")
+            return .success
         } catch {
-            lines.append("report: not written: \(error)")
+            ProcessIO.writeStandardError("Error: \(error.description)\n")
+            return .dataError
         }
-        return lines
+    }
+
+    /// `asyncbench verify` (and `run --verify`): the table; failed when a figure disagrees.
+    static func verify(_ outcome: Verification.Outcome) -> ExitStatus {
+        switch outcome {
+        case .cellFailed(let problem):
+            ProcessIO.writeStandardError("Error: \(problem)\n")
+            return .dataError
+        case .checked(let checks, let perfMissing):
+            print(Verification.render(checks))
+            if perfMissing {
+                print(
+                    "perf not found: install linux-perf (apt-get install linux-perf) to cross-check the switch figures")
+            }
+            return checks.contains { $0.agrees == false } ? .failed : .success
+        }
     }
 }

@@ -9,22 +9,10 @@ import CAsyncBench
     import Glibc
 #endif
 
-/// Exit codes of `asyncbench`, documented in `--help` and the README.
-public enum ExitStatus: Int32, Sendable {
-    /// The sweep ran to its end (rows with status limit, timeout, crashed or error are results).
-    case success = 0
-    /// The run could not go on: output could not be written, a cell could not be started.
-    case runFailed = 1
-    /// Bad command-line input (what ArgumentParser uses for validation errors).
-    case usage = 64
-    /// Stopped by SIGINT; SIGTERM gives 143, SIGHUP 129 (128 + the signal).
-    case interrupted = 130
-}
-
 /// A whole `asyncbench run`: the sweep, the progress lines, the summary and the exit status.
-public enum RunSession {
+enum RunSession {
     /// Runs `plan`; progress goes to stderr when `plan.progress` and stderr is a terminal.
-    public static func execute(plan: RunPlan, commandLine: [String], executable: String) -> Int32 {
+    static func execute(plan: RunPlan, commandLine: [String], executable: String) -> ExitStatus {
         var metadata = RunMetadata.current(commandLine: commandLine)
         metadata.settings = plan.settings
         for note in plan.notes { ProcessIO.writeStandardError("asyncbench: note: \(note)\n") }
@@ -42,13 +30,13 @@ public enum RunSession {
             }
         } catch {
             ProcessIO.writeStandardError("asyncbench: error: \(error)\n")
-            return ExitStatus.runFailed.rawValue
+            return .runFailed
         }
         var text = "\(metadata.machineLine)\n\n" + SummaryTable.render(outcome.rows) + "\n"
         text += "results: \(outcome.resultsPath) (metadata: \(plan.outputDirectory)/run.json)\n"
         print(text, terminator: "")
         if outcome.interruptedBy == nil {
-            for line in ReportSession.finishRun(
+            for line in RunOutputs.finishRun(
                 directory: plan.outputDirectory, format: plan.format, executable: executable)
             {
                 print(line)
@@ -58,9 +46,9 @@ public enum RunSession {
             ProcessIO.writeStandardError(
                 "asyncbench: interrupted by \(WaitStatus.signalName(signal)): \(outcome.rows.count) of \(plan.cells.count) cells done and saved in \(outcome.resultsPath), \(outcome.notRun) not run\n"
             )
-            return 128 + signal
+            return .interrupted(signal)
         }
-        return ExitStatus.success.rawValue
+        return .success
     }
 
     /// jemalloc's version and library as a cell process sees it (a one-task cell run under it:

@@ -1,4 +1,3 @@
-import AsyncBenchAnalysis
 import AsyncBenchCell
 import AsyncBenchModel
 import AsyncBenchResults
@@ -14,7 +13,7 @@ import CAsyncBench
 /// beside `perf bench sched pipe -T` and `perf bench sched pipe` pinned to the same CPU (both
 /// pass a byte over a pair of pipes), each the median of three runs. Memory: a cell's peak RSS
 /// beside the kernel's ru_maxrss for that process (wait4).
-public enum VerifySession {
+public enum Verification {
     /// One comparison: asyncbench's figure, the independent one, and whether they agree.
     public struct Check: Sendable {
         public var what: String
@@ -36,14 +35,20 @@ public enum VerifySession {
         return nil
     }
 
-    /// Runs the checks; prints a table; exit 0 when every comparison agrees (or perf is absent),
-    /// 1 when one does not, 2 when asyncbench's own cells fail.
-    /// `run --verify`: the check with the run's `--rounds`.
-    public static func run(executable: String, options: WorkloadOptions) -> Int32 {
+    /// What the checks found: every comparison (perf's absent when it is not installed), or the
+    /// asyncbench cell that did not complete.
+    public enum Outcome: Sendable {
+        case checked([Check], perfMissing: Bool)
+        case cellFailed(String)
+    }
+
+    /// `run --verify`: the checks with the run's `--rounds`.
+    public static func run(executable: String, options: WorkloadOptions) -> Outcome {
         run(executable: executable, rounds: options.group(SwitchWorkload.Options.self).rounds)
     }
 
-    public static func run(executable: String, rounds: Int) -> Int32 {
+    /// Runs the checks (each asyncbench figure from a cell in a fresh process).
+    public static func run(executable: String, rounds: Int) -> Outcome {
         var checks: [Check] = []
         let cpu = firstAllowedCPU()
         let perf = Subprocess.capture(["perf", "--version"])
@@ -60,8 +65,7 @@ public enum VerifySession {
                 report.status == .ok,
                 let switchNanoseconds = ResultRow(spec: spec, report: report)[SwitchWorkload.switchNanoseconds]
             else {
-                ProcessIO.writeStandardError("Error: the pinned \(backend) switch cell did not complete\n")
-                return 2
+                return .cellFailed("the pinned \(backend) switch cell did not complete")
             }
             var reference: Double?
             if !perfMissing {
@@ -93,14 +97,11 @@ public enum VerifySession {
                     reference: Double(usage.ru_maxrss) * 1024, unit: "B", referenceName: "kernel ru_maxrss (wait4)",
                     tolerance: 0.10))
         }
-        print(render(checks))
-        if perfMissing {
-            print("perf not found: install linux-perf (apt-get install linux-perf) to cross-check the switch figures")
-        }
-        return checks.contains { $0.agrees == false } ? 1 : 0
+        return .checked(checks, perfMissing: perfMissing)
     }
 
-    static func render(_ checks: [Check]) -> String {
+    /// The checks as a table.
+    public static func render(_ checks: [Check]) -> String {
         let header = ["figure", "asyncbench", "independent", "tool", "ratio", "within"]
         let rows = checks.map { check in
             [
