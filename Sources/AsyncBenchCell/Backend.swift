@@ -35,6 +35,13 @@ public protocol Backend: Sendable {
     /// follows timing (how many are alive at once), not a policy, and `check` does not judge it.
     static var threadPerTask: Bool { get }
 
+    /// Hidden backends exist for tests and are left out of `all` and listings.
+    static var hidden: Bool { get }
+    /// Set for a backend whose cells run in a worker program outside this process (another
+    /// language's runtime): the cell hands it the cell spec and reads back its report instead of
+    /// calling `run` (see docs/worker-protocol.md).
+    static var worker: WorkerProgram? { get }
+
     init(options: BackendOptions)
 
     /// Runs `tasks` copies of `body` this backend's way; returns the tasks counted by a `TaskTally`.
@@ -47,6 +54,8 @@ extension Backend {
     public static var threadPerTask: Bool { false }
     public static var runsAsyncBodies: Bool { false }
     public static var spawnsHelpers: Bool { false }
+    public static var hidden: Bool { false }
+    public static var worker: WorkerProgram? { nil }
 }
 
 /// What a backend reports after a run: how many tasks completed, and how many were in flight at

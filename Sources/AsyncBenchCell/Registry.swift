@@ -16,6 +16,7 @@ public enum Registry {
         ForkBackend.self,
         SpawnBackend.self,
         SequentialBackend.self,
+        TestWorkerBackend.self,
     ]
 
     public static let workloads: [any Workload.Type] = [
@@ -53,6 +54,13 @@ public enum Registry {
             return
                 "the spawn backend's helper runs only workloads a separate program can (sleep, cpu); \(workload) needs state shared with the cell"
         }
+        if let worker = self.backend(named: backend)?.worker {
+            if !worker.workloads.contains(workload) {
+                return
+                    "the \(backend) worker implements \(worker.workloads.joined(separator: ", ")); not \(workload)"
+            }
+            if case .failure(let missing) = worker.command() { return missing.description }
+        }
         return unsupported.first { $0.backend == backend && $0.workload == workload }?.reason
     }
 
@@ -69,6 +77,11 @@ public enum Registry {
 
     public static func workload(named name: String) -> (any Workload.Type)? {
         workloads.first { $0.name == name }
+    }
+
+    /// Backend names for `all`, listings and `--help` (hidden test backends left out).
+    public static var visibleBackendNames: [String] {
+        backends.filter { !$0.hidden }.map { $0.name }
     }
 
     /// Workload names for listings and `--help` (hidden test workloads left out).

@@ -1,3 +1,5 @@
+import CAsyncBench
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -20,5 +22,26 @@ public enum ProcessIO {
     public static func writeStandardError(_ text: String) {
         var bytes = Array(text.utf8)
         _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    /// A pipe whose ends are closed on exec; `posix_spawn`'s dup2 gives the child plain copies.
+    public struct Pipe {
+        public var read: Int32
+        public var write: Int32
+
+        public init() throws(SystemError) {
+            var fds: [Int32] = [-1, -1]
+            let rc = CAsyncBench_pipe_cloexec(&fds)
+            guard rc == 0 else { throw SystemError("pipe2", errno: rc) }
+            read = fds[0]
+            write = fds[1]
+        }
+
+        public func closeRead() { close(read) }
+        public func closeWrite() { close(write) }
+        public func closeBoth() {
+            closeRead()
+            closeWrite()
+        }
     }
 }

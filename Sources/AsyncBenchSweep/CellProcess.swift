@@ -34,10 +34,10 @@ public enum CellProcess {
     public static func run(
         executable: String, spec: CellSpec, timeoutNanoseconds: Int64, usage: UnsafeMutablePointer<rusage>? = nil
     ) throws(SystemError) -> Outcome {
-        let output = try Pipe()
-        let errors: Pipe
+        let output = try ProcessIO.Pipe()
+        let errors: ProcessIO.Pipe
         do {
-            errors = try Pipe()
+            errors = try ProcessIO.Pipe()
         } catch {
             output.closeBoth()
             throw error
@@ -126,26 +126,4 @@ public enum CellProcess {
             return .failed(exit, stderr: stderrText)
         }
     }
-
-    /// A pipe whose ends are closed on exec; `posix_spawn`'s dup2 gives the child plain copies.
-    struct Pipe {
-        var read: Int32
-        var write: Int32
-
-        init() throws(SystemError) {
-            var fds: [Int32] = [-1, -1]
-            let rc = CAsyncBench_pipe_cloexec(&fds)
-            guard rc == 0 else { throw SystemError("pipe2", errno: rc) }
-            read = fds[0]
-            write = fds[1]
-        }
-
-        func closeRead() { close(read) }
-        func closeWrite() { close(write) }
-        func closeBoth() {
-            closeRead()
-            closeWrite()
-        }
-    }
-
 }

@@ -12,12 +12,12 @@ extension RunPlan {
     }
 
     static func names(
-        _ text: String, option: String, known: [String], all: Bool, unknown: (String) -> UsageError
+        _ text: String, option: String, known: [String], all: [String]?, unknown: (String) -> UsageError
     ) throws(UsageError) -> [String] {
         var result: [String] = []
         for name in try list(text, option: option) {
-            if all && name == "all" {
-                result += known
+            if let all, name == "all" {
+                result += all
             } else if known.contains(name) {
                 result.append(name)
             } else {

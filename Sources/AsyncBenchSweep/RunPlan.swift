@@ -62,10 +62,11 @@ public struct RunPlan: Sendable {
             preset.apply(&options)
         }
         let backendNames = try Self.names(
-            options.backends, option: "--backend", known: Registry.backends.map { $0.name }, all: true
-        ) { .unknownBackend($0, known: Registry.backends.map { $0.name }) }
+            options.backends, option: "--backend", known: Registry.backends.map { $0.name },
+            all: Registry.visibleBackendNames
+        ) { .unknownBackend($0, known: Registry.visibleBackendNames) }
         let workloadNames = try Self.names(
-            options.workloads, option: "--workload", known: Registry.workloads.map { $0.name }, all: false
+            options.workloads, option: "--workload", known: Registry.workloads.map { $0.name }, all: nil
         ) { .unknownWorkload($0, known: Registry.visibleWorkloadNames) }
         let tasks = try options.tasks.map { list throws(UsageError) in
             try Self.list(list, option: "--tasks").map { text throws(UsageError) in

@@ -1,4 +1,5 @@
-// Spawning a cell process in its own process group, and making a cell die with its parent. In C
+// Spawning a cell process in its own process group, a worker program in the cell's, and making
+// a cell die with its parent. In C
 // because posix_spawn's file actions and attributes are opaque C types, and prctl is variadic,
 // which Swift cannot call.
 #include "CAsyncBench_spawn.h"
@@ -42,6 +43,17 @@ int CAsyncBench_spawn(
     }
     if (rc == 0) rc = posix_spawn(pid, path, &actions, &attributes, argv, envp != NULL ? envp : environ);
     posix_spawnattr_destroy(&attributes);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc;
+}
+
+int CAsyncBench_spawn_worker(const char *path, char *const argv[], int stdin_fd, int stdout_fd, pid_t *pid) {
+    posix_spawn_file_actions_t actions;
+    int rc = posix_spawn_file_actions_init(&actions);
+    if (rc != 0) return rc;
+    rc = posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+    if (rc == 0) rc = posix_spawnp(pid, path, &actions, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
     return rc;
 }

@@ -45,7 +45,7 @@ extension AsyncBench {
         @Option(
             help: ArgumentHelp(
                 "Backends to run, comma-separated, or 'all'.",
-                discussion: "One of: \(Registry.backends.map { $0.name }.joined(separator: ", ")).",
+                discussion: "One of: \(Registry.visibleBackendNames.joined(separator: ", ")).",
                 valueName: "list"))
         var backend = defaults.backends
 

@@ -20,16 +20,19 @@ public enum CellRunner {
             guard let backendType = Registry.backend(named: spec.backend) else {
                 throw .setup("unknown backend '\(spec.backend)'")
             }
+            if spec.pinned {
+                var cpu: Int32 = 0
+                let rc = CAsyncBench_pin_to_first_cpu(&cpu)
+                if rc != 0 { throw .setup(SystemError("sched_setaffinity", errno: rc).description) }
+            }
+            // A worker backend's cell runs in its worker program (which inherits the pinning),
+            // measured from outside.
+            if let worker = backendType.worker { return WorkerCell.run(spec, worker) }
             guard let workloadType = Registry.workload(named: spec.workload) else {
                 throw .setup("unknown workload '\(spec.workload)'")
             }
             if spec.allocator == .jemalloc, CAsyncBench_jemalloc_version() == nil {
                 throw .setup("jemalloc was asked for but is not loaded in the cell process (LD_PRELOAD did not take)")
-            }
-            if spec.pinned {
-                var cpu: Int32 = 0
-                let rc = CAsyncBench_pin_to_first_cpu(&cpu)
-                if rc != 0 { throw .setup(SystemError("sched_setaffinity", errno: rc).description) }
             }
             let backend = backendType.init(options: spec.options)
             let body = try workloadType.makeBody(spec)

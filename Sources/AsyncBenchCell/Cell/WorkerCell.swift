@@ -1,0 +1,190 @@
+import AsyncBenchModel
+import CAsyncBench
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs a cell in a backend's worker program and measures the worker from outside: the cell
+/// process's side of the worker protocol (docs/worker-protocol.md).
+///
+/// The worker gets the cell spec as one JSON line on its stdin, sets up, and says `ready`; its
+/// resident memory then is the idle figure, and its peak-RSS counter is reset (/proc/PID/
+/// clear_refs) before the cell answers `go`. While it runs its warm-up and measured repetitions,
+/// its thread count and peak RSS are read from /proc/PID/status every millisecond; its report
+/// line gives the repetitions as it timed them and the workload's figures. The worker is in the
+/// cell's process group, so a cell killed for its timeout takes its worker along.
+public enum WorkerCell {
+    /// Runs `spec` in `program`; never throws: failures become the report's status.
+    public static func run(_ spec: CellSpec, _ program: WorkerProgram) -> CellReport {
+        var report = CellReport(
+            status: .error, message: "", tasksReached: nil, samples: [], idleRSSBytes: 0, peakRSSBytes: 0)
+        do throws(CellFailure) {
+            guard program.workloads.contains(spec.workload) else {
+                throw .setup("the \(spec.backend) worker does not implement the \(spec.workload) workload")
+            }
+            let command: [String]
+            switch program.command() {
+            case .success(let found): command = found
+            case .failure(let missing): throw .setup(missing.description)
+            }
+            try exchange(spec, command: command, into: &report)
+        } catch {
+            report.status = error.status
+            report.message = error.description
+            report.tasksReached = error.reached
+        }
+        return report
+    }
+
+    /// Starts the worker, speaks the protocol and fills `report` from its answer and the
+    /// measurements; throws when the worker cannot be started or breaks the protocol.
+    static func exchange(_ spec: CellSpec, command: [String], into report: inout CellReport) throws(CellFailure) {
+        let input: ProcessIO.Pipe
+        let output: ProcessIO.Pipe
+        do {
+            input = try ProcessIO.Pipe()
+            output = try ProcessIO.Pipe()
+        } catch {
+            throw .setup(error.description)
+        }
+        var pid: pid_t = 0
+        let rc = ProcessIO.withCStrings(command) { argv in
+            CAsyncBench_spawn_worker(command[0], argv, input.read, output.write, &pid)
+        }
+        input.closeRead()
+        output.closeWrite()
+        defer { output.closeRead() }
+        guard rc == 0 else {
+            input.closeWrite()
+            throw .setup(SystemError("posix_spawn \(command[0])", errno: rc).description)
+        }
+        var writing = input.write
+        defer { if writing >= 0 { close(writing) } }
+        var usage = rusage()
+        var exited = false
+        defer {
+            if !exited {
+                kill(pid, SIGKILL)
+                _ = WaitStatus.wait(for: pid, usage: &usage)
+            }
+        }
+        guard send(JSONCoding.encode(spec) + "\n", to: writing) else {
+            throw .setup("the worker \(command[0]) did not read its cell spec (did it exit at once?)")
+        }
+        var reader = LineReader(fd: output.read)
+        var peakThreads = 0
+        var answer: WorkerReport?
+        while answer == nil {
+            let line: String?
+            do {
+                line = try reader.next(timeoutMilliseconds: 1) {
+                    peakThreads = max(peakThreads, status(of: pid).threads)
+                }
+            } catch {
+                throw .setup(error.description)
+            }
+            guard let line else { break }  // the worker closed its stdout
+            let event = JSONCoding.decode(Event.self, from: Array(line.utf8))?.event
+            switch event {
+            case "ready":
+                report.idleRSSBytes = status(of: pid).rssBytes
+                resetPeakRSS(of: pid)
+                guard send("go\n", to: writing) else { throw .setup("the worker exited before it was told to go") }
+            case "report":
+                report.peakRSSBytes = status(of: pid).peakRSSBytes
+                answer = JSONCoding.decode(WorkerReport.self, from: Array(line.utf8))
+                if answer == nil { throw .setup("the worker's report does not decode: \(line.prefix(200))") }
+            default:
+                throw .setup("the worker broke the protocol: expected a ready or report line, got \(line.prefix(200))")
+            }
+        }
+        close(writing)  // end of its stdin: the worker exits
+        writing = -1
+        let ended = WaitStatus.wait(for: pid, usage: &usage)
+        exited = true
+        guard let answer else {
+            let how = (try? ended.get()).map { "\($0)" } ?? "ended"
+            throw .setup("the worker \(command[0]) \(how) without a report")
+        }
+        report.status = answer.status
+        report.message = answer.message
+        report.tasksReached = answer.tasksReached
+        report.figures = answer.figures
+        report.samples = answer.samples.map { sample(from: $0, peakThreads: peakThreads) }
+    }
+
+    /// A repetition as the report carries it. The worker's own getrusage figures are kept; the
+    /// thread count is the peak seen from outside over the whole cell.
+    static func sample(from worker: WorkerSample, peakThreads: Int) -> RepetitionSample {
+        RepetitionSample(
+            wallNanoseconds: worker.wallNanoseconds, userSeconds: worker.userSeconds ?? 0,
+            systemSeconds: worker.systemSeconds ?? 0, voluntarySwitches: worker.voluntarySwitches ?? 0,
+            involuntarySwitches: worker.involuntarySwitches ?? 0, peakThreads: peakThreads,
+            peakInFlight: worker.peakInFlight, creationNanoseconds: worker.creationNanoseconds)
+    }
+
+    /// Resets the worker's peak-RSS counter (VmHWM), as `Measurement.resetPeakRSS` does for
+    /// this process; a worker whose counter cannot be reset reports its peak since start.
+    static func resetPeakRSS(of pid: pid_t) {
+        let fd = open("/proc/\(pid)/clear_refs", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = try? Files.writeAll(fd, "5", path: "/proc/\(pid)/clear_refs")
+        close(fd)
+    }
+
+    static func status(of pid: pid_t) -> Measurement.ProcStatus {
+        Measurement.ProcStatus.parse(Measurement.readFile("/proc/\(pid)/status") ?? "")
+    }
+
+    /// Writes all of `text` to `fd`; false when the reader is gone (EPIPE).
+    static func send(_ text: String, to fd: Int32) -> Bool {
+        (try? Files.writeAll(fd, text, path: "the worker's stdin")) != nil
+    }
+
+    /// The one field every protocol line has.
+    struct Event: Decodable {
+        var event: String
+    }
+}
+
+/// Reads newline-terminated lines from a descriptor, calling `idle` while it waits.
+struct LineReader {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(fd: Int32) { self.fd = fd }
+
+    /// The next line without its newline, or nil at end of file (a last unterminated line is
+    /// returned first). `idle` runs at least every `timeoutMilliseconds` until a line arrives.
+    mutating func next(timeoutMilliseconds: Int32, idle: () -> Void) throws(SystemError) -> String? {
+        while true {
+            if let end = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[..<end], as: UTF8.self)
+                buffer.removeSubrange(...end)
+                return line
+            }
+            idle()
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, timeoutMilliseconds)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("poll (worker stdout)", errno: errno)
+            }
+            guard ready > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("read (worker stdout)", errno: errno)
+            }
+            if count == 0 {
+                guard !buffer.isEmpty else { return nil }
+                defer { buffer = [] }
+                return String(decoding: buffer, as: UTF8.self)
+            }
+            buffer += chunk[0..<count]
+        }
+    }
+}
