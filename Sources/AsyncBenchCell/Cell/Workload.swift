@@ -93,6 +93,31 @@ extension Workload where Options == NoOptions, Parameters == NoParameters {
     }
 }
 
+/// A workload that is another one with its blocking calls offloaded from async code to a thread
+/// pool and awaited (asyncio.to_thread, aiofiles): the same parameters, options, validation,
+/// setup, columns and figures as `InPlace`; only its body differs. Async backends only.
+public protocol OffloadedWorkload: Workload
+where Parameters == InPlace.Parameters, Options == InPlace.Options {
+    associatedtype InPlace: Workload
+}
+
+extension OffloadedWorkload {
+    public static var asyncOnly: Bool { true }
+    public static var defaultTasks: [Int] { InPlace.defaultTasks }
+    public static var usesLatency: Bool { InPlace.usesLatency }
+    public static var columns: [AnyColumn] { InPlace.columns }
+    public static func waitsPerTask(_ parameters: Parameters) -> Int { InPlace.waitsPerTask(parameters) }
+    public static func plan(_ options: Options, latencies: [Int64]) throws(UsageError) -> WorkloadPlan<Parameters> {
+        try InPlace.plan(options, latencies: latencies)
+    }
+    public static func prepare(_ cell: inout WorkloadCell<Parameters>, executable: String) throws(CellSetupError)
+        -> CellSetup
+    { try InPlace.prepare(&cell, executable: executable) }
+    public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {
+        InPlace.figures(cell, report: report, into: &row)
+    }
+}
+
 /// The parameters of a workload that has none beyond its task count and latency.
 public struct NoParameters: Codable, Sendable, Equatable {
     public init() {}

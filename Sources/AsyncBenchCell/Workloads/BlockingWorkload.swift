@@ -75,24 +75,12 @@ public enum BlockingWorkload: Workload {
 /// C6's remedy: the same tasks, but async code hands each blocking call to a dedicated thread
 /// pool and awaits it (Python's `asyncio.to_thread`; the pool has min(32, cores + 4) threads,
 /// as Python's default executor). Async backends only.
-public enum OffloadedBlockingWorkload: Workload {
-    public typealias Options = BlockingWorkload.Options
-    public typealias Parameters = BlockingWorkload.Parameters
+public enum OffloadedBlockingWorkload: OffloadedWorkload {
+    public typealias InPlace = BlockingWorkload
 
     public static let name = "blocking-offload"
     public static let summary =
         "The blocking workload with each blocking call offloaded to a thread pool and awaited (asyncio.to_thread); async backends only"
-    public static let defaultTasks = BlockingWorkload.defaultTasks
-    public static let asyncOnly = true
-    public static let columns = BlockingWorkload.columns
-
-    public static func plan(_ options: Options, latencies: [Int64]) throws(UsageError) -> WorkloadPlan<Parameters> {
-        try BlockingWorkload.plan(options, latencies: latencies)
-    }
-
-    public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {
-        BlockingWorkload.figures(cell, report: report, into: &row)
-    }
 
     public static func body(_ cell: WorkloadCell<Parameters>) throws(CellFailure) -> TaskBody {
         try BlockingTasks(cell, offload: WorkerPool.offloadPool()).body

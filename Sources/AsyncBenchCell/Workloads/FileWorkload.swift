@@ -139,33 +139,12 @@ public enum FileWorkload: Workload {
 /// C5's other side, aiofiles: the same files, but async code hands each file's blocking calls to
 /// a thread pool (min(32, cores + 4) threads, as Python's default executor, which aiofiles uses)
 /// and awaits them, so the thread running async tasks never blocks on the disk. Async backends only.
-public enum OffloadedFileWorkload: Workload {
-    public typealias Options = FileWorkload.Options
-    public typealias Parameters = FileWorkload.Parameters
+public enum OffloadedFileWorkload: OffloadedWorkload {
+    public typealias InPlace = FileWorkload
 
     public static let name = "file-offload"
     public static let summary =
         "The file workload with each file's blocking calls offloaded to a thread pool and awaited (aiofiles); async backends only"
-    public static let defaultTasks = FileWorkload.defaultTasks
-    public static let usesLatency = false
-    public static let asyncOnly = true
-    public static let columns = FileWorkload.columns
-
-    public static func waitsPerTask(_ parameters: Parameters) -> Int { 0 }
-
-    public static func plan(_ options: Options, latencies: [Int64]) throws(UsageError) -> WorkloadPlan<Parameters> {
-        try FileWorkload.plan(options, latencies: latencies)
-    }
-
-    public static func prepare(_ cell: inout WorkloadCell<Parameters>, executable: String) throws(CellSetupError)
-        -> CellSetup
-    {
-        try FileWorkload.prepare(&cell, executable: executable)
-    }
-
-    public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {
-        FileWorkload.figures(cell, report: report, into: &row)
-    }
 
     public static func body(_ cell: WorkloadCell<Parameters>) throws(CellFailure) -> TaskBody {
         try FileTasks(cell, offload: WorkerPool.offloadPool()).body
