@@ -60,23 +60,13 @@ extension AsyncBench {
         @Option(help: ArgumentHelp("Time allowed per backend.", valueName: "duration"))
         var timeBudget = defaults.timeBudget
 
-        @Option(help: ArgumentHelp("Stack size of each pthread, or 'default'.", valueName: "size"))
-        var threadStack = defaults.threadStack
-
         @Option(help: "Most threads a probe may create (default: the kernel's limit less headroom).")
         var maxThreads: Int?
 
         @Option(name: .customLong("max-procs"), help: "Most processes a probe may fork (default: as --max-threads).")
         var maxProcesses: Int?
 
-        @Option(help: ArgumentHelp("Output folder (default: runs/<UTC time>).", valueName: "dir"))
-        var out: String?
-
-        @Flag(help: "Replace the results in an --out folder that already holds a run.")
-        var overwrite = false
-
-        @Flag(help: "No per-probe progress on stderr.")
-        var quiet = false
+        @OptionGroup var shared: CellRunOptions
 
         func run() throws {
             var options = CapacityOptions()
@@ -87,12 +77,12 @@ extension AsyncBench {
             options.maxTasks = maxTasks
             options.memoryBudget = memoryBudget
             options.timeBudget = timeBudget
-            options.threadStack = threadStack
+            options.threadStack = shared.threadStack
             options.maxThreads = maxThreads
             options.maxProcesses = maxProcesses
-            options.out = out
-            options.overwrite = overwrite
-            options.progress = !quiet
+            options.out = shared.out
+            options.overwrite = shared.overwrite
+            options.progress = !shared.quiet
             let plan: CapacityPlan
             do {
                 plan = try CapacityPlan(options)

@@ -5,6 +5,14 @@ import AsyncBenchModel
 import AsyncBenchResults
 import AsyncBenchSweep
 
+extension RegressionGate.Scope: ExpressibleByArgument {}
+extension Comparison.Format: ExpressibleByArgument {}
+
+/// `trend --format`: its table as text or Markdown.
+enum TableFormat: String, ExpressibleByArgument {
+    case text, markdown
+}
+
 /// Options shared by the commands that read baselines.
 struct BaselineOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where baselines are kept.", valueName: "dir"))
@@ -30,14 +38,15 @@ struct GateOptions: ParsableArguments {
             valueName: "percent"))
     var threshold: String?
 
-    @Option(help: ArgumentHelp("all, or only counters, memory or timing metrics.", valueName: "gate"))
-    var gate = "all"
+    @Option(
+        help: ArgumentHelp("all, or only counters, memory or timing metrics.", valueName: "all|counters|memory|timing"))
+    var gate = RegressionGate.Scope.all
 
     @Flag(help: "Refuse (exit 2) to compare runs from different machines instead of warning.")
     var strict = false
 
-    @Option(help: ArgumentHelp("Output format: text, markdown or json.", valueName: "format"))
-    var format = "text"
+    @Option(help: ArgumentHelp("Output format: text, markdown or json.", valueName: "text|markdown|json"))
+    var format = Comparison.Format.text
 
     func makeGate() throws(UsageError) -> RegressionGate {
         try RegressionGate(scope: gate, metricNames: metric, threshold: threshold)
@@ -173,8 +182,8 @@ extension AsyncBench {
         @Option(help: ArgumentHelp("The metric to follow.", valueName: "name"))
         var metric = "wall"
 
-        @Option(help: ArgumentHelp("Table format: text or markdown.", valueName: "format"))
-        var format = "text"
+        @Option(help: ArgumentHelp("Table format: text or markdown.", valueName: "text|markdown"))
+        var format = TableFormat.text
 
         @Option(help: ArgumentHelp("Draw a PNG chart here with gnuplot.", valueName: "file"))
         var chart: String?
@@ -190,7 +199,8 @@ extension AsyncBench {
                 with:
 
                     RegressionSession.trend(
-                        baselines: baselines, store: store.store, metric: metric, format: format, chart: chart))
+                        baselines: baselines, store: store.store, metric: metric, markdown: format == .markdown,
+                        chart: chart))
         }
     }
 }

@@ -96,20 +96,10 @@ extension AsyncBench {
         @Option(help: "Warm-up repetitions per cell, run first and discarded.")
         var warmup = defaults.warmup
 
-        @Option(
-            help: ArgumentHelp(
-                "Output folder (default: runs/<UTC time>). A folder that holds a run is not replaced without --overwrite.",
-                valueName: "dir"))
-        var out: String?
+        @OptionGroup var shared: CellRunOptions
 
         @Option(help: ArgumentHelp("Results file format: csv or json.", valueName: "csv|json"))
         var format = defaults.format
-
-        @Option(
-            help: ArgumentHelp(
-                "Stack size of each pthread: 64KiB, 8MiB, ... or 'default' (the system default, RLIMIT_STACK).",
-                valueName: "size"))
-        var threadStack = defaults.threadStack
 
         @Option(help: ArgumentHelp("Kill a cell (and its process group) after this long.", valueName: "duration"))
         var cellTimeout = defaults.cellTimeout
@@ -159,12 +149,6 @@ extension AsyncBench {
         )
         var force = false
 
-        @Flag(help: "Replace the results in an --out folder that already holds a run.")
-        var overwrite = false
-
-        @Flag(help: "No per-cell progress on stderr.")
-        var quiet = false
-
         @Flag(help: "After the sweep, run 'asyncbench verify' (figures beside perf and the kernel's).")
         var verify = false
 
@@ -195,9 +179,9 @@ extension AsyncBench {
             options.warmup = warmup
             options.minReps = minReps
             options.repBudget = repBudget
-            options.out = out
+            options.out = shared.out
             options.format = format
-            options.threadStack = threadStack
+            options.threadStack = shared.threadStack
             options.cellTimeout = cellTimeout
             options.maxThreads = maxThreads
             options.maxProcesses = maxProcesses
@@ -206,10 +190,10 @@ extension AsyncBench {
             options.maxSpawn = maxSpawn
             options.sequentialMaxTasks = sequentialMaxTasks
             options.allocator = allocator
-            options.overwrite = overwrite
+            options.overwrite = shared.overwrite
             options.preset = preset
             options.force = force
-            options.progress = !quiet
+            options.progress = !shared.quiet
             do {
                 return try RunPlan(options)
             } catch {

@@ -61,7 +61,7 @@ import Testing
         try store.save(name: "main", run: Self.write(Self.baselineRows))
         let status = RegressionSession.check(
             baseline: "main", run: try Self.write(Self.baselineRows), store: store, gate: Self.defaultGate,
-            format: "text", strict: false, executable: "/nonexistent", out: nil)
+            format: .text, strict: false, executable: "/nonexistent", out: nil)
         #expect(status == .success)
         #expect(try Self.compare(Self.baselineRows).regressions.isEmpty)
     }
@@ -80,7 +80,7 @@ import Testing
         try store.save(name: "main", run: Self.write(Self.baselineRows))
         let status = RegressionSession.check(
             baseline: "main", run: try Self.write(current), store: store, gate: Self.defaultGate,
-            format: "text", strict: false, executable: "/nonexistent", out: nil)
+            format: .text, strict: false, executable: "/nonexistent", out: nil)
         #expect(status == .failed)
     }
 
@@ -131,7 +131,7 @@ import Testing
     }
 
     @Test func countersGateJudgesOnlyCounters() throws {
-        let gate = try RegressionGate(scope: "counters")
+        let gate = try RegressionGate(scope: .counters)
         #expect(gate.metrics.map(\.name) == ["allocs_per_task", "ctx_per_task", "threads"])
         var current = Self.baselineRows
         current[1] = Self.row("pthread", tasks: 100, walls: [40, 38, 42], switches: 100)  // slower, same counters
@@ -141,7 +141,7 @@ import Testing
     }
 
     @Test func moreAllocationsPerTaskAreARegressionAndAFewMoreAreNot() throws {
-        let gate = try RegressionGate(scope: "counters")
+        let gate = try RegressionGate(scope: .counters)
         func withAllocations(_ perTask: Double) -> [ResultRow] {
             Self.baselineRows.map { row in
                 var row = row
@@ -168,8 +168,7 @@ import Testing
         #expect(try RegressionGate(threshold: "5%").metrics.allSatisfy { $0.relativeThreshold == 0.05 })
         #expect(throws: UsageError.self) { try RegressionGate(threshold: "10") }
         #expect(throws: UsageError.self) { try RegressionGate(metricNames: "speed") }
-        #expect(throws: UsageError.self) { try RegressionGate(scope: "counters", metricNames: "wall") }
-        #expect(throws: UsageError.self) { try RegressionGate(scope: "noisy") }
+        #expect(throws: UsageError.self) { try RegressionGate(scope: .counters, metricNames: "wall") }
     }
 
     @Test func differentMachinesWarnAndStrictRefuses() throws {
@@ -186,10 +185,10 @@ import Testing
         try store.save(name: "main", run: Self.write(Self.baselineRows))
         let run = try Self.write(Self.baselineRows, metadata: other)
         let lenient = RegressionSession.check(
-            baseline: "main", run: run, store: store, gate: Self.defaultGate, format: "text", strict: false,
+            baseline: "main", run: run, store: store, gate: Self.defaultGate, format: .text, strict: false,
             executable: "/nonexistent", out: nil)
         let strict = RegressionSession.check(
-            baseline: "main", run: run, store: store, gate: Self.defaultGate, format: "text", strict: true,
+            baseline: "main", run: run, store: store, gate: Self.defaultGate, format: .text, strict: true,
             executable: "/nonexistent", out: nil)
         #expect(lenient == .success)
         #expect(strict == .dataError)
@@ -204,7 +203,7 @@ import Testing
         #expect(throws: DataError.badName("../x")) { try store.save(name: "../x", run: "/tmp") }
         let status = RegressionSession.check(
             baseline: "v2", run: try Self.write(Self.baselineRows), store: store, gate: Self.defaultGate,
-            format: "text", strict: false, executable: "/nonexistent", out: nil)
+            format: .text, strict: false, executable: "/nonexistent", out: nil)
         #expect(status == .dataError)
         #expect(store.names() == ["v1"])
     }

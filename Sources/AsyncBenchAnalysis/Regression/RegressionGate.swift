@@ -24,14 +24,11 @@ public struct RegressionGate: Sendable {
     public var metrics: [Metric]
 
     /// - Parameters:
-    ///   - scope: `all`, `counters`, `memory` or `timing`.
+    ///   - scope: all metrics, or those of one kind.
     ///   - metricNames: comma-separated metric names, or nil for every metric in the scope.
     ///   - threshold: `10%` for every metric, or `wall=20%,cpu=30%` per metric; nil keeps each
     ///     metric's default.
-    public init(scope: String = "all", metricNames: String? = nil, threshold: String? = nil) throws(UsageError) {
-        guard let scope = Scope(rawValue: scope) else {
-            throw .outOfRange(option: "--gate", value: scope, range: "one of all, counters, memory, timing")
-        }
+    public init(scope: Scope = .all, metricNames: String? = nil, threshold: String? = nil) throws(UsageError) {
         var chosen = Metric.all.filter { scope.kind == nil || $0.kind == scope.kind }
         if let metricNames {
             let names = try RunPlan.list(metricNames, option: "--metric")

@@ -34,10 +34,10 @@ enum RegressionSession {
     /// `asyncbench compare BASELINE [RUN_DIR | BASELINE2]`: the whole table; exit 0 unless an error.
     static func compare(
         baseline: String, current: String?, store: BaselineStore, gate: () throws(UsageError) -> RegressionGate,
-        format: String, strict: Bool
+        format: Comparison.Format, strict: Bool
     ) -> ExitStatus {
         attempt { () throws(DataError) in
-            let (format, metrics) = try options(format: format, gate: gate)
+            let metrics = try metrics(gate)
             let before = try store.resolve(baseline)
             let after = try store.resolve(current)
             let comparison = try compared(before, after, metrics: metrics, strict: strict)
@@ -49,10 +49,10 @@ enum RegressionSession {
     /// `asyncbench check --baseline NAME [RUN_DIR]`: without RUN_DIR, runs the baseline's cells first.
     static func check(
         baseline: String, run: String?, store: BaselineStore, gate: () throws(UsageError) -> RegressionGate,
-        format: String, strict: Bool, executable: String, out: String?
+        format: Comparison.Format, strict: Bool, executable: String, out: String?
     ) -> ExitStatus {
         attempt { () throws(DataError) in
-            let (format, metrics) = try options(format: format, gate: gate)
+            let metrics = try metrics(gate)
             let before = (try store.load(baseline), baseline)
             let runPath: String
             if let run {
@@ -96,7 +96,7 @@ enum RegressionSession {
 
     /// `asyncbench trend BASELINE...`: one metric across baselines, a table and a chart.
     static func trend(
-        baselines: [String], store: BaselineStore, metric: String, format: String, chart: String?
+        baselines: [String], store: BaselineStore, metric: String, markdown: Bool, chart: String?
     ) -> ExitStatus {
         attempt { () throws(DataError) in
             guard let chosen = Metric.named(metric) else {
@@ -107,7 +107,7 @@ enum RegressionSession {
             var runs: [(label: String, run: RecordedRun)] = []
             for name in baselines { runs.append((name, try store.resolve(name).run)) }
             let trend = Trend(metric: chosen, runs: runs)
-            print(trend.table(markdown: format == "markdown"), terminator: "")
+            print(trend.table(markdown: markdown), terminator: "")
             if let chart {
                 if let problem = trend.drawChart(at: chart) {
                     ProcessIO.writeStandardError("asyncbench: \(problem)\n")
@@ -121,14 +121,9 @@ enum RegressionSession {
 
     // MARK: - Helpers
 
-    static func options(format: String, gate: () throws(UsageError) -> RegressionGate) throws(DataError) -> (
-        Comparison.Format, [Metric]
-    ) {
-        guard let parsed = Comparison.Format(rawValue: format) else {
-            throw .malformed(path: "--format", line: 0, problem: "'\(format)' is not one of text, markdown, json")
-        }
+    static func metrics(_ gate: () throws(UsageError) -> RegressionGate) throws(DataError) -> [Metric] {
         do {
-            return (parsed, try gate().metrics)
+            return try gate().metrics
         } catch {
             throw .malformed(path: "options", line: 0, problem: error.description)
         }
