@@ -82,4 +82,18 @@ import Testing
         #expect(CapacityFile.load(path) == results)
         #expect(CapacityFile.table(results).contains("1024000"))
     }
+
+    /// The committed capacity run, read and written again, gives its rows back field for field:
+    /// the columns, their order and their number formatting (all but the schema version).
+    @Test func committedCapacityFileIsWrittenBackIdentically() throws {
+        let root = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
+        let path = "/" + root + "/Results/capacity/capacity.csv"
+        let committed = try #require(Measurement.readFile(path))
+        let results = try #require(CapacityFile.load(path))
+        #expect(results.count == 9)
+        func rows(_ text: String) -> [Substring] {
+            text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.drop { $0 != "," } }
+        }
+        #expect(rows(CapacityFile.text(results, metadata: RegressionTests.machine)) == rows(committed))
+    }
 }

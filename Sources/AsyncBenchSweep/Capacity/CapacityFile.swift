@@ -7,23 +7,14 @@ import CAsyncBench
     import Glibc
 #endif
 
-/// capacity.csv: one row per backend (its columns are documented in the README), and the table
-/// printed after a capacity run.
+/// capacity.csv: one row per backend (its columns are `CapacityColumns`, documented in the
+/// README), and the table printed after a capacity run.
 public enum CapacityFile {
-    public static let columns = [
-        "schema_version", "backend", "workload", "latency_ms", "highest_tasks", "memory_per_task_bytes",
-        "peak_rss_bytes", "stopped_by", "probes", "seconds", "message",
-    ]
-
     public static func text(_ results: [CapacityResult], metadata: RunMetadata) -> String {
-        var text = CSV.preamble(metadata) + CSV.line(columns)
+        var text = CSV.preamble(metadata) + CSV.line(CapacityColumns.all.map(\.name))
         for result in results {
-            text += CSV.line([
-                "\(Schema.version)", result.backend, result.workload, Units.trim(result.latencyMilliseconds, digits: 6),
-                result.highest.map(String.init) ?? "", result.memoryPerTask.map { Units.trim($0, digits: 1) } ?? "",
-                result.peakRSS.map(String.init) ?? "", result.stoppedBy.rawValue, "\(result.probes)",
-                Units.trim(result.seconds, digits: 1), result.message,
-            ])
+            let figures = result.figures
+            text += CSV.line(CapacityColumns.all.map { column in figures[column.name].map(column.format) ?? "" })
         }
         return text
     }
@@ -60,20 +51,17 @@ public enum CapacityFile {
     public static func load(_ path: String) -> [CapacityResult]? {
         guard let text = Measurement.readFile(path) else { return nil }
         let records = CSV.records(text)
-        guard let header = records.first else { return nil }
+        guard let header = records.first?.fields else { return nil }
+        // Each column's field, found by its name (the first, if the header repeats it).
+        let fields = CapacityColumns.all.compactMap { column in
+            header.firstIndex(of: column.name).map { (column, $0) }
+        }
         return records.dropFirst().compactMap { record in
-            let values = Dictionary(zip(header.fields, record.fields), uniquingKeysWith: { first, _ in first })
-            guard let backend = values["backend"], let stop = values["stopped_by"].flatMap(CapacityStop.init) else {
-                return nil
+            var figures = Figures()
+            for (column, index) in fields where index < record.fields.count {
+                figures[column.name] = column.parse(record.fields[index])
             }
-            return CapacityResult(
-                backend: backend, workload: values["workload"] ?? "",
-                latencyMilliseconds: Double(values["latency_ms"] ?? "") ?? 0,
-                highest: values["highest_tasks"].flatMap { Int($0) },
-                memoryPerTask: values["memory_per_task_bytes"].flatMap { Double($0) },
-                peakRSS: values["peak_rss_bytes"].flatMap { Int($0) }, stoppedBy: stop,
-                message: values["message"] ?? "", probes: Int(values["probes"] ?? "") ?? 0,
-                seconds: Double(values["seconds"] ?? "") ?? 0)
+            return CapacityResult(figures: figures)
         }
     }
 }

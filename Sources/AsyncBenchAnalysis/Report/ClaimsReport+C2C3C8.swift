@@ -1,0 +1,165 @@
+import AsyncBenchCell
+import AsyncBenchModel
+import AsyncBenchResults
+import AsyncBenchSweep
+
+extension ClaimsReport {
+    // MARK: - C2
+
+    static func c2(_ figures: SleepFigures, capacity: [CapacityResult]? = nil) -> Finding {
+        if let capacity, let found = c2(capacity: capacity) { return found }
+        let rule =
+            "supported when, at the largest N both completed (≥ 1000), pthread costs ≥ 5× async in wall-time overhead per task and ≥ 1.5× in memory per task, or threads hit a limit below async's highest N; contradicted when neither cost is higher for pthread; nuanced otherwise."
+        var body = figures.capacityTable() + "\n"
+        let verdict: Verdict
+        var headline: String
+        let common = figures.largestCommonN(["async", "pthread"])
+        if let limit = figures.limitN("pthread"), let asyncMax = figures.highestOK("async"), asyncMax > limit {
+            verdict = .supported
+            headline = "pthread hit a limit at N = \(limit); async completed N = \(asyncMax)"
+            body += "Threads hit a limit at N = \(limit) while async tasks completed N = \(asyncMax).\n"
+        } else if let n = common, n >= 1000,
+            let asyncRow = figures.row("async", n), let threadRow = figures.row("pthread", n),
+            let asyncOverhead = asyncRow[RunnerColumns.overheadPerTask],
+            let threadOverhead = threadRow[RunnerColumns.overheadPerTask],
+            let asyncMemory = asyncRow[RunnerColumns.rssPerTask],
+            let threadMemory = threadRow[RunnerColumns.rssPerTask], asyncOverhead > 0, asyncMemory > 0
+        {
+            let overheadRatio = threadOverhead / asyncOverhead
+            let memoryRatio = threadMemory / asyncMemory
+            let costlier = [overheadRatio >= 5, memoryRatio >= 1.5]
+            verdict =
+                costlier.allSatisfy { $0 }
+                ? .supported : (overheadRatio <= 1 && memoryRatio <= 1 ? .contradicted : .nuanced)
+            headline =
+                "at N = \(n): pthread \(ratio(overheadRatio)) async's overhead per task, \(ratio(memoryRatio)) its memory per task"
+            body +=
+                "At N = \(n), the largest N both completed: async adds \(us(asyncOverhead)) and \(Units.formatBytes(Int(asyncMemory))) per task, pthread \(us(threadOverhead)) and \(Units.formatBytes(Int(threadMemory))) per task (\(ratio(overheadRatio)) and \(ratio(memoryRatio))).\n"
+        } else {
+            verdict = .nuanced
+            headline = "too few tasks to judge (largest N both completed: \(common.map(String.init) ?? "none"))"
+            body += "async and pthread did not both complete N ≥ 1000 in this run, so the rule cannot be applied.\n"
+        }
+        let stack = figures.setting("thread-stack") ?? "64KiB"
+        let threadMemory = figures.highestOK("pthread").flatMap { figures.row("pthread", $0) }?[
+            RunnerColumns.rssPerTask
+        ].map { Units.formatBytes(Int($0)) }
+        body +=
+            "\nThreads were capped at `--max-threads` (\(figures.setting("max-threads") ?? "16000")), below the kernel's limit, so this run does not find the highest N threads can reach. Memory per task counts resident pages only: with \(stack) stacks a thread's resident cost was \(threadMemory ?? "not measured") here, whatever the stack's reserved size.\n"
+        return Finding(
+            id: "C2", claim: Claims.c2, verdict: verdict, rule: rule, headline: headline, body: body,
+            charts: ["overhead_per_task.png", "rss_per_task.png", "highest_tasks.png"])
+    }
+
+    /// C2 from a capacity run: the highest N each backend held at once.
+    static func c2(capacity: [CapacityResult]) -> Finding? {
+        guard !capacity.isEmpty else { return nil }
+        let rule =
+            "from `asyncbench capacity`: supported when async held ≥ 5× as many concurrent tasks as pthread; contradicted when it held no more; nuanced otherwise."
+        var body = "The highest number of tasks each backend held at once (`asyncbench capacity`):\n\n"
+        body += CapacityFile.markdown(capacity) + "\n"
+        body +=
+            "A search stops at the first of: the kernel or a cap refusing a thread or process, the memory guard, a probe timing out, the time budget; the table says which, so a figure cut short by the budget is a lower bound.\n"
+        guard let async = capacity.first(where: { $0.backend == AsyncBackend.name })?.highest,
+            let threads = capacity.first(where: { $0.backend == PthreadBackend.name })?.highest
+        else {
+            return Finding(
+                id: "C2", claim: Claims.c2, verdict: .nuanced, rule: rule,
+                headline: "capacity searched without both async and pthread", body: body, charts: ["capacity.png"])
+        }
+        let ratio = Double(async) / Double(max(1, threads))
+        let verdict: Verdict = ratio >= 5 ? .supported : (ratio <= 1 ? .contradicted : .nuanced)
+        body += "\nasync held \(async) tasks at once, pthread \(threads) (\(Self.ratio(ratio))).\n"
+        return Finding(
+            id: "C2", claim: Claims.c2, verdict: verdict, rule: rule,
+            headline: "capacity: async \(async) concurrent tasks, pthread \(threads) (\(Self.ratio(ratio)))",
+            body: body,
+            charts: ["capacity.png"])
+    }
+
+    // MARK: - C3
+
+    static func c3(_ figures: SleepFigures) -> Finding {
+        let rule =
+            "supported when async's wall at the largest N the sequential baseline ran (≥ 10) is within 25% of one wait (efficiency ≥ 0.8) while the baseline takes about the sum (efficiency ≤ 1.25 / N); contradicted when async's efficiency there is below 0.5; nuanced otherwise."
+        var body = figures.efficiencyTable() + "\n"
+        let verdict: Verdict
+        let headline: String
+        if let n = figures.highestOK("sequential"), n >= 10, let asyncRow = figures.row("async", n),
+            let sequentialRow = figures.row("sequential", n), let asyncEfficiency = asyncRow[RunnerColumns.efficiency],
+            let sequentialEfficiency = sequentialRow[RunnerColumns.efficiency],
+            let asyncWall = asyncRow[RunnerColumns.wallMedian],
+            let sequentialWall = sequentialRow[RunnerColumns.wallMedian]
+        {
+            let sumLike = sequentialEfficiency <= 1.25 / Double(n)
+            verdict =
+                asyncEfficiency >= 0.8 && sumLike ? .supported : (asyncEfficiency < 0.5 ? .contradicted : .nuanced)
+            headline =
+                "N = \(n): async \(ms(asyncWall)) (efficiency \(Units.fixed(asyncEfficiency, digits: 2))) vs sequential \(ms(sequentialWall))"
+            body +=
+                "At N = \(n), \(n) waits of \(ms(figures.latency)) take \(ms(asyncWall)) concurrently on async and \(ms(sequentialWall)) one after another: \(Units.trim(sequentialWall / asyncWall, digits: 1))× faster.\n\n"
+        } else {
+            verdict = .nuanced
+            headline = "no sequential baseline with N ≥ 10 and an async cell at the same N"
+        }
+        for backend in figures.backends where backend != "sequential" {
+            let holds = figures.largestN(backend) { ($0[RunnerColumns.efficiency] ?? 0) >= 0.8 }
+            body +=
+                "- `\(backend)`: "
+                + (holds.map { "efficiency ≥ 0.8 up to N = \($0)" } ?? "efficiency below 0.8 at every N")
+                + (figures.largestN(backend) { _ in true }.map { n in
+                    figures.row(backend, n)?[RunnerColumns.efficiency].map {
+                        "; at N = \(n): \(Units.fixed($0, digits: 3))"
+                    } ?? ""
+                } ?? "") + "\n"
+        }
+        return Finding(
+            id: "C3", claim: Claims.c3, verdict: verdict, rule: rule, headline: headline, body: body,
+            charts: ["efficiency.png"])
+    }
+
+    // MARK: - C8
+
+    static func c8(_ figures: SleepFigures) -> Finding {
+        let rule =
+            "supported when, at the largest N that fork, pthread and async all completed, fork's wall-time overhead per task is the highest of the three; contradicted when it is lower than pthread's; nuanced otherwise."
+        var body = ""
+        let verdict: Verdict
+        let headline: String
+        if let n = figures.largestCommonN(["fork", "pthread", "async"]),
+            let fork = figures.row("fork", n)?[RunnerColumns.overheadPerTask],
+            let thread = figures.row("pthread", n)?[RunnerColumns.overheadPerTask],
+            let async = figures.row("async", n)?[RunnerColumns.overheadPerTask]
+        {
+            verdict = fork >= thread && fork >= async ? .supported : (fork < thread ? .contradicted : .nuanced)
+            headline = "at N = \(n): fork \(us(fork)), pthread \(us(thread)), async \(us(async)) per task"
+            body +=
+                "Wall-time overhead per task at N = \(n) (start, wait, join): fork \(us(fork)), pthread \(us(thread)), async \(us(async)): a process costs \(Units.trim(fork / thread, digits: 1))× a thread and \(Units.trim(fork / async, digits: 1))× an async task.\n"
+        } else {
+            verdict = .nuanced
+            headline = "fork, pthread and async did not complete a common N"
+        }
+        if let n = figures.largestCommonN(["fork", "pthread", "async"]),
+            let fork = figures.row("fork", n), let forkMemory = fork[RunnerColumns.rssPerTask],
+            fork.real(RunnerColumns.childrenPrivate) != nil,
+            let threadMemory = figures.row("pthread", n)?[RunnerColumns.rssPerTask],
+            let asyncMemory = figures.row("async", n)?[RunnerColumns.rssPerTask]
+        {
+            func bytes(_ value: Double) -> String { Units.formatBytes(Int(value.rounded())) }
+            body +=
+                "\nMemory per task at N = \(n): fork \(bytes(forkMemory)) (the parent's growth plus each child's private memory, which the child reads from /proc before it exits), pthread \(bytes(threadMemory)), async \(bytes(asyncMemory)).\n"
+            if let create = fork[RunnerColumns.createPerTask],
+                let threadCreate = figures.row("pthread", n)?[RunnerColumns.createPerTask]
+            {
+                body +=
+                    "Creating one: fork \(us(create)), pthread_create \(us(threadCreate)) (the creation loop / N).\n"
+            }
+        } else {
+            body +=
+                "\nMemory per process is not in this figure: this run predates the children's own memory (schema 3), so only the parent's RSS was measured.\n"
+        }
+        return Finding(
+            id: "C8", claim: Claims.c8, verdict: verdict, rule: rule, headline: headline, body: body,
+            charts: ["overhead_per_task.png"])
+    }
+}

@@ -1,0 +1,69 @@
+import AsyncBenchCell
+import AsyncBenchModel
+import AsyncBenchResults
+import AsyncBenchSweep
+
+extension ClaimsReport {
+    static func c4(_ run: RecordedRun) -> Finding? {
+        let rows = run.rows.filter { $0.key.workload == NetWorkload.name }
+        guard !rows.isEmpty else { return nil }
+        func row(_ backend: String, _ tasks: Int) -> ResultRow? { rows.cell(nil, backend, tasks) }
+        let counts = rows.map(\.key.tasks).uniqued().sorted()
+        var body =
+            "Each task makes its requests one after another to a server that answers after the injected latency; per backend and N: requests per second, p99 round trip, RSS per task (or why the cell did not complete):\n\n"
+        body += "| backend | " + counts.map { "N = \($0)" }.joined(separator: " | ") + " |\n"
+        body += "|---|" + counts.map { _ in "--:|" }.joined() + "\n"
+        for backend in rows.map(\.key.backend).uniqued() {
+            let cells = counts.map { n -> String in
+                guard let cell = row(backend, n) else { return "—" }
+                guard cell.status == .ok else { return cell.status.rawValue }
+                let rps = cell[NetWorkload.throughput].map { Units.trim($0, digits: 0) + "/s" } ?? "?"
+                let p99 = cell[NetWorkload.requestP99].map { ", p99 " + Units.trim($0, digits: 1) + " ms" } ?? ""
+                let memory = cell[RunnerColumns.rssPerTask].map { ", " + Units.formatBytes(Int($0)) } ?? ""
+                return rps + p99 + memory
+            }
+            body += "| \(backend) | " + cells.joined(separator: " | ") + " |\n"
+        }
+        let lagged = rows.filter { ($0[NetWorkload.serverLateness] ?? 0) > 1000 }
+        if !lagged.isEmpty {
+            body +=
+                "\nThe server's own replies went out more than 1 ms late at p99 in \(lagged.count) cell(s) (\(lagged.map { "\($0.key.backend) N = \($0.key.tasks)" }.joined(separator: ", "))): there it shared the 2 cores with the clients and was part of the wait.\n"
+        }
+        let rule =
+            "at the largest N where async and pthread both completed with every request answered (≥ 100): supported when async's throughput is at least 90% of pthread's and its memory per task lower, or when pthread failed at an N async completed; contradicted when pthread's throughput exceeds async's by more than 10% at no more memory; nuanced otherwise."
+        func ok(_ cell: ResultRow?) -> Bool { cell?.status == .ok }
+        let asyncDone = rows.completedTasks(NetWorkload.name, AsyncBackend.name)
+        if let n = rows.filter({ $0.key.backend == PthreadBackend.name && $0.status != .ok && $0.status != .skipped })
+            .map(\.key.tasks).filter({ asyncDone.contains($0) }).min()
+        {
+            return Finding(
+                id: "C4", claim: Claims.c4, verdict: .supported, rule: rule,
+                headline:
+                    "pthread did not complete N = \(n) (\(row(PthreadBackend.name, n)?.status.rawValue ?? "?")); async did",
+                body: body, charts: ["net_throughput.png", "net_p99.png"])
+        }
+        guard
+            let n = asyncDone.intersection(rows.completedTasks(NetWorkload.name, PthreadBackend.name))
+                .filter({ $0 >= 100 }).max(),
+            let asyncRow = row(AsyncBackend.name, n), let threadRow = row(PthreadBackend.name, n),
+            let asyncRate = asyncRow[NetWorkload.throughput], let threadRate = threadRow[NetWorkload.throughput],
+            let asyncMemory = asyncRow[RunnerColumns.rssPerTask],
+            let threadMemory = threadRow[RunnerColumns.rssPerTask]
+        else {
+            return Finding(
+                id: "C4", claim: Claims.c4, verdict: .nuanced, rule: rule,
+                headline: "async and pthread did not both complete an N ≥ 100", body: body,
+                charts: ["net_throughput.png", "net_p99.png"])
+        }
+        let verdict: Verdict =
+            asyncRate >= 0.9 * threadRate && asyncMemory < threadMemory
+            ? .supported : (threadRate > 1.1 * asyncRate && threadMemory <= asyncMemory ? .contradicted : .nuanced)
+        body +=
+            "\nAt N = \(n): async \(Units.trim(asyncRate, digits: 0)) requests/s with \(Units.formatBytes(Int(asyncMemory))) per task, pthread \(Units.trim(threadRate, digits: 0))/s with \(Units.formatBytes(Int(threadMemory))).\n"
+        return Finding(
+            id: "C4", claim: Claims.c4, verdict: verdict, rule: rule,
+            headline:
+                "N = \(n): async \(Units.trim(asyncRate, digits: 0))/s at \(Units.formatBytes(Int(asyncMemory)))/task, pthread \(Units.trim(threadRate, digits: 0))/s at \(Units.formatBytes(Int(threadMemory)))/task",
+            body: body, charts: ["net_throughput.png", "net_p99.png"])
+    }
+}
