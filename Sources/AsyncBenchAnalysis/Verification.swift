@@ -42,6 +42,16 @@ public enum Verification {
         case cellFailed(String)
     }
 
+    /// The rounds a switch measurement needs to be beside perf's (enough to swamp start-up).
+    public static let rounds = 1000...100_000_000
+
+    /// Refuses `rounds` outside `Verification.rounds`, naming the option.
+    public static func check(rounds: Int) throws(UsageError) {
+        guard Self.rounds.contains(rounds) else {
+            throw .outOfRange(option: "--rounds", value: "\(rounds)", range: "between 1000 and 100000000 to verify")
+        }
+    }
+
     /// `run --verify`: the checks with the run's `--rounds`.
     public static func run(executable: String, options: WorkloadOptions) -> Outcome {
         run(executable: executable, rounds: options.group(SwitchWorkload.Options.self).rounds)

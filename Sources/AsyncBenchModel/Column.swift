@@ -140,6 +140,15 @@ public struct Figures: Sendable, Equatable, Codable {
         set { values[name] = newValue }
     }
 
+    /// Adds the figures of `other` that belong to `columns` and have their column's type (what a
+    /// cell reported for its workload: nothing else, e.g. a runner column, gets in).
+    public mutating func merge(_ other: Figures, only columns: [AnyColumn]) {
+        for column in columns {
+            guard let figure = other.values[column.name], column.parse(column.format(figure)) != nil else { continue }
+            values[column.name] = figure
+        }
+    }
+
     /// Adds every figure of `other`, replacing those it has too.
     public mutating func merge(_ other: Figures) {
         values.merge(other.values) { _, new in new }

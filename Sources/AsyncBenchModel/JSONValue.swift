@@ -7,6 +7,8 @@ public enum JSONValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
     case integer(Int64)
+    /// A whole number above Int64's range (a UInt64 seed).
+    case unsigned(UInt64)
     case real(Double)
     case string(String)
     case array([JSONValue])
@@ -20,6 +22,8 @@ public enum JSONValue: Sendable, Equatable, Codable {
             self = .bool(value)
         } else if let value = try? container.decode(Int64.self) {
             self = .integer(value)
+        } else if let value = try? container.decode(UInt64.self) {
+            self = .unsigned(value)
         } else if let value = try? container.decode(Double.self) {
             self = .real(value)
         } else if let value = try? container.decode(String.self) {
@@ -37,6 +41,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .integer(let value): try container.encode(value)
+        case .unsigned(let value): try container.encode(value)
         case .real(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)

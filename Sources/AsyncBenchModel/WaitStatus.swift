@@ -27,6 +27,23 @@ public enum WaitStatus: Equatable, Sendable, CustomStringConvertible {
         return .success(WaitStatus(raw: raw))
     }
 
+    /// Waits at most `graceNanoseconds` for `pid` to exit, then kills it (SIGKILL) and waits for
+    /// that; `usage` as in `wait(for:usage:)`.
+    public static func wait(
+        for pid: pid_t, graceNanoseconds: Int64, usage: UnsafeMutablePointer<rusage>? = nil
+    ) -> Result<WaitStatus, SystemError> {
+        let deadline = CAsyncBench_monotonic_ns() + graceNanoseconds
+        var raw: Int32 = 0
+        while CAsyncBench_monotonic_ns() < deadline {
+            let reaped = wait4(pid, &raw, WNOHANG, usage)
+            if reaped == pid { return .success(WaitStatus(raw: raw)) }
+            if reaped < 0 && errno != EINTR { return .failure(SystemError("wait4", errno: errno)) }
+            usleep(1000)
+        }
+        kill(pid, SIGKILL)
+        return wait(for: pid, usage: usage)
+    }
+
     /// "SIGSEGV" for signal 11.
     public static func signalName(_ signal: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 32)

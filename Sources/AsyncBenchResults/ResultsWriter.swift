@@ -60,8 +60,8 @@ public final class ResultsWriter {
         }
     }
 
-    /// The JSON results document: each row an object of the CSV's columns (numbers as numbers,
-    /// empty fields left out) plus `wall_ms_per_rep`.
+    /// The JSON results document: each row an object of the CSV's columns (numbers as numbers
+    /// at the CSV's precision, `pinned` a boolean, empty fields left out) plus `wall_ms_per_rep`.
     struct JSONResults: Encodable {
         var schemaVersion = Schema.version
         var metadata: RunMetadata
@@ -72,12 +72,19 @@ public final class ResultsWriter {
             self.metadata = metadata
             self.interrupted = interrupted
             self.rows = rows.map { row in
-                var object: [String: JSONValue] = [:]
+                var object: [String: JSONValue] = [
+                    "schema_version": .integer(Int64(Schema.version)), "backend": .string(row.backend),
+                    "workload": .string(row.workload), "tasks": .integer(Int64(row.tasks)),
+                    "latency_ms": .real(row.latencyMilliseconds), "pinned": .bool(row.pinned),
+                    "allocator": .string(row.allocator), "status": .string(row.status.rawValue),
+                    "message": .string(row.message),
+                ]
                 for (name, field) in zip(schema.header, schema.fields(row)) where !field.isEmpty {
                     switch row.figures[name] {
                     case .integer(let value)?: object[name] = .integer(value)
                     case .real(let value)?: object[name] = .real(Double(field) ?? value)
-                    default: object[name] = Int64(field).map(JSONValue.integer) ?? .string(field)
+                    case .text(let value)?: object[name] = .string(value)
+                    case nil: break
                     }
                 }
                 object["wall_ms_per_rep"] = .array(row.wallMillisecondsPerRep.map(JSONValue.real))

@@ -49,11 +49,24 @@ int CAsyncBench_spawn(
 
 int CAsyncBench_spawn_worker(const char *path, char *const argv[], int stdin_fd, int stdout_fd, pid_t *pid) {
     posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
     int rc = posix_spawn_file_actions_init(&actions);
     if (rc != 0) return rc;
+    rc = posix_spawnattr_init(&attributes);
+    if (rc != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        return rc;
+    }
+    // The cell ignores SIGPIPE while it talks to the worker; the worker starts with the default.
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
     rc = posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
-    if (rc == 0) rc = posix_spawnp(pid, path, &actions, NULL, argv, environ);
+    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attributes, &defaults);
+    if (rc == 0) rc = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
+    if (rc == 0) rc = posix_spawnp(pid, path, &actions, &attributes, argv, environ);
+    posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     return rc;
 }

@@ -69,8 +69,10 @@ extension AsyncBench {
         var rounds = 200_000
 
         func validate() throws {
-            guard (1000...100_000_000).contains(rounds) else {
-                throw ValidationError("--rounds must be between 1000 and 100000000, got \(rounds)")
+            do {
+                try Verification.check(rounds: rounds)
+            } catch {
+                throw ValidationError(error.description)
             }
         }
 

@@ -152,13 +152,20 @@ extension AsyncBench {
         @Flag(help: "After the sweep, run 'asyncbench verify' (figures beside perf and the kernel's).")
         var verify = false
 
+        func validate() throws {
+            guard verify else { return }
+            do {
+                try Verification.check(rounds: workloadOptions.group(SwitchWorkload.Options.self).rounds)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+
         func run() throws {
             let plan = try makePlan()
             try finish(
-                with:
-
-                    RunSession.execute(
-                        plan: plan, commandLine: CommandLine.arguments, executable: Self.executablePath()))
+                with: RunSession.execute(
+                    plan: plan, commandLine: CommandLine.arguments, executable: Self.executablePath()))
             if verify {
                 print("")
                 try finish(

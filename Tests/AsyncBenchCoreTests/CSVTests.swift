@@ -106,6 +106,17 @@ extension CellReport {
     }
 }
 
+@Suite struct ParameterJSONTests {
+    @Test func parametersSurviveTheSpecsJSON() throws {
+        var net = NetWorkload.Parameters()
+        net.seed = UInt64.max
+        net.loss = 0.25
+        #expect(JSONValue(encoding: net).decode(NetWorkload.Parameters.self) == net, "a seed above Int64's range")
+        let file = FileWorkload.Parameters(fileBytes: 20_000, fileSync: true, fileParent: "/tmp")
+        #expect(JSONValue(encoding: file).decode(FileWorkload.Parameters.self) == file)
+    }
+}
+
 @Suite struct DocumentationTests {
     @Test func readmeDocumentsEveryColumnAndStatus() throws {
         let root = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")

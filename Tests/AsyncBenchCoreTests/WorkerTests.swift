@@ -57,7 +57,38 @@ import Testing
         #expect(silent.message.contains("exited with status 3 without a report"), "\(silent.message)")
         let hanging = Self.run(
             worker: try Self.script("import sys, json\nsys.stdin.readline()\nprint(json.dumps({'event': 'report'}))\n"))
-        #expect(hanging.status == .error && hanging.message.contains("does not decode"), "\(hanging.message)")
+        #expect(hanging.status == .error && hanging.message.contains("expected a ready line"), "\(hanging.message)")
+    }
+
+    @Test func theProtocolIsStrict() throws {
+        func worker(ready: Bool, samples: String, figures: String = "{}") throws -> String {
+            let report =
+                "{'event': 'report', 'status': 'ok', 'message': '', 'samples': \(samples), 'figures': \(figures)}"
+            return try Self.script(
+                "import sys, json\nsys.stdin.readline()\n"
+                    + (ready ? "print(json.dumps({'event': 'ready'}), flush=True)\nsys.stdin.readline()\n" : "")
+                    + "print(json.dumps(\(report)), flush=True)\nsys.stdin.read()\n")
+        }
+        let sample =
+            "[{'wallNanoseconds': 6000000, 'userSeconds': 0.001, 'systemSeconds': 0, 'voluntarySwitches': 1, 'involuntarySwitches': 0}]"
+        let early = Self.run(worker: try worker(ready: false, samples: sample))
+        #expect(early.status == .error && early.message.contains("expected a ready line"), "\(early.message)")
+        let empty = Self.run(worker: try worker(ready: true, samples: "[]"))
+        #expect(empty.status == .error && empty.message.contains("0 measured repetitions"), "\(empty.message)")
+        let partial = Self.run(worker: try worker(ready: true, samples: "[{'wallNanoseconds': 6000000}]"))
+        #expect(partial.status == .error && partial.message.contains("does not decode"), "\(partial.message)")
+        // A worker's figures go into its row only under the workload's own columns.
+        let sneaky = Self.run(
+            worker: try worker(
+                ready: true, samples: sample, figures: "{'wall_ms_median': 0.001, 'lateness_us_p99': 'late'}"))
+        #expect(sneaky.status == .ok, "\(sneaky.message)")
+        let spec = CellSpec.example(backend: TestWorkerBackend.name, tasks: 20, latency: 5_000_000)
+        var sleep = spec
+        sleep.use("sleep")
+        let row = ResultRow(spec: sleep, report: sneaky)
+        #expect(row[RunnerColumns.wallMedian] == 6, "the runner's wall time, not the worker's figure")
+        #expect(row[SleepWorkload.latenessP99] == nil, "text is no lateness")
+        #expect(row[RunnerColumns.peakRSS] != nil, "peak RSS read while the worker waited")
     }
 
     @Test func workloadsTheWorkerLacksAndAMissingWorkerAreSkippedWithTheReason() throws {

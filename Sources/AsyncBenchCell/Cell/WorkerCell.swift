@@ -49,13 +49,16 @@ public enum WorkerCell {
         } catch {
             throw .setup(error.description)
         }
+        // A worker that exits early must make an error row, not kill the cell on a write.
+        signal(SIGPIPE, SIG_IGN)
         var pid: pid_t = 0
         let rc = ProcessIO.withCStrings(command) { argv in
             CAsyncBench_spawn_worker(command[0], argv, input.read, output.write, &pid)
         }
         input.closeRead()
         output.closeWrite()
-        defer { output.closeRead() }
+        var reading = true
+        defer { if reading { output.closeRead() } }
         guard rc == 0 else {
             input.closeWrite()
             throw .setup(SystemError("posix_spawn \(command[0])", errno: rc).description)
@@ -75,6 +78,7 @@ public enum WorkerCell {
         }
         var reader = LineReader(fd: output.read)
         var peakThreads = 0
+        var ready = false
         var answer: WorkerReport?
         while answer == nil {
             let line: String?
@@ -88,25 +92,37 @@ public enum WorkerCell {
             guard let line else { break }  // the worker closed its stdout
             let event = JSONCoding.decode(Event.self, from: Array(line.utf8))?.event
             switch event {
-            case "ready":
+            case "ready" where !ready:
+                ready = true
                 report.idleRSSBytes = status(of: pid).rssBytes
                 resetPeakRSS(of: pid)
                 guard send("go\n", to: writing) else { throw .setup("the worker exited before it was told to go") }
-            case "report":
+            case "report" where ready:
                 report.peakRSSBytes = status(of: pid).peakRSSBytes
                 answer = JSONCoding.decode(WorkerReport.self, from: Array(line.utf8))
                 if answer == nil { throw .setup("the worker's report does not decode: \(line.prefix(200))") }
             default:
-                throw .setup("the worker broke the protocol: expected a ready or report line, got \(line.prefix(200))")
+                throw .setup(
+                    "the worker broke the protocol: expected \(ready ? "its report" : "a ready line"), got \(line.prefix(200))"
+                )
             }
         }
-        close(writing)  // end of its stdin: the worker exits
+        close(writing)  // end of its stdin: the worker exits (a worker that lingers is killed)
         writing = -1
-        let ended = WaitStatus.wait(for: pid, usage: &usage)
+        output.closeRead()
+        reading = false
+        let ended = WaitStatus.wait(for: pid, graceNanoseconds: 2_000_000_000, usage: &usage)
         exited = true
         guard let answer else {
             let how = (try? ended.get()).map { "\($0)" } ?? "ended"
             throw .setup("the worker \(command[0]) \(how) without a report")
+        }
+        // The peak was read while the worker waited for its stdin to close; a worker that had
+        // already exited leaves the kernel's own peak (wait4), which covers its set-up too.
+        if report.peakRSSBytes == 0 { report.peakRSSBytes = Int(usage.ru_maxrss) * 1024 }
+        if answer.status == .ok, !(1...max(1, spec.reps)).contains(answer.samples.count) {
+            throw .setup(
+                "the worker reported ok with \(answer.samples.count) measured repetitions, not 1 to \(spec.reps)")
         }
         report.status = answer.status
         report.message = answer.message
@@ -119,9 +135,9 @@ public enum WorkerCell {
     /// thread count is the peak seen from outside over the whole cell.
     static func sample(from worker: WorkerSample, peakThreads: Int) -> RepetitionSample {
         RepetitionSample(
-            wallNanoseconds: worker.wallNanoseconds, userSeconds: worker.userSeconds ?? 0,
-            systemSeconds: worker.systemSeconds ?? 0, voluntarySwitches: worker.voluntarySwitches ?? 0,
-            involuntarySwitches: worker.involuntarySwitches ?? 0, peakThreads: peakThreads,
+            wallNanoseconds: worker.wallNanoseconds, userSeconds: worker.userSeconds,
+            systemSeconds: worker.systemSeconds, voluntarySwitches: worker.voluntarySwitches,
+            involuntarySwitches: worker.involuntarySwitches, peakThreads: peakThreads,
             peakInFlight: worker.peakInFlight, creationNanoseconds: worker.creationNanoseconds)
     }
 

@@ -50,15 +50,25 @@ public struct WorkerReport: Codable, Sendable, Equatable {
 }
 
 /// One repetition as a worker timed it: its wall time (a monotonic clock around starting every
-/// task and joining them), and what its own getrusage said about it, where it can tell.
+/// task and joining them) and its own getrusage difference over it (required: every runtime can
+/// read it); the most tasks alive at once and the time to start them all, where it can tell.
 public struct WorkerSample: Codable, Sendable, Equatable {
     public var wallNanoseconds: Int64
-    public var userSeconds: Double?
-    public var systemSeconds: Double?
-    public var voluntarySwitches: Int?
-    public var involuntarySwitches: Int?
+    public var userSeconds: Double
+    public var systemSeconds: Double
+    public var voluntarySwitches: Int
+    public var involuntarySwitches: Int
     public var peakInFlight: Int?
     public var creationNanoseconds: Int64?
 
-    public init(wallNanoseconds: Int64) { self.wallNanoseconds = wallNanoseconds }
+    public init(
+        wallNanoseconds: Int64, userSeconds: Double, systemSeconds: Double, voluntarySwitches: Int,
+        involuntarySwitches: Int
+    ) {
+        self.wallNanoseconds = wallNanoseconds
+        self.userSeconds = userSeconds
+        self.systemSeconds = systemSeconds
+        self.voluntarySwitches = voluntarySwitches
+        self.involuntarySwitches = involuntarySwitches
+    }
 }

@@ -63,7 +63,8 @@ public protocol Workload: Sendable {
     /// In the cell process: the body each of the cell's tasks runs; called once, before timing.
     static func body(_ cell: WorkloadCell<Parameters>) throws(CellFailure) -> TaskBody
     /// In the sweep: this workload's figures of a cell that measured at least one repetition,
-    /// from its report (`report.figures` holds those the body gave; the default copies them).
+    /// from its report (`report.figures` holds those the body gave; the default copies those of
+    /// its declared columns).
     static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow)
 }
 
@@ -83,7 +84,7 @@ extension Workload {
         -> CellSetup
     { CellSetup() }
     public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {
-        row.figures.merge(report.figures)
+        row.figures.merge(report.figures, only: columns)
     }
 }
 

@@ -62,7 +62,7 @@ public enum BlockingWorkload: Workload {
     }
 
     public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {
-        row.figures.merge(report.figures)
+        row.figures.merge(report.figures, only: columns)
         row[blockingFraction] = cell.parameters.blockingFraction
         row[blockMilliseconds] = Double(cell.parameters.blockNanoseconds) / 1e6
     }

@@ -124,7 +124,7 @@ public enum FileWorkload: Workload {
     }
 
     public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {
-        row.figures.merge(report.figures)
+        row.figures.merge(report.figures, only: columns)
         row[fileBytes] = cell.parameters.fileBytes
         if let wall = row[RunnerColumns.wallMedian], wall > 0 {
             row[filesPerSecond] = Double(cell.tasks) / (wall / 1e3)

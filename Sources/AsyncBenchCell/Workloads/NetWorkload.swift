@@ -94,7 +94,7 @@ public enum NetWorkload: Workload {
     }
 
     public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {
-        row.figures.merge(report.figures)
+        row.figures.merge(report.figures, only: columns)
         let parameters = cell.parameters
         row[requests] = parameters.requests
         row[payload] = parameters.payload

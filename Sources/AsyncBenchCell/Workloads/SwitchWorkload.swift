@@ -76,6 +76,7 @@ public enum SwitchWorkload: Workload {
     public static func body(_ cell: WorkloadCell<Parameters>) throws(CellFailure) -> TaskBody {
         let pairs = cell.tasks / 2
         let rounds = cell.parameters.rounds
+        guard rounds >= 1 else { throw .setup("--rounds must be at least 1, got \(rounds)") }
         let pipes = try PipePairs(count: pairs, rounds: rounds)
         let semaphores = (0..<pairs).map { _ in (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)) }
         let batons = (0..<pairs).map { _ in (Baton(), Baton()) }

@@ -32,8 +32,9 @@ public enum YieldWorkload: Workload {
         WorkloadPlan(parameters: Parameters(rounds: try options.checked()), latencies: [0])
     }
 
-    public static func body(_ cell: WorkloadCell<Parameters>) -> TaskBody {
+    public static func body(_ cell: WorkloadCell<Parameters>) throws(CellFailure) -> TaskBody {
         let rounds = cell.parameters.rounds
+        guard rounds >= 1 else { throw .setup("--rounds must be at least 1, got \(rounds)") }
         return TaskBody(
             blocking: { _ in
                 for _ in 0..<rounds { sched_yield() }

@@ -4,7 +4,7 @@
 Speaks the worker protocol (docs/worker-protocol.md): reads the cell spec as one JSON line on
 stdin, prints {"event": "ready"}, waits for "go", runs the warm-up and measured repetitions
 (each: N coroutines that each sleep the cell's latency, gathered), and prints its report as one
-JSON line. Standard library only.
+JSON line, then waits for its stdin to close. Standard library only.
 """
 
 import asyncio
@@ -67,6 +67,7 @@ def main():
     }
     report = {"event": "report", "status": "ok", "message": "", "samples": samples, "figures": figures}
     print(json.dumps(report), flush=True)
+    sys.stdin.read()  # the cell reads our peak memory, then closes our stdin: exit then
 
 
 if __name__ == "__main__":
