@@ -32,8 +32,10 @@ public enum Files {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component + "/"
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw SystemError("mkdir \(prefix)", errno: errno)
+            do {
+                _ = try Syscall.call("mkdir \(prefix)") { mkdir(prefix, 0o755) }
+            } catch  where error.errno == EEXIST {
+                continue
             }
         }
         guard isDirectory(path) else { throw SystemError("mkdir \(path)", errno: ENOTDIR) }
@@ -44,8 +46,8 @@ public enum Files {
     public static func makePrivateDirectory(in parent: String, prefix: String) throws(SystemError) -> String {
         let base = parent.isEmpty ? (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") : parent
         var template = Array((base + "/" + prefix + "-XXXXXX").utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw SystemError("mkdtemp in \(base)", errno: errno)
+        _ = try Syscall.call("mkdtemp in \(base)") {
+            template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         }
         return String(cString: template)
     }
@@ -67,8 +69,9 @@ public enum Files {
     /// Writes `text` to `path.partial`, then renames it over `path`: never half-written.
     public static func writeAtomically(_ text: String, to path: String) throws(SystemError) {
         let temporary = path + ".partial"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SystemError("open \(temporary)", errno: errno) }
+        let fd = try Syscall.call("open \(temporary)") {
+            open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
         do {
             try writeAll(fd, text, path: temporary)
         } catch {
@@ -77,24 +80,22 @@ public enum Files {
             throw error
         }
         close(fd)
-        guard rename(temporary, path) == 0 else {
-            let error = SystemError("rename \(temporary)", errno: errno)
+        do {
+            _ = try Syscall.call("rename \(temporary)") { rename(temporary, path) }
+        } catch {
             unlink(temporary)
             throw error
         }
     }
 
-    /// Writes all of `text`, continuing after short writes and EINTR (one write() for a short text).
+    /// Writes all of `text`, continuing after short writes (one write() for a short text).
     public static func writeAll(_ fd: Int32, _ text: String, path: String) throws(SystemError) {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("write \(path)", errno: errno)
+            offset += try Syscall.call("write \(path)") {
+                bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
             }
-            offset += written
         }
     }
 

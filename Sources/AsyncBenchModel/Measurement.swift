@@ -129,8 +129,10 @@ public enum Measurement {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
+            let count =
+                (try? Syscall.call("read \(path)") {
+                    chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                }) ?? 0
             guard count > 0 else { break }
             bytes.append(contentsOf: chunk[0..<count])
         }

@@ -15,16 +15,16 @@ public enum WaitStatus: Equatable, Sendable, CustomStringConvertible {
         self = signal == 0 ? .exited((raw >> 8) & 0xff) : .signaled(signal)
     }
 
-    /// Waits for `pid`, retrying EINTR; `usage` receives the child's rusage (wait4), the
+    /// Waits for `pid` (EINTR retried by `Syscall`); `usage` receives the child's rusage (wait4), the
     /// kernel's own accounting of it (ru_maxrss is its peak RSS in KiB).
     public static func wait(for pid: pid_t, usage: UnsafeMutablePointer<rusage>? = nil) -> Result<
         WaitStatus, SystemError
     > {
         var raw: Int32 = 0
-        while wait4(pid, &raw, 0, usage) < 0 {
-            if errno != EINTR { return .failure(SystemError("wait4", errno: errno)) }
+        return Result { () throws(SystemError) in
+            _ = try Syscall.call("wait4") { wait4(pid, &raw, 0, usage) }
+            return WaitStatus(raw: raw)
         }
-        return .success(WaitStatus(raw: raw))
     }
 
     /// Waits at most `graceNanoseconds` for `pid` to exit, then kills it (SIGKILL) and waits for
@@ -35,9 +35,13 @@ public enum WaitStatus: Equatable, Sendable, CustomStringConvertible {
         let deadline = CAsyncBench_monotonic_ns() + graceNanoseconds
         var raw: Int32 = 0
         while CAsyncBench_monotonic_ns() < deadline {
-            let reaped = wait4(pid, &raw, WNOHANG, usage)
-            if reaped == pid { return .success(WaitStatus(raw: raw)) }
-            if reaped < 0 && errno != EINTR { return .failure(SystemError("wait4", errno: errno)) }
+            do throws(SystemError) {
+                if try Syscall.call("wait4", { wait4(pid, &raw, WNOHANG, usage) }) == pid {
+                    return .success(WaitStatus(raw: raw))
+                }
+            } catch {
+                return .failure(error)
+            }
             usleep(1000)
         }
         kill(pid, SIGKILL)

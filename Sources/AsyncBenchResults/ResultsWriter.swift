@@ -30,8 +30,10 @@ public final class ResultsWriter {
         self.metadata = metadata
         try Files.writeAtomically(JSONCoding.json(metadata, pretty: true) + "\n", to: directory + "/run.json")
         if format == .csv {
-            csv = open(resultsPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
-            guard csv >= 0 else { throw SystemError("open \(resultsPath)", errno: errno) }
+            let path = resultsPath
+            csv = try Syscall.call("open \(path)") {
+                open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+            }
             try Files.writeAll(csv, CSV.preamble(metadata) + CSV.header(schema), path: resultsPath)
         }
     }

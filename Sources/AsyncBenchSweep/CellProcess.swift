@@ -80,15 +80,23 @@ public enum CellProcess {
             }
             if CAsyncBench_interrupted() != 0 { break }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&fds, nfds_t(fds.count), Int32(min(remaining / 1_000_000 + 1, 1000)))
-            if ready < 0 {
-                if errno == EINTR { continue }
+            // A signal interrupts the wait: the loop then sees the interrupt flag.
+            do throws(SystemError) {
+                _ = try Syscall.call("poll", retryOnInterrupt: false) {
+                    poll(&fds, nfds_t(fds.count), Int32(min(remaining / 1_000_000 + 1, 1000)))
+                }
+            } catch {
+                if error.isInterrupted { continue }
                 kill(-pid, SIGKILL)
                 break
             }
             for entry in fds where entry.revents != 0 {
                 var chunk = [UInt8](repeating: 0, count: 65536)
-                let count = chunk.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                let count =
+                    (try? Syscall.call("read") {
+                        chunk.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                    })
+                    ?? 0
                 if count > 0 {
                     if entry.fd == output.read {
                         stdoutBytes += chunk[0..<count]
@@ -96,8 +104,8 @@ public enum CellProcess {
                         stderrBytes += chunk[0..<count]
                         if stderrBytes.count > 65536 { stderrBytes.removeFirst(stderrBytes.count - 16384) }
                     }
-                } else if count == 0 || errno != EINTR {
-                    open.removeAll { $0 == entry.fd }
+                } else {
+                    open.removeAll { $0 == entry.fd }  // end of file, or a read error
                 }
             }
         }

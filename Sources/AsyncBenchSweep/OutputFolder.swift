@@ -22,9 +22,11 @@ enum OutputFolder {
             }
         }
         let probe = path + "/.asyncbench-write-test"
-        let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw .outputNotWritable(path: path, reason: SystemError("open", errno: errno).description)
+        let fd: Int32
+        do {
+            fd = try Syscall.call("open") { open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        } catch {
+            throw .outputNotWritable(path: path, reason: error.description)
         }
         close(fd)
         unlink(probe)

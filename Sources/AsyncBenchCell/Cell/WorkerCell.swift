@@ -183,17 +183,12 @@ struct LineReader {
             }
             idle()
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, timeoutMilliseconds)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("poll (worker stdout)", errno: errno)
+            guard try Syscall.call("poll (worker stdout)", { poll(&poller, 1, timeoutMilliseconds) }) > 0 else {
+                continue
             }
-            guard ready > 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("read (worker stdout)", errno: errno)
+            let count = try Syscall.call("read (worker stdout)") {
+                chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             }
             if count == 0 {
                 guard !buffer.isEmpty else { return nil }

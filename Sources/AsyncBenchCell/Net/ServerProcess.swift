@@ -42,7 +42,7 @@ final class ServerProcess {
         let deadline = Measurement.monotonicNanoseconds() + 10_000_000_000
         while !line.contains(UInt8(ascii: "\n")), Measurement.monotonicNanoseconds() < deadline {
             var poller = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 100) >= 0 || errno == EINTR else { break }
+            guard (try? Syscall.call("poll", { poll(&poller, 1, 100) })) != nil else { break }
             guard poller.revents != 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 256)
             let count = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
