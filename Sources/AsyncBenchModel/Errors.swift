@@ -18,6 +18,7 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
     case badFormat(String)
     case outputNotWritable(path: String, reason: String)
     case outputExists(path: String)
+    case outputInUse(path: String, pid: String)
     case workloadProblem(String)
     case allocatorMissing(String)
 
@@ -47,6 +48,9 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
             return problem
         case .allocatorMissing(let hint):
             return hint
+        case .outputInUse(let path, let pid):
+            return
+                "output folder '\(path)' is in use by another asyncbench run (pid \(pid)); wait for it to end or pass another --out DIR"
         case .outputExists(let path):
             return
                 "output folder '\(path)' already holds a run; pass a new --out DIR, or --overwrite to replace it"

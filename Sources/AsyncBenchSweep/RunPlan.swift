@@ -29,6 +29,8 @@ public struct RunPlan: Sendable {
     public var allocators: [Allocator]
     /// One-line notes for the user before the sweep (e.g. why there are no jemalloc rows).
     public var notes: [String] = []
+    /// The output folder's lock, held as long as this plan (and so the run) lives.
+    public var outputLock: OutputLock
 
     /// Largest --tasks accepted: well past any cap, but refuses typos such as 1e12.
     public static let maxTasks = 10_000_000
@@ -148,6 +150,6 @@ public struct RunPlan: Sendable {
                 "allocator=\(allocators.map(\.rawValue).joined(separator: ","))",
             ]
         outputDirectory = options.out ?? "runs/\(RunMetadata.utcTimestamp(separator: ""))"
-        try OutputFolder.prepare(outputDirectory, overwrite: options.overwrite)
+        outputLock = try OutputFolder.prepare(outputDirectory, overwrite: options.overwrite)
     }
 }

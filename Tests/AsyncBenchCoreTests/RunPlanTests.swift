@@ -181,3 +181,41 @@ import Testing
         #expect(access(out, F_OK) != 0)
     }
 }
+
+/// The output folder is locked for the run's lifetime, and --overwrite replaces a run whole.
+@Suite struct OutputFolderTests {
+    @Test func aSecondRunOnALiveRunsFolderIsRefusedWithItsPid() throws {
+        let out = temporaryDirectory() + "/out"
+        var first: RunPlan? = try RunPlan(RunPlanTests.options { $0.out = out })
+        #expect(first != nil)
+        for overwrite in [false, true] {
+            #expect(throws: UsageError.outputInUse(path: out, pid: "\(getpid())")) {
+                try RunPlan(
+                    RunPlanTests.options {
+                        $0.out = out
+                        $0.overwrite = overwrite
+                    })
+            }
+        }
+        first = nil  // the run ended: its lock is gone
+        #expect(throws: Never.self) { try RunPlan(RunPlanTests.options { $0.out = out }) }
+    }
+
+    @Test func overwriteRemovesEveryFileOfTheReplacedRun() throws {
+        let out = temporaryDirectory() + "/out"
+        try Files.makeDirectories(out + "/charts")
+        for name in ["results.csv", "run.json", "REPORT.md", "charts/efficiency.png"] {
+            try Files.writeAtomically("old", to: out + "/" + name)
+        }
+        try Files.writeAtomically("mine", to: out + "/notes.txt")
+        #expect(throws: UsageError.outputExists(path: out)) { try RunPlan(RunPlanTests.options { $0.out = out }) }
+        _ = try RunPlan(
+            RunPlanTests.options {
+                $0.out = out
+                $0.overwrite = true
+            })
+        #expect(
+            Files.list(out) == [".asyncbench.lock", "notes.txt"],
+            "the old run's report and charts are gone, nothing else")
+    }
+}

@@ -229,6 +229,30 @@ import Testing
         }
     }
 
+    @Test func aSecondRunOnTheSameFolderIsRefusedWhileTheFirstLives() throws {
+        let out = temporaryDirectory()
+        let directory = temporaryDirectory()
+        let pid = try start(
+            [
+                "--workload", "sleep", "--backend", "pthread", "--tasks", "1", "--latency", "3s", "--reps", "1",
+                "--out", out,
+            ],
+            output: directory)
+        let started = Measurement.monotonicNanoseconds()
+        while !Files.exists(out + "/run.json"), Measurement.monotonicNanoseconds() - started < 10_000_000_000 {
+            usleep(20_000)
+        }
+        for extra in [[], ["--overwrite"]] {
+            let second = try run(["--workload", "sleep", "--tasks", "1", "--out", out] + extra)
+            #expect(second.status == 64)
+            #expect(second.stderr.contains("is in use by another asyncbench run (pid \(pid))"), "\(second.stderr)")
+        }
+        kill(pid, SIGTERM)
+        _ = WaitStatus.wait(for: pid)
+        let rows = try readRows(out + "/results.csv")
+        #expect(rows.isEmpty || rows.allSatisfy { $0["backend"] == "pthread" }, "only the first run's rows")
+    }
+
     @Test func ctrlCStopsTheSweepWithAValidCSVAndNothingLeftBehind() throws {
         // A sleep cell, then a net cell of 10 s a repetition: SIGINT lands while the net cell and
         // its latency server run.

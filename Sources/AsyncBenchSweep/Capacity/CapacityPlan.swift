@@ -37,6 +37,8 @@ public struct CapacityPlan: Sendable {
     public var search: CapacitySearch
     public var options: BackendOptions
     public var outputDirectory: String
+    /// The output folder's lock, held as long as this plan (and so the search) lives.
+    public var outputLock: OutputLock
     public var progress: Bool
     public var settings: [String]
 
@@ -91,6 +93,7 @@ public struct CapacityPlan: Sendable {
             start: typed.start, maxTasks: typed.maxTasks, memoryBudgetBytes: budget, timeBudgetNanoseconds: time,
             baselineBytes: 32 << 20)
         outputDirectory = plan.outputDirectory
+        outputLock = plan.outputLock
         progress = typed.progress
         settings = [
             "latency=\(Units.formatDuration(nanoseconds: latencyNanoseconds))", "start=\(typed.start)",
