@@ -18,6 +18,14 @@ public enum ProcessIO {
         return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
+    /// The executable file `name` names: itself when it has a slash, else the first match in
+    /// $PATH; nil when there is none.
+    public static func findExecutable(_ name: String) -> String? {
+        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
+    }
+
     /// Writes `text` to standard error at once (no buffering: progress lines, notes, errors).
     public static func writeStandardError(_ text: String) {
         var bytes = Array(text.utf8)

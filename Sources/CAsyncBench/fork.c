@@ -6,7 +6,9 @@
 #include "CAsyncBench_heap.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 void *CAsyncBench_map_shared(size_t bytes) {
@@ -20,11 +22,14 @@ int CAsyncBench_fork_tasks(
     int64_t n, CAsyncBench_task_fn fn, void *context, pid_t *pids, int64_t *started,
     int64_t *child_memory) {
     *started = 0;
+    pid_t parent = getpid();
     for (int64_t i = 0; i < n; i++) {
         pid_t pid = fork();
         if (pid < 0) return errno;
         if (pid == 0) {
             // Child: async-signal-safe calls only, then _exit (no atexit handlers, no stdio flush).
+            // It dies with the cell, however the cell ends (a SIGKILLed sweep takes its cell along).
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(128 + SIGKILL);
             int status = fn(context, i);
             if (child_memory != NULL) child_memory[i] = CAsyncBench_own_private_bytes();
             _exit(status & 0xff);

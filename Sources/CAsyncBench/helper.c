@@ -6,24 +6,29 @@
 #include "CAsyncBench_clock.h"
 #include "CAsyncBench_tasks.h"
 
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <unistd.h>
 
 extern char **environ;
 
 /// The helper's entry: runs before main (and before any Swift code) when the first argument is
-/// CASYNCBENCH_HELPER_FLAG; does the task and exits with 0 (done) or 1 (failed).
+/// CASYNCBENCH_HELPER_FLAG, the second the spawning cell's pid; dies with that cell, does the
+/// task and exits with 0 (done) or 1 (failed).
 __attribute__((constructor)) static void CAsyncBench_task_helper(int argc, char **argv, char **envp) {
     (void)envp;
-    if (argc < 3 || argv == NULL || strcmp(argv[1], CASYNCBENCH_HELPER_FLAG) != 0) return;
+    if (argc < 4 || argv == NULL || strcmp(argv[1], CASYNCBENCH_HELPER_FLAG) != 0) return;
+    pid_t parent = (pid_t)strtol(argv[2], NULL, 10);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(128 + SIGKILL);
     int status = 2;
-    if (strcmp(argv[2], "sleep") == 0 && argc >= 4) {
-        status = CAsyncBench_sleep_ns(strtoll(argv[3], NULL, 10)) == 0 ? 0 : 1;
-    } else if (strcmp(argv[2], "cpu") == 0 && argc >= 5) {
-        uint64_t iterations = strtoull(argv[3], NULL, 10);
-        status = CAsyncBench_cpu_work(iterations, 42) == strtoull(argv[4], NULL, 10) ? 0 : 1;
+    if (strcmp(argv[3], "sleep") == 0 && argc >= 5) {
+        status = CAsyncBench_sleep_ns(strtoll(argv[4], NULL, 10)) == 0 ? 0 : 1;
+    } else if (strcmp(argv[3], "cpu") == 0 && argc >= 6) {
+        uint64_t iterations = strtoull(argv[4], NULL, 10);
+        status = CAsyncBench_cpu_work(iterations, 42) == strtoull(argv[5], NULL, 10) ? 0 : 1;
     }
     _exit(status);
 }

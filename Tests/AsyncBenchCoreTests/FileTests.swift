@@ -190,3 +190,31 @@ extension BlockingBackendSuites {
         }
     }
 }
+
+/// A run killed with SIGKILL leaves its cell's private folder; the next run removes it.
+@Suite struct AbandonedFolderTests {
+    @Test func foldersWhoseMakerIsGoneAreRemovedWithANote() throws {
+        let parent = temporaryDirectory()
+        // A pid that is not running: a child that has exited and been reaped.
+        let gone = try #require(try shellExitedPid())
+        try Files.makeDirectories(parent + "/asyncbench-files-\(gone)-abc123/inside")
+        try Files.makeDirectories(parent + "/asyncbench-files-\(getpid())-live12")
+        try Files.makeDirectories(parent + "/asyncbench-files-old123")  // no maker: not ours to judge
+        let plan = try RunPlan(
+            RunPlanTests.options {
+                $0.workloads = "file"
+                $0.workloadOptions = try! .parse(["--file-dir", parent])
+            })
+        #expect(Files.list(parent) == ["asyncbench-files-\(getpid())-live12", "asyncbench-files-old123"])
+        #expect(plan.notes.contains { $0.contains("removed \(parent)/asyncbench-files-\(gone)-abc123") })
+    }
+
+    /// The pid of a process that has exited and been reaped.
+    func shellExitedPid() throws -> pid_t? {
+        var pid: pid_t = 0
+        let rc = ProcessIO.withCStrings(["/bin/true"]) { posix_spawn(&pid, "/bin/true", nil, nil, $0, environ) }
+        guard rc == 0 else { return nil }
+        _ = WaitStatus.wait(for: pid)
+        return pid
+    }
+}

@@ -229,6 +229,35 @@ import Testing
         }
     }
 
+    @Test(arguments: ["fork", "spawn"])
+    func killingTheSweepTakesItsCellAndTheCellsChildrenAlong(backend: String) throws {
+        let directory = temporaryDirectory()
+        let pid = try start(
+            [
+                "--workload", "sleep", "--backend", backend, "--tasks", "40", "--latency", "20s", "--reps", "1",
+                "--warmup", "0", "--out", temporaryDirectory(),
+            ], output: directory)
+        // The cell, and its 40 forked children (which share its command line) or spawned helpers.
+        func family() -> [pid_t] {
+            let cells = cells(of: pid)
+            return cells + cells.flatMap { processes(running: "__asyncbench-task \($0) ") }
+        }
+        let started = Measurement.monotonicNanoseconds()
+        while family().count < 41, Measurement.monotonicNanoseconds() - started < 20_000_000_000 { usleep(20_000) }
+        let before = family()
+        #expect(before.count >= 41, "\(before.count) processes")
+        kill(pid, SIGKILL)
+        _ = WaitStatus.wait(for: pid)
+        let killed = Measurement.monotonicNanoseconds()
+        while before.contains(where: { kill($0, 0) == 0 }), Measurement.monotonicNanoseconds() - killed < 3_000_000_000
+        {
+            usleep(20_000)
+        }
+        let left = before.filter { kill($0, 0) == 0 }
+        #expect(left.isEmpty, "\(left.count) of \(before.count) still running 3 s after the sweep was killed")
+        for process in left { kill(process, SIGKILL) }
+    }
+
     @Test func aSecondRunOnTheSameFolderIsRefusedWhileTheFirstLives() throws {
         let out = temporaryDirectory()
         let directory = temporaryDirectory()
@@ -584,6 +613,15 @@ func servers(of sweep: pid_t) -> [pid_t] { processes(of: sweep, running: " serve
 
 /// The cell processes a sweep is running.
 func cells(of sweep: pid_t) -> [pid_t] { processes(of: sweep, running: " cell --spec ") }
+
+/// Every process whose command line holds `command`.
+func processes(running command: String) -> [pid_t] {
+    Files.list("/proc").compactMap { name in
+        guard let pid = Int32(name), pid != getpid() else { return nil }
+        let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
+        return commandLine.contains(command) ? pid : nil
+    }
+}
 
 /// The processes started with `--parent sweep` whose command line holds `command`.
 func processes(of sweep: pid_t, running command: String) -> [pid_t] {

@@ -31,7 +31,7 @@ public struct SpawnBackend: Backend {
         var rc: Int32 = 0
         let tally = TaskTally(tracksInFlight: false)
         tally.creating {
-            rc = ProcessIO.withCStrings([path, CASYNCBENCH_HELPER_FLAG] + helper) { argv in
+            rc = ProcessIO.withCStrings([path, CASYNCBENCH_HELPER_FLAG, "\(getpid())"] + helper) { argv in
                 pids.withUnsafeMutableBufferPointer { buffer in
                     CAsyncBench_spawn_tasks(Int64(tasks), path, argv, buffer.baseAddress, &started)
                 }

@@ -51,9 +51,14 @@ public enum WorkerCell {
         }
         // A worker that exits early must make an error row, not kill the cell on a write.
         signal(SIGPIPE, SIG_IGN)
+        guard let program = ProcessIO.findExecutable(command[0]) else {
+            input.closeBoth()
+            output.closeBoth()
+            throw .setup("the worker program \(command[0]) is not found (not on PATH, or not executable)")
+        }
         var pid: pid_t = 0
         let rc = ProcessIO.withCStrings(command) { argv in
-            CAsyncBench_spawn_worker(command[0], argv, input.read, output.write, &pid)
+            CAsyncBench_spawn_worker(program, argv, input.read, output.write, &pid)
         }
         input.closeRead()
         output.closeWrite()

@@ -105,7 +105,7 @@ public enum FileWorkload: Workload {
         }
         return WorkloadPlan(
             parameters: Parameters(fileBytes: bytes, fileSync: options.fileSync, fileParent: options.fileDir),
-            latencies: [0])
+            latencies: [0], notes: FileTasks.removeAbandonedFolders(in: options.fileDir))
     }
 
     /// The cell's private folder: made here and removed after the cell however it ended (a
@@ -115,7 +115,7 @@ public enum FileWorkload: Workload {
     {
         let folder: String
         do {
-            folder = try Files.makePrivateDirectory(in: cell.parameters.fileParent, prefix: "asyncbench-files")
+            folder = try Files.makePrivateDirectory(in: cell.parameters.fileParent, prefix: FileTasks.folderPrefix)
         } catch {
             throw CellSetupError("could not make the cell's temporary folder: \(error)")
         }
@@ -161,6 +161,23 @@ final class FileTasks: @unchecked Sendable {
     /// True when this made `directory` (no sweep gave one) and so removes it.
     let ownsDirectory: Bool
 
+    /// Private folders are named asyncbench-files-PID-XXXXXX, PID the process that made them.
+    static var folderPrefix: String { "asyncbench-files-\(getpid())" }
+
+    /// Removes the private folders in `parent` (empty: $TMPDIR or /tmp) whose maker is gone: a run
+    /// killed with SIGKILL cannot remove its cell's folder itself. Returns a note per folder.
+    static func removeAbandonedFolders(in parent: String) -> [String] {
+        let folder = parent.isEmpty ? (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") : parent
+        var notes: [String] = []
+        for name in Files.list(folder) where name.hasPrefix("asyncbench-files-") {
+            let fields = name.split(separator: "-")
+            guard fields.count == 4, let maker = pid_t(fields[2]), kill(maker, 0) != 0, errno == ESRCH else { continue }
+            Files.removeTree(folder + "/" + name)
+            notes.append("file: removed \(folder)/\(name), left by asyncbench pid \(maker), which is gone (killed?)")
+        }
+        return notes
+    }
+
     /// Largest --file-size accepted.
     static let maxFileBytes = 1 << 30
 
@@ -170,7 +187,7 @@ final class FileTasks: @unchecked Sendable {
         self.offload = offload
         if parameters.fileDirectory.isEmpty {
             do {
-                directory = try Files.makePrivateDirectory(in: parameters.fileParent, prefix: "asyncbench-files")
+                directory = try Files.makePrivateDirectory(in: parameters.fileParent, prefix: FileTasks.folderPrefix)
             } catch {
                 throw .setup(error.description)
             }

@@ -7,8 +7,8 @@
 
 /// The first argument that makes the asyncbench binary a task helper (the `spawn` backend): a C
 /// constructor sees it before the Swift runtime's main runs, does the task and `_exit`s.
-///   asyncbench __asyncbench-task sleep NANOSECONDS
-///   asyncbench __asyncbench-task cpu ITERATIONS EXPECTED
+///   asyncbench __asyncbench-task PARENT_PID sleep NANOSECONDS
+///   asyncbench __asyncbench-task PARENT_PID cpu ITERATIONS EXPECTED
 #define CASYNCBENCH_HELPER_FLAG "__asyncbench-task"
 
 /// posix_spawns `n` helpers: `path` with `argv`, this process's environment. The pids go to

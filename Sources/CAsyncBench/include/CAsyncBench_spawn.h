@@ -10,9 +10,10 @@
 int CAsyncBench_spawn(
     const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd, pid_t *pid);
 
-/// posix_spawn of a worker program `path` with `argv`, in the caller's process group (so that a
-/// cell killed with its group takes its worker along); its stdin and stdout are the given
-/// descriptors, stderr is the caller's. Returns 0 or an errno value.
+/// fork and execve of a worker program at `path` (absolute) with `argv`, in the caller's process
+/// group (a cell killed with its group takes its worker along), dying with the caller
+/// (PR_SET_PDEATHSIG); its stdin and stdout are the given descriptors, stderr the caller's.
+/// Returns 0 or an errno value (a failed exec makes the child exit with status 127).
 int CAsyncBench_spawn_worker(const char *path, char *const argv[], int stdin_fd, int stdout_fd, pid_t *pid);
 
 /// Makes the calling process receive SIGKILL when its parent dies; exits at once if the parent
