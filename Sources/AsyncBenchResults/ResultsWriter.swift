@@ -34,7 +34,12 @@ public final class ResultsWriter {
             csv = try Syscall.call("open \(path)") {
                 open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
             }
-            try Files.writeAll(csv, CSV.preamble(metadata) + CSV.header(schema), path: resultsPath)
+            do {
+                try Files.writeAll(csv, CSV.preamble(metadata) + CSV.header(schema), path: resultsPath)
+            } catch {
+                unlink(resultsPath)  // no half a header: no results file at all
+                throw error
+            }
         }
     }
 
@@ -42,9 +47,18 @@ public final class ResultsWriter {
         if csv >= 0 { close(csv) }
     }
 
+    /// Appends one row, whole or not at all: a write that fails part way (a full disk, a file
+    /// size limit) is cut back to the last complete row before the error is thrown, so every
+    /// reader still reads every row before it.
     public func append(_ row: ResultRow) throws(SystemError) {
         if csv >= 0 {
-            try Files.writeAll(csv, CSV.row(row, schema), path: resultsPath)
+            let end = lseek(csv, 0, SEEK_END)
+            do {
+                try Files.writeAll(csv, CSV.row(row, schema), path: resultsPath)
+            } catch {
+                if end >= 0 { _ = ftruncate(csv, end) }
+                throw error
+            }
         } else {
             rows.append(row)  // written as one JSON document by `finish`
         }

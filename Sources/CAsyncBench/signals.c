@@ -28,6 +28,9 @@ int CAsyncBench_install_interrupt_handlers(void) {
     if (sigaction(SIGINT, &action, NULL) != 0) return errno;
     if (sigaction(SIGTERM, &action, NULL) != 0) return errno;
     if (sigaction(SIGHUP, &action, NULL) != 0) return errno;
+    // A file size limit is an error to report (EFBIG: the results file keeps whole rows), not a
+    // death: cells get the default back at spawn.
+    signal(SIGXFSZ, SIG_IGN);
     // A process may start with these blocked (a parent's thread that blocked them, e.g. a
     // Dispatch worker, spawned it): unblock them, or Ctrl-C would never arrive.
     sigset_t interrupts;

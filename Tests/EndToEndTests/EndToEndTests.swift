@@ -258,6 +258,31 @@ import Testing
         for process in left { kill(process, SIGKILL) }
     }
 
+    @Test func aResultsFileThatCannotGrowKeepsWholeRowsAndTheRunFails() throws {
+        // A file size limit (ulimit -f, 512-byte blocks) stands in for a full disk: writes past it
+        // fail with EFBIG, as with ENOSPC.
+        let out = temporaryDirectory()
+        let directory = temporaryDirectory()
+        let arguments = [
+            asyncbenchPath(), "--workload", "sleep", "--backend", "async", "--tasks", "1,2,3,4,5,6,7,8,9,10,11,12",
+            "--latency", "1ms", "--reps", "1", "--warmup", "0", "--out", out,
+        ]
+        let pid = try shell(
+            "ulimit -f 5; exec " + arguments.map { "'\($0)'" }.joined(separator: " ")
+                + " >\(directory)/out 2>\(directory)/err")
+        guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
+        let stderr = Measurement.readFile(directory + "/err") ?? ""
+        #expect(status == .exited(1), "\(status): \(stderr)")
+        #expect(stderr.contains("File too large") && stderr.contains("rows finished before it are whole"), "\(stderr)")
+        let text = try #require(Measurement.readFile(out + "/results.csv"))
+        #expect(text.hasSuffix("\n") && text.utf8.count <= 2560, "cut back to the last whole row")
+        let rows = try readRows(out + "/results.csv")
+        #expect(!rows.isEmpty && rows.count < 12, "\(rows.count) rows")
+        #expect(rows.allSatisfy { $0["status"] == "ok" && $0["message"] != nil })
+        let report = try run(["report", out])
+        #expect(report.status == 0, "every whole row still reads: \(report.stderr)")
+    }
+
     @Test func aSecondRunOnTheSameFolderIsRefusedWhileTheFirstLives() throws {
         let out = temporaryDirectory()
         let directory = temporaryDirectory()

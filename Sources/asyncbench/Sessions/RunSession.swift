@@ -29,7 +29,9 @@ enum RunSession {
                 if showProgress { ProcessIO.writeStandardError("\r\u{1B}[K" + line + (done ? "\n" : "")) }
             }
         } catch {
-            ProcessIO.writeStandardError("asyncbench: error: \(error)\n")
+            ProcessIO.writeStandardError(
+                "asyncbench: error: \(error); the run stopped (the rows finished before it are whole in \(plan.outputDirectory)/results.csv)\n"
+            )
             return .runFailed
         }
         var text = "\(metadata.machineLine)\n\n" + SummaryTable.render(outcome.rows) + "\n"
