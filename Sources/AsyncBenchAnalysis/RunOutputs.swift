@@ -46,12 +46,38 @@ public enum RunOutputs {
         }
         let expression = "csv='\(csv.replacingAll("'", with: ""))'; out='\(charts.replacingAll("'", with: ""))'"
         switch Subprocess.run(["gnuplot", "-e", expression, script]) {
-        case .success(.exited(0)): return nil
-        case .success(let status): return "gnuplot \(status) drawing \(charts) with \(script)"
+        case .success(.exited(0)):
+            let broken = removeIncompleteCharts(in: charts)
+            guard !broken.isEmpty else { return nil }
+            return
+                "\(broken.count) chart\(broken.count == 1 ? " was" : "s were") not fully written (is the disk full?) and removed: \(broken.joined(separator: ", "))"
+        case .success(let status):
+            _ = removeIncompleteCharts(in: charts)
+            return "gnuplot \(status) drawing \(charts) with \(script)"
         case .failure(let error) where error.errno == ENOENT:
             return "gnuplot is not installed: install gnuplot-nox (apt-get install gnuplot-nox) to draw the charts"
         case .failure(let error): return error.description
         }
+    }
+
+    /// Removes the charts in `folder` that are not whole: an empty file, a PNG without its final
+    /// IEND chunk, an SVG without its closing tag (gnuplot cut off by a full disk says nothing).
+    /// Returns their names.
+    public static func removeIncompleteCharts(in folder: String) -> [String] {
+        var removed: [String] = []
+        for name in Files.list(folder) where name.hasSuffix(".png") || name.hasSuffix(".svg") {
+            let path = folder + "/" + name
+            let bytes = Files.tail(path, count: 64) ?? []
+            let whole =
+                name.hasSuffix(".png")
+                ? bytes.count >= 12 && Array(bytes[(bytes.count - 8)..<(bytes.count - 4)]) == Array("IEND".utf8)
+                : String(decoding: bytes, as: UTF8.self).contains("</svg>")
+            if !whole {
+                unlink(path)
+                removed.append(name)
+            }
+        }
+        return removed
     }
 
     /// Writes `directory/REPORT.md` from the run in `directory`. `chartsNote` says why there are

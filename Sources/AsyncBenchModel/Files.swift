@@ -99,6 +99,21 @@ public enum Files {
         }
     }
 
+    /// The last `count` bytes of a file (all of it when shorter), or nil when it cannot be read.
+    public static func tail(_ path: String, count: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let size = lseek(fd, 0, SEEK_END)
+        guard size >= 0, lseek(fd, max(0, size - off_t(count)), SEEK_SET) >= 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: min(count, Int(size)))
+        let read =
+            (try? Syscall.call("read \(path)") {
+                bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            }) ?? -1
+        return read == bytes.count ? bytes : nil
+    }
+
     /// `rm -rf path`: removes a file or a folder and everything in it, without following links.
     public static func removeTree(_ path: String) {
         _ = CAsyncBench_remove_tree(path)

@@ -7,6 +7,10 @@ import Testing
 @testable import AsyncBenchResults
 @testable import AsyncBenchSweep
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The claims report on small fixture runs: verdicts follow the stated rules.
 @Suite struct ClaimsReportTests {
     /// A sleep row at `tasks` with every repetition taking `wall` ms and `memory` bytes above idle.
@@ -190,5 +194,26 @@ import Testing
             ]) == .supported)
         let markdown = try ClaimsReportTests.report([Self.row("async", 100, wall: 210, memory: 4096)]).markdown()
         #expect(markdown.contains("| async | 4762/s, p99 21 ms, 4KiB |"), "\(markdown)")
+    }
+}
+
+/// A chart gnuplot did not finish (a full disk cuts it off without an error) is removed and named.
+@Suite struct IncompleteChartTests {
+    @Test func emptyOrCutOffChartsAreRemovedAndNamed() throws {
+        let folder = temporaryDirectory()
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0, 0, 0, 0] + Array("IEND".utf8) + [0xAE, 0x42, 0x60, 0x82]
+        func write(_ name: String, _ bytes: [UInt8]) throws {
+            try Files.writeAtomically(String(decoding: bytes, as: UTF8.self), to: folder + "/" + name)
+        }
+        try write("whole.svg", Array("<svg>\n</svg>\n".utf8))
+        try write("cut.svg", Array("<svg>\n<path d=".utf8))
+        try write("empty.png", [])
+        try write("cut.png", Array(png.dropLast(6)))
+        let whole = folder + "/whole.png"
+        let fd = open(whole, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        _ = png.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        #expect(RunOutputs.removeIncompleteCharts(in: folder).sorted() == ["cut.png", "cut.svg", "empty.png"])
+        #expect(Files.list(folder) == ["whole.png", "whole.svg"])
     }
 }
