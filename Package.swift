@@ -57,7 +57,7 @@ let package = Package(
         // Reading runs back: the claims report, regression (baseline, compare, check, trend).
         .target(
             name: "AsyncBenchAnalysis",
-            dependencies: ["AsyncBenchModel", "AsyncBenchResults", "AsyncBenchCell", "AsyncBenchSweep"]
+            dependencies: ["CAsyncBench", "AsyncBenchModel", "AsyncBenchResults", "AsyncBenchCell", "AsyncBenchSweep"]
         ),
         // The CLI: ArgumentParser commands, printing, exit codes.
         .executableTarget(

@@ -283,6 +283,32 @@ import Testing
         #expect(report.status == 0, "every whole row still reads: \(report.stderr)")
     }
 
+    @Test func anInterruptWhileTheChartsAreDrawnEndsTheRunAs130AndTakesGnuplotAlong() throws {
+        // A gnuplot that takes its time: the interrupt lands while it "draws".
+        let bin = temporaryDirectory()
+        try Files.writeAtomically("#!/bin/sh\nexec sleep 31.25\n", to: bin + "/gnuplot")
+        chmod(bin + "/gnuplot", 0o755)
+        let out = temporaryDirectory()
+        let directory = temporaryDirectory()
+        let arguments = [
+            asyncbenchPath(), "--workload", "sleep", "--backend", "async", "--tasks", "1", "--reps", "1", "--out", out,
+        ]
+        let pid = try shell(
+            "PATH='\(bin)':\"$PATH\" exec " + arguments.map { "'\($0)'" }.joined(separator: " ")
+                + " >\(directory)/out 2>\(directory)/err")
+        let started = Measurement.monotonicNanoseconds()
+        while processes(running: "sleep 31.25").isEmpty, Measurement.monotonicNanoseconds() - started < 20_000_000_000 {
+            usleep(20_000)
+        }
+        #expect(!processes(running: "sleep 31.25").isEmpty, "the charts step started")
+        kill(pid, SIGINT)
+        guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
+        #expect(status == .exited(130), "\(status): \(Measurement.readFile(directory + "/err") ?? "")")
+        usleep(100_000)
+        #expect(processes(running: "sleep 31.25").isEmpty, "gnuplot went with the run")
+        #expect(try readRows(out + "/results.csv").count == 1, "the row is saved")
+    }
+
     @Test func aSecondRunOnTheSameFolderIsRefusedWhileTheFirstLives() throws {
         let out = temporaryDirectory()
         let directory = temporaryDirectory()

@@ -2,6 +2,7 @@ import AsyncBenchCell
 import AsyncBenchModel
 import AsyncBenchResults
 import AsyncBenchSweep
+import CAsyncBench
 
 #if canImport(Glibc)
     import Glibc
@@ -122,11 +123,21 @@ public enum Subprocess {
         return Measurement.readFile(path)
     }
 
+    /// Runs `arguments` (the program found on PATH) with this process's stdout and stderr, in a
+    /// process group of its own that an interrupt of this process (SIGINT, SIGTERM, SIGHUP, once
+    /// the handlers are installed) kills, and waits for it.
     public static func run(_ arguments: [String]) -> Result<WaitStatus, SystemError> {
-        var pid: pid_t = 0
-        let rc = ProcessIO.withCStrings(arguments) { argv in posix_spawnp(&pid, arguments[0], nil, nil, argv, environ)
+        guard let program = ProcessIO.findExecutable(arguments[0]) else {
+            return .failure(SystemError("posix_spawn \(arguments[0])", errno: ENOENT))
         }
-        guard rc == 0 else { return .failure(SystemError("posix_spawnp \(arguments[0])", errno: rc)) }
+        var pid: pid_t = 0
+        let rc = ProcessIO.withCStrings(arguments) { argv in
+            CAsyncBench_spawn(program, argv, nil, STDOUT_FILENO, STDERR_FILENO, &pid)
+        }
+        guard rc == 0 else { return .failure(SystemError("posix_spawn \(arguments[0])", errno: rc)) }
+        CAsyncBench_set_child_group(pid)
+        if CAsyncBench_interrupted() != 0 { kill(-pid, SIGKILL) }
+        defer { CAsyncBench_set_child_group(0) }
         return WaitStatus.wait(for: pid)
     }
 }

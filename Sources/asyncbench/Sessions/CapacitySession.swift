@@ -60,6 +60,7 @@ enum CapacitySession {
         for line in RunOutputs.finishRun(directory: plan.outputDirectory, format: .csv, executable: executable) {
             print(line)
         }
+        if let signal = ReportSession.interruption() { return .interrupted(signal) }
         return .success
     }
 }

@@ -1,12 +1,22 @@
 import AsyncBenchAnalysis
 import AsyncBenchModel
+import CAsyncBench
 
 /// `asyncbench plot DIR`, `asyncbench report DIR` and `asyncbench verify`: what they print.
 enum ReportSession {
-    /// `asyncbench plot DIR`: done when drawn, a data error otherwise.
+    /// The signal that interrupted this process since the handlers were installed, if any.
+    static func interruption() -> Int32? {
+        let signal = CAsyncBench_interrupted()
+        return signal != 0 ? Int32(signal) : nil
+    }
+
+    /// `asyncbench plot DIR`: done when drawn, a data error otherwise; a signal kills gnuplot too.
     static func plot(directory: String, script: String?, executable: String) -> ExitStatus {
+        _ = CAsyncBench_install_interrupt_handlers()
         let located = RunOutputs.locateScript(explicit: script, executable: executable)
-        if let problem = RunOutputs.plot(directory: directory, script: located) {
+        let problem = RunOutputs.plot(directory: directory, script: located)
+        if let signal = interruption() { return .interrupted(signal) }
+        if let problem {
             ProcessIO.writeStandardError("Error: \(problem)\n")
             return .dataError
         }

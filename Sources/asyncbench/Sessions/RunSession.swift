@@ -43,6 +43,14 @@ enum RunSession {
             {
                 print(line)
             }
+            // Interrupted while the charts or the report were written: the charts' gnuplot was
+            // killed with its group, and the run ends as an interrupted one.
+            if let signal = ReportSession.interruption() {
+                ProcessIO.writeStandardError(
+                    "asyncbench: interrupted by \(WaitStatus.signalName(signal)) after the sweep: every row is saved in \(outcome.resultsPath); the charts and report may be incomplete (asyncbench plot / report redo them)\n"
+                )
+                return .interrupted(signal)
+            }
         }
         if let signal = outcome.interruptedBy {
             ProcessIO.writeStandardError(
