@@ -149,11 +149,6 @@ public struct Figures: Sendable, Equatable, Codable {
         }
     }
 
-    /// Adds every figure of `other`, replacing those it has too.
-    public mutating func merge(_ other: Figures) {
-        values.merge(other.values) { _, new in new }
-    }
-
     public init(from decoder: any Decoder) throws {
         values = try [String: Figure](from: decoder)
     }

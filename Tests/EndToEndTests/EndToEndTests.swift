@@ -649,9 +649,7 @@ func readRows(_ path: String) throws -> [[String: String]] {
 /// The command lines of the processes that name `parent` as theirs (`--parent PID`: cells and
 /// servers), and of its direct children.
 func childrenOf(_ parent: pid_t) throws -> [String] {
-    Files.list("/proc").compactMap { name -> String? in
-        guard let pid = Int32(name), pid != getpid() else { return nil }
-        let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
+    commandLines().compactMap { pid, commandLine -> String? in
         let stat = Measurement.readFile("/proc/\(pid)/stat") ?? ""
         let ppid = stat.split(separator: ")").last?.split(separator: " ").dropFirst().first.flatMap { Int32($0) }
         let named = commandLine.contains("--parent \(parent) ") || commandLine.hasSuffix("--parent \(parent) ")
@@ -667,19 +665,21 @@ func cells(of sweep: pid_t) -> [pid_t] { processes(of: sweep, running: " cell --
 
 /// Every process whose command line holds `command`.
 func processes(running command: String) -> [pid_t] {
-    Files.list("/proc").compactMap { name in
-        guard let pid = Int32(name), pid != getpid() else { return nil }
-        let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
-        return commandLine.contains(command) ? pid : nil
-    }
+    commandLines().filter { $0.commandLine.contains(command) }.map(\.pid)
 }
 
 /// The processes started with `--parent sweep` whose command line holds `command`.
 func processes(of sweep: pid_t, running command: String) -> [pid_t] {
+    commandLines().filter { $0.commandLine.contains(command) && $0.commandLine.hasSuffix("--parent \(sweep) ") }
+        .map(\.pid)
+}
+
+/// Every other process and its command line (arguments joined by spaces, with a trailing one).
+func commandLines() -> [(pid: pid_t, commandLine: String)] {
     Files.list("/proc").compactMap { name in
         guard let pid = Int32(name), pid != getpid() else { return nil }
         let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
-        return commandLine.contains(command) && commandLine.hasSuffix("--parent \(sweep) ") ? pid : nil
+        return (pid, commandLine)
     }
 }
 
@@ -707,11 +707,7 @@ func shell(_ command: String) throws -> pid_t {
 
 /// Processes of ours still running (the fork children of a killed cell would be `asyncbench cell`).
 func sleepersLeft() throws -> Int {
-    Files.list("/proc").filter { name in
-        guard let pid = Int32(name), pid != getpid() else { return false }
-        let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
-        return commandLine.contains("asyncbench cell") && commandLine.contains("30000000000")
-    }.count
+    commandLines().filter { $0.commandLine.contains("asyncbench cell") && $0.commandLine.contains("30000000000") }.count
 }
 
 extension String {
