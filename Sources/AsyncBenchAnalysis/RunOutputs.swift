@@ -31,21 +31,30 @@ public enum RunOutputs {
 
     /// Draws the charts of the run in `directory` into `directory/charts`. Returns nil when they
     /// were drawn, else one line saying why not (gnuplot missing, script not found, gnuplot failed).
-    public static func plot(directory: String, script: String?) -> String? {
+    /// Throws when the run's results.csv is missing or not one `report` reads: gnuplot is given
+    /// only files asyncbench has read back whole.
+    public static func plot(directory: String, script: String?) throws(DataError) -> String? {
         let csv = directory + "/results.csv"
-        guard Files.exists(csv) else { return "\(csv) not found: plot needs a run folder written with --format csv" }
+        guard Files.exists(csv) else {
+            throw .notFound(path: csv, hint: "plot needs a run folder written with --format csv")
+        }
+        _ = try RecordedRun.load(directory)
         guard let script else {
             return
                 "plot.gnuplot not found: pass --script PATH or set ASYNCBENCH_PLOT (it is at the top of the asyncbench repository)"
         }
+        guard Files.exists(script) else { return "the gnuplot script \(script) does not exist" }
         let charts = directory + "/charts"
         do {
             try Files.makeDirectories(charts)
         } catch {
             return "cannot create \(charts): \(error)"
         }
-        let expression = "csv='\(csv.replacingAll("'", with: ""))'; out='\(charts.replacingAll("'", with: ""))'"
-        switch Subprocess.run(["gnuplot", "-e", expression, script]) {
+        // gnuplot runs in the run folder: its program text names results.csv and charts, never a
+        // path of the user's (which may hold a quote).
+        switch Subprocess.run(
+            ["gnuplot", "-e", "csv='results.csv'; out='charts'", Files.absolute(script)], in: directory)
+        {
         case .success(.exited(0)):
             let broken = removeIncompleteCharts(in: charts)
             guard !broken.isEmpty else { return nil }
@@ -67,12 +76,7 @@ public enum RunOutputs {
         var removed: [String] = []
         for name in Files.list(folder) where name.hasSuffix(".png") || name.hasSuffix(".svg") {
             let path = folder + "/" + name
-            let bytes = Files.tail(path, count: 64) ?? []
-            let whole =
-                name.hasSuffix(".png")
-                ? bytes.count >= 12 && Array(bytes[(bytes.count - 8)..<(bytes.count - 4)]) == Array("IEND".utf8)
-                : String(decoding: bytes, as: UTF8.self).contains("</svg>")
-            if !whole {
+            if !isWholeChart(path) {
                 unlink(path)
                 removed.append(name)
             }
@@ -97,13 +101,27 @@ public enum RunOutputs {
         return path
     }
 
+    /// Whether the chart at `path` is whole: a PNG ending in its IEND chunk, an SVG with its
+    /// closing tag.
+    public static func isWholeChart(_ path: String) -> Bool {
+        let bytes = Files.tail(path, count: 64) ?? []
+        return path.hasSuffix(".png")
+            ? bytes.count >= 12 && Array(bytes[(bytes.count - 8)..<(bytes.count - 4)]) == Array("IEND".utf8)
+            : String(decoding: bytes, as: UTF8.self).contains("</svg>")
+    }
+
     /// After a sweep: charts when gnuplot is there, then the report. Returns the lines to print.
     public static func finishRun(directory: String, format: OutputFormat, executable: String) -> [String] {
         guard format == .csv else {
             return ["report and charts: not written (they read results.csv; run with --format csv)"]
         }
         var lines: [String] = []
-        let problem = plot(directory: directory, script: locateScript(explicit: nil, executable: executable))
+        let problem: String?
+        do {
+            problem = try plot(directory: directory, script: locateScript(explicit: nil, executable: executable))
+        } catch {
+            problem = error.description
+        }
         lines.append(problem.map { "charts: not drawn: \($0)" } ?? "charts: \(directory)/charts/")
         do {
             lines.append("report: \(try writeReport(directory: directory, chartsNote: problem))")

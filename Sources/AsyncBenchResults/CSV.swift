@@ -34,6 +34,36 @@ public enum CSV {
         records(text).map(\.fields)
     }
 
+    /// The longest line a results or capacity file may hold: a row is a few KB (its message is
+    /// one line of a cell's stderr); a longer line is not asyncbench's, and is refused before
+    /// any work is spent on it.
+    public static let maximumLineBytes = 1 << 20
+
+    /// What makes `text` unreadable as CSV before it is parsed: a NUL byte (binary data) or a line
+    /// longer than `maximumLineBytes`. Returns the 1-based line and the problem, or nil.
+    public static func byteProblem(in text: String) -> (line: Int, problem: String)? {
+        var line = 1
+        var length = 0
+        for byte in text.utf8 {
+            switch byte {
+            case 0:
+                return (line, "holds a NUL byte: binary data, not an asyncbench results file")
+            case UInt8(ascii: "\n"):
+                line += 1
+                length = 0
+            default:
+                length += 1
+                if length > maximumLineBytes {
+                    return (
+                        line,
+                        "is longer than \(maximumLineBytes) bytes (a results row is a few KB): not an asyncbench results file, or an edited one"
+                    )
+                }
+            }
+        }
+        return nil
+    }
+
     /// A record and the 1-based line of the file it starts on.
     public struct Record: Equatable, Sendable {
         public var line: Int

@@ -87,6 +87,9 @@ public struct RecordedRun: Sendable {
     public static func parse(_ text: String, path: String, schema: Schema = Registry.schema) throws(DataError)
         -> RecordedRun
     {
+        if let (line, problem) = CSV.byteProblem(in: text) {
+            throw .malformed(path: path, line: line, problem: "the line " + problem)
+        }
         let records = CSV.records(text)
         guard let header = records.first else { throw .empty(path: path) }
         let required = ["schema_version", "status"] + Schema.keyColumns

@@ -73,23 +73,33 @@ public struct Trend: Sendable {
             """
     }
 
-    /// Writes the data and script beside `chartPath` and runs gnuplot. Returns nil on success,
-    /// else one line saying what is missing or what failed.
+    /// Writes the data and script beside `chartPath` and runs gnuplot there, under names of its
+    /// own (no path of the user's in gnuplot's text), then renames the chart into place: it is
+    /// whole or absent. Returns nil on success, else one line saying what is missing or failed.
     public func drawChart(at chartPath: String) -> String? {
-        let dataPath = chartPath + ".dat"
-        let scriptPath = chartPath + ".gnuplot"
+        let folder = Files.parent(of: chartPath)
+        let stem = ".asyncbench-trend-\(getpid())"
+        let (dataName, scriptName, chartName) = (stem + ".dat", stem + ".gnuplot", stem + ".png")
+        defer {
+            for name in [dataName, scriptName, chartName] { unlink(folder + "/" + name) }
+        }
         do {
-            try Files.writeAtomically(gnuplotData, to: dataPath)
-            try Files.writeAtomically(gnuplotScript(dataPath: dataPath, chartPath: chartPath), to: scriptPath)
+            try Files.writeAtomically(gnuplotData, to: folder + "/" + dataName)
+            try Files.writeAtomically(
+                gnuplotScript(dataPath: dataName, chartPath: chartName), to: folder + "/" + scriptName)
         } catch {
             return "cannot write the chart's files: \(error)"
         }
-        defer {
-            unlink(dataPath)
-            unlink(scriptPath)
-        }
-        switch Subprocess.run(["gnuplot", scriptPath]) {
-        case .success(.exited(0)): return nil
+        switch Subprocess.run(["gnuplot", scriptName], in: folder) {
+        case .success(.exited(0)):
+            let drawn = folder + "/" + chartName
+            guard RunOutputs.isWholeChart(drawn) else {
+                return "the chart \(chartPath) was not fully written (is the disk full?)"
+            }
+            guard rename(drawn, chartPath) == 0 else {
+                return "cannot write \(chartPath): \(String(cString: strerror(errno)))"
+            }
+            return nil
         case .success(let status): return "gnuplot \(status) drawing \(chartPath)"
         case .failure(let error) where error.errno == ENOENT:
             return "gnuplot is not installed: install gnuplot-nox to draw the chart (the table has the figures)"
@@ -125,14 +135,18 @@ public enum Subprocess {
 
     /// Runs `arguments` (the program found on PATH) with this process's stdout and stderr, in a
     /// process group of its own that an interrupt of this process (SIGINT, SIGTERM, SIGHUP, once
-    /// the handlers are installed) kills, and waits for it.
-    public static func run(_ arguments: [String]) -> Result<WaitStatus, SystemError> {
+    /// the handlers are installed) kills, and waits for it. `directory` is its working folder
+    /// (nil: this process's), so that paths need not be written into a program's text.
+    public static func run(_ arguments: [String], in directory: String? = nil) -> Result<WaitStatus, SystemError> {
         guard let program = ProcessIO.findExecutable(arguments[0]) else {
             return .failure(SystemError("posix_spawn \(arguments[0])", errno: ENOENT))
         }
         var pid: pid_t = 0
         let rc = ProcessIO.withCStrings(arguments) { argv in
-            CAsyncBench_spawn(program, argv, nil, STDOUT_FILENO, STDERR_FILENO, &pid)
+            if let directory {
+                return CAsyncBench_spawn_in(directory, program, argv, nil, STDOUT_FILENO, STDERR_FILENO, &pid)
+            }
+            return CAsyncBench_spawn(program, argv, nil, STDOUT_FILENO, STDERR_FILENO, &pid)
         }
         guard rc == 0 else { return .failure(SystemError("posix_spawn \(arguments[0])", errno: rc)) }
         CAsyncBench_set_child_group(pid)

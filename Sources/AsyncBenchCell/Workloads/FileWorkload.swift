@@ -120,7 +120,11 @@ public enum FileWorkload: Workload {
             throw CellSetupError("could not make the cell's temporary folder: \(error)")
         }
         cell.parameters.fileDirectory = folder
-        return CellSetup(release: { Files.removeTree(folder) })
+        Janitor.watch(folder)
+        return CellSetup(release: {
+            Files.removeTree(folder)
+            Janitor.forget(folder)
+        })
     }
 
     public static func figures(_ cell: WorkloadCell<Parameters>, report: CellReport, into row: inout ResultRow) {

@@ -49,7 +49,7 @@ public enum CapacityFile {
 
     /// Reads capacity.csv back (for the report); nil when the file is absent or unreadable.
     public static func load(_ path: String) -> [CapacityResult]? {
-        guard let text = Measurement.readFile(path) else { return nil }
+        guard let text = Measurement.readFile(path), CSV.byteProblem(in: text) == nil else { return nil }
         let records = CSV.records(text)
         guard let header = records.first?.fields else { return nil }
         // Each column's field, found by its name (the first, if the header repeats it).

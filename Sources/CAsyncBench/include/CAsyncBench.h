@@ -33,5 +33,6 @@
 #include "CAsyncBench_tcp.h"
 #include "CAsyncBench_helper.h"
 #include "CAsyncBench_heap.h"
+#include "CAsyncBench_janitor.h"
 
 #endif

@@ -110,10 +110,10 @@ enum RegressionSession {
             print(trend.table(markdown: markdown), terminator: "")
             if let chart {
                 if let problem = trend.drawChart(at: chart) {
-                    ProcessIO.writeStandardError("asyncbench: \(problem)\n")
-                } else {
-                    print("chart: \(chart)")
+                    ProcessIO.writeStandardError("Error: \(problem)\n")
+                    return .dataError
                 }
+                print("chart: \(chart)")
             }
             return .success
         }

@@ -14,7 +14,13 @@ enum ReportSession {
     static func plot(directory: String, script: String?, executable: String) -> ExitStatus {
         _ = CAsyncBench_install_interrupt_handlers()
         let located = RunOutputs.locateScript(explicit: script, executable: executable)
-        let problem = RunOutputs.plot(directory: directory, script: located)
+        let problem: String?
+        do throws(DataError) {
+            problem = try RunOutputs.plot(directory: directory, script: located)
+        } catch {
+            ProcessIO.writeStandardError("Error: \(error.description)\n")
+            return .dataError
+        }
         if let signal = interruption() { return .interrupted(signal) }
         if let problem {
             ProcessIO.writeStandardError("Error: \(problem)\n")
