@@ -11,6 +11,7 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
     case unknownBackend(String, known: [String])
     case unknownWorkload(String, known: [String])
     case emptyList(option: String)
+    case emptyItem(option: String, value: String)
     case badInteger(option: String, value: String)
     case outOfRange(option: String, value: String, range: String)
     case badDuration(option: String, value: String)
@@ -29,7 +30,10 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
         case .unknownWorkload(let name, let known):
             return "unknown workload '\(name)': choose from \(known.joined(separator: ", "))"
         case .emptyList(let option):
-            return "\(option) needs at least one value, e.g. \(option) 1,10,100"
+            return "\(option) needs at least one value, e.g. \(option) \(Self.example(option))"
+        case .emptyItem(let option, let value):
+            return
+                "\(option) '\(value)' has an empty item (two commas in a row, or one at an end); give a comma list such as \(option) \(Self.example(option))"
         case .badInteger(let option, let value):
             return "\(option) must be a whole number, got '\(value)'"
         case .outOfRange(let option, let value, let range):
@@ -54,6 +58,16 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
         case .outputExists(let path):
             return
                 "output folder '\(path)' already holds a run; pass a new --out DIR, or --overwrite to replace it"
+        }
+    }
+
+    /// A value of the list option `option` to show in a message.
+    static func example(_ option: String) -> String {
+        switch option {
+        case "--backend": return "async,pthread"
+        case "--workload": return "sleep,net"
+        case "--latency": return "10ms,1s"
+        default: return "1,10,100"
         }
     }
 }

@@ -21,6 +21,12 @@ public enum Files {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Whether resolving `path` runs into a loop of symbolic links (ELOOP), which `exists` cannot
+    /// tell from a missing file.
+    public static func isSymlinkLoop(_ path: String) -> Bool {
+        access(path, F_OK) != 0 && errno == ELOOP
+    }
+
     /// `path` made absolute against the working folder (lexically: it need not exist).
     public static func absolute(_ path: String) -> String {
         guard !path.hasPrefix("/") else { return path }

@@ -15,7 +15,9 @@ public enum Units {
                 number.first?.isNumber == true || number.first == "."
             else { continue }
             let nanoseconds = value * scale
-            guard nanoseconds < 1e15 else { break }
+            guard nanoseconds < 1e15 else {
+                throw .outOfRange(option: option, value: "'\(text)'", range: "below 1000000s (11.5 days)")
+            }
             return Int64(nanoseconds.rounded())
         }
         throw .badDuration(option: option, value: text)

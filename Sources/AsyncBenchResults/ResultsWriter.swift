@@ -31,13 +31,15 @@ public final class ResultsWriter {
         try Files.writeAtomically(JSONCoding.json(metadata, pretty: true) + "\n", to: directory + "/run.json")
         if format == .csv {
             let path = resultsPath
-            csv = try Syscall.call("open \(path)") {
-                open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
-            }
             do {
+                csv = try Syscall.call("open \(path)") {
+                    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+                }
                 try Files.writeAll(csv, CSV.preamble(metadata) + CSV.header(schema), path: resultsPath)
             } catch {
-                unlink(resultsPath)  // no half a header: no results file at all
+                // No half a header, and no run.json without results: nothing of the run at all.
+                unlink(resultsPath)
+                unlink(directory + "/run.json")
                 throw error
             }
         }

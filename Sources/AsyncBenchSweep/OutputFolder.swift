@@ -17,12 +17,25 @@ enum OutputFolder {
     /// refuses to replace an earlier run in it unless `overwrite`, which removes every file of
     /// that run, and checks the folder is writable. Returns the lock, held while it lives.
     static func prepare(_ path: String, overwrite: Bool) throws(UsageError) -> OutputLock {
+        // The folders this run makes (deepest first), removed again if it writes nothing.
+        var created: [String] = []
+        var missing = path
+        while !missing.isEmpty, missing != "/", missing != ".", !Files.exists(missing) {
+            created.append(missing)
+            missing = Files.parent(of: missing)
+        }
         do {
             try Files.makeDirectories(path)
         } catch {
             throw .outputNotWritable(path: path, reason: error.description)
         }
-        let lock = try OutputLock(folder: path)
+        let lock: OutputLock
+        do {
+            lock = try OutputLock(folder: path, created: created)
+        } catch {
+            for folder in created { rmdir(folder) }
+            throw error
+        }
         if overwrite {
             for name in runFiles { Files.removeTree(path + "/" + name) }
         } else {
@@ -35,6 +48,7 @@ enum OutputFolder {
         do {
             fd = try Syscall.call("open") { open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         } catch {
+            lock.abandon()
             throw .outputNotWritable(path: path, reason: error.description)
         }
         close(fd)
@@ -51,9 +65,12 @@ enum OutputFolder {
 public final class OutputLock: Sendable {
     let fd: Int32
     public let path: String
+    /// The folders the run made for its output, deepest first.
+    let created: [String]
 
-    init(folder: String) throws(UsageError) {
+    init(folder: String, created: [String] = []) throws(UsageError) {
         path = folder + "/.asyncbench.lock"
+        self.created = created
         let lockPath = path
         do {
             fd = try Syscall.call("open \(lockPath)") { open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
@@ -71,6 +88,13 @@ public final class OutputLock: Sendable {
         }
         _ = ftruncate(fd, 0)
         _ = try? Files.writeAll(fd, "\(getpid())\n", path: lockPath)
+    }
+
+    /// For a run that wrote nothing (its first write failed): removes the lock file and the
+    /// folders the run made, when empty, so a failed start leaves no trace.
+    public func abandon() {
+        unlink(path)
+        for folder in created { rmdir(folder) }
     }
 
     deinit { close(fd) }

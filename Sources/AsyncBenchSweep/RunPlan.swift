@@ -72,7 +72,14 @@ public struct RunPlan: Sendable {
         ) { .unknownWorkload($0, known: Registry.visibleWorkloadNames) }
         let tasks = try options.tasks.map { list throws(UsageError) in
             try Self.list(list, option: "--tasks").map { text throws(UsageError) in
-                guard let value = Int(text) else { throw .badInteger(option: "--tasks", value: text) }
+                let digits = text.hasPrefix("-") ? text.dropFirst() : text[...]
+                guard let value = Int(text) else {
+                    // All digits, but past Int: a whole number, too large.
+                    guard !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) else {
+                        throw .badInteger(option: "--tasks", value: text)
+                    }
+                    throw .outOfRange(option: "--tasks", value: text, range: "between 1 and \(Self.maxTasks)")
+                }
                 guard (1...Self.maxTasks).contains(value) else {
                     throw .outOfRange(option: "--tasks", value: text, range: "between 1 and \(Self.maxTasks)")
                 }

@@ -30,11 +30,30 @@ public struct Sweep {
         public var notRun: Int
     }
 
+    /// Why a sweep stopped before its end.
+    public enum Failure: Error, CustomStringConvertible {
+        /// The run's files could not be started (run.json, the CSV header): nothing was written.
+        case cannotStart(SystemError)
+        /// A row could not be written; the rows before it are whole.
+        case stopped(SystemError)
+
+        public var description: String {
+            switch self {
+            case .cannotStart(let error), .stopped(let error): return error.description
+            }
+        }
+    }
+
     /// Runs every cell. `progress` receives a line when a cell starts (`done` false) and when it
     /// ends (`done` true); the caller decides where they go.
-    public func run(progress: (_ line: String, _ done: Bool) -> Void) throws(SystemError) -> Outcome {
-        let writer = try ResultsWriter(
-            directory: plan.outputDirectory, format: plan.format, metadata: metadata, schema: Registry.schema)
+    public func run(progress: (_ line: String, _ done: Bool) -> Void) throws(Failure) -> Outcome {
+        let writer: ResultsWriter
+        do {
+            writer = try ResultsWriter(
+                directory: plan.outputDirectory, format: plan.format, metadata: metadata, schema: Registry.schema)
+        } catch {
+            throw .cannotStart(error)
+        }
         var rows: [ResultRow] = []
         var interruptedBy: Int32?
         let width = String(plan.cells.count).count
@@ -68,8 +87,13 @@ public struct Sweep {
                 if let setupFailure {
                     row = ResultRow(spec: spec, status: .error, message: setupFailure)
                 } else {
-                    let outcome = try CellProcess.run(
-                        executable: executable, spec: spec, timeoutNanoseconds: plan.cellTimeoutNanoseconds)
+                    let outcome: CellProcess.Outcome
+                    do {
+                        outcome = try CellProcess.run(
+                            executable: executable, spec: spec, timeoutNanoseconds: plan.cellTimeoutNanoseconds)
+                    } catch {
+                        throw .stopped(error)
+                    }
                     if case .interrupted(let signal) = outcome {
                         interruptedBy = signal
                         break
@@ -81,9 +105,17 @@ public struct Sweep {
                 progress(label + " \(row.status.rawValue) (\(Units.trim(seconds, digits: 1))s)", true)
             }
             rows.append(row)
-            try writer.append(row)
+            do {
+                try writer.append(row)
+            } catch {
+                throw .stopped(error)
+            }
         }
-        try writer.finish(interrupted: interruptedBy != nil)
+        do {
+            try writer.finish(interrupted: interruptedBy != nil)
+        } catch {
+            throw .stopped(error)
+        }
         return Outcome(
             rows: rows, interruptedBy: interruptedBy, resultsPath: writer.resultsPath,
             notRun: plan.cells.count - rows.count)

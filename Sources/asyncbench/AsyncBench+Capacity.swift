@@ -87,7 +87,7 @@ extension AsyncBench {
             do {
                 plan = try CapacityPlan(options)
             } catch {
-                throw ValidationError(error.description)
+                throw usageError(error.description, command: Self.self)
             }
             try finish(
                 with:

@@ -204,7 +204,7 @@ extension AsyncBench {
             do {
                 return try RunPlan(options)
             } catch {
-                throw ValidationError(error.description)
+                throw usageError(error.description, command: Self.self)
             }
         }
 

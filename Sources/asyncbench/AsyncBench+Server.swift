@@ -78,7 +78,7 @@ extension AsyncBench {
                     host: host, port: port, latencyNanoseconds: delay, jitterNanoseconds: spread, seed: seed,
                     threads: threads, loss: loss, reset: reset)
             } catch {
-                throw ValidationError(error.description)
+                throw usageError(error.description, command: Self.self)
             }
             if let parent { _ = CAsyncBench_die_with_parent(parent) }
             _ = CAsyncBench_install_interrupt_handlers()
@@ -87,8 +87,7 @@ extension AsyncBench {
             do {
                 server = try LatencyServer(configuration)
             } catch {
-                throw ValidationError(
-                    "cannot listen on \(host):\(port): \(error); choose another --port (0 picks a free one)")
+                throw usageError(error.description, command: Self.self)
             }
             print(
                 "asyncbench server listening on \(host):\(server.port) (latency \(latency) ± \(jitter), seed \(seed))")

@@ -23,6 +23,15 @@ public struct BaselineStore: Sendable {
         Files.list(directory).filter { Files.exists(path(of: $0) + "/results.csv") }
     }
 
+    /// The saved baselines, by name, for `baseline list`: refuses a directory that is a file.
+    public func listing() throws(DataError) -> [String] {
+        if Files.isSymlinkLoop(directory) { throw .symlinkLoop(path: directory) }
+        if Files.exists(directory) && !Files.isDirectory(directory) {
+            throw .notAFolder(path: directory, option: "--baseline-dir")
+        }
+        return names()
+    }
+
     /// Saves the run at `runPath` (a run folder or results CSV) as `name`, replacing an older
     /// baseline of that name. The run is read and checked first, so a baseline is never garbage.
     /// Returns the baseline's folder.
@@ -39,7 +48,7 @@ public struct BaselineStore: Sendable {
                 try Files.writeAtomically(metadata, to: folder + "/run.json")
             }
         } catch {
-            throw .cannotWrite(path: folder, reason: error.description)
+            throw .cannotWrite(path: folder, reason: error.description + "; pass a writable --baseline-dir")
         }
         return folder
     }
@@ -63,7 +72,9 @@ public struct BaselineStore: Sendable {
         if !argument.contains("/"), Files.exists(path(of: argument) + "/results.csv") {
             return (try load(argument), argument)
         }
-        if Files.exists(argument) { return (try RecordedRun.load(argument), argument) }
+        if Files.exists(argument) || Files.isSymlinkLoop(argument) {
+            return (try RecordedRun.load(argument), argument)
+        }
         throw .baselineNotFound(name: argument, directory: directory, known: names())
     }
 

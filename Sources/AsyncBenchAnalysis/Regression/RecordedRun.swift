@@ -14,6 +14,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case schemaMismatch(path: String, found: Int, readable: [Int])
     case baselineNotFound(name: String, directory: String, known: [String])
     case badName(String)
+    case symlinkLoop(path: String)
+    case notAFolder(path: String, option: String)
     case noRunFound(directory: String)
     case machinesDiffer([String])
     case noCommonCells
@@ -37,8 +39,15 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             let list = known.isEmpty ? "none saved yet" : "saved: " + known.joined(separator: ", ")
             return
                 "no baseline '\(name)' in \(directory) (\(list)); save one with: asyncbench baseline save \(name) RUN_DIR"
+        case .badName(let name) where name.isEmpty || name.allSatisfy({ $0 == "." }):
+            return
+                "baseline name '\(name)' would name the baselines folder or one above it; choose a name such as main or v1.2"
         case .badName(let name):
             return "baseline name '\(name)' may only hold letters, digits, '.', '_' and '-'"
+        case .symlinkLoop(let path):
+            return "\(path): a loop of symbolic links (a link that leads back to itself); point it at a run folder"
+        case .notAFolder(let path, let option):
+            return "\(path) is a file, not a folder; pass a folder as \(option)"
         case .noRunFound(let directory):
             return "no run found in \(directory)/; run a sweep first or pass RUN_DIR"
         case .machinesDiffer(let differences):
@@ -47,7 +56,7 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case .noCommonCells:
             return "the two runs have no cell in common: compare runs of the same sweep"
         case .cannotWrite(let path, let reason):
-            return "cannot write \(path): \(reason); pass a writable --baseline-dir"
+            return "cannot write \(path): \(reason)"
         }
     }
 }
@@ -63,6 +72,7 @@ public struct RecordedRun: Sendable {
 
     /// Reads a run folder (its `results.csv` and `run.json`) or a results CSV file.
     public static func load(_ path: String) throws(DataError) -> RecordedRun {
+        if Files.isSymlinkLoop(path) { throw .symlinkLoop(path: path) }
         let isFolder = Files.isDirectory(path)
         let csvPath = isFolder ? path + "/results.csv" : path
         let folder = isFolder ? path : Files.parent(of: path)
@@ -78,9 +88,30 @@ public struct RecordedRun: Sendable {
         var run = try parse(text, path: csvPath)
         run.capacity = CapacityFile.load(folder + "/capacity.csv")
         if let json = Measurement.readFile(folder + "/run.json") {
-            run.metadata = try? JSONDecoder().decode(RunMetadata.self, from: Data(json.utf8))
+            run.metadata = try metadata(json, path: folder + "/run.json")
         }
         return run
+    }
+
+    /// Decodes a run.json, refusing one that is not asyncbench's (empty, garbage, an array).
+    static func metadata(_ json: String, path: String) throws(DataError) -> RunMetadata {
+        let problem: String
+        do {
+            return try JSONDecoder().decode(RunMetadata.self, from: Data(json.utf8))
+        } catch DecodingError.keyNotFound(let key, _) {
+            problem = "it has no '\(key.stringValue)' field"
+        } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
+            problem = "it is not a JSON object"
+        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
+            problem = "its '\(context.codingPath.map(\.stringValue).joined(separator: "."))' field has the wrong type"
+        } catch {
+            problem = json.trimmingWhitespace().isEmpty ? "it is empty" : "it is not valid JSON"
+        }
+        throw .malformed(
+            path: path, line: 1,
+            problem:
+                "not the run metadata asyncbench writes (\(problem)); re-run the sweep, or remove run.json to use results.csv alone"
+        )
     }
 
     /// Parses the text of a results CSV, checking its header, schema version and every row.

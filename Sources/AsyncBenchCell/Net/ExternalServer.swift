@@ -33,7 +33,7 @@ struct ExternalServer: Sendable {
             statistics = try ServerControl.statistics(host: host, port: port)
         } catch {
             throw .workloadProblem(
-                "--server: no asyncbench server answers at \(text) (\(error)); start one there with 'asyncbench server --host 0.0.0.0 --port \(port) --latency 20ms'"
+                "--server: \(error); start one there with 'asyncbench server --host 0.0.0.0 --port \(port) --latency 20ms'"
             )
         }
         return ExternalServer(

@@ -123,8 +123,44 @@ public final class LatencyServer: Sendable {
     /// The port the server listens on (the one the system chose for port 0).
     public let port: Int
 
-    /// Binds and starts serving. Throws when the address cannot be bound (e.g. the port is in use).
-    public init(_ configuration: Configuration) throws {
+    /// Why the server could not start listening, and what to do.
+    public enum StartError: Error, CustomStringConvertible {
+        /// The host is neither an address nor a name that resolves.
+        case badHost(String)
+        /// Binding failed: the port is taken, or the address is not one of this machine's.
+        case cannotBind(host: String, port: Int, errno: Int32?, reason: String)
+
+        public var description: String {
+            switch self {
+            case .badHost(let host):
+                return
+                    "--host '\(host)' is not an IP address or a name that resolves: give one of this machine's addresses, e.g. 127.0.0.1, 0.0.0.0 (every interface) or ::1"
+            case .cannotBind(let host, let port, let code, let reason):
+                switch code {
+                case EADDRINUSE:
+                    return
+                        "cannot listen on \(host):\(port): the port is in use; choose another --port (0 picks a free one)"
+                case EADDRNOTAVAIL:
+                    return
+                        "cannot listen on \(host):\(port): \(host) is not an address of this machine; use one it has, e.g. 127.0.0.1 or 0.0.0.0"
+                case EACCES:
+                    return
+                        "cannot listen on \(host):\(port): permission denied (ports below 1024 need root); choose a --port above 1023 or 0"
+                default:
+                    return "cannot listen on \(host):\(port): \(reason)"
+                }
+            }
+        }
+    }
+
+    /// Binds and starts serving. Throws when the host does not resolve or the address cannot be
+    /// bound (e.g. the port is in use).
+    public init(_ configuration: Configuration) throws(StartError) {
+        do {
+            _ = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
+        } catch {
+            throw .badHost(configuration.host)
+        }
         let state = State(configuration)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         let bootstrap = ServerBootstrap(group: group)
@@ -141,7 +177,9 @@ public final class LatencyServer: Sendable {
             channel = try bootstrap.bind(host: configuration.host, port: configuration.port).wait()
         } catch {
             try? group.syncShutdownGracefully()
-            throw error
+            throw .cannotBind(
+                host: configuration.host, port: configuration.port, errno: (error as? IOError)?.errnoCode,
+                reason: "\(error)")
         }
         self.group = group
         self.state = state

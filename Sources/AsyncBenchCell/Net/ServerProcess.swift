@@ -75,34 +75,65 @@ final class ServerProcess {
 /// The control request, from the sweep's side: a latency server's statistics, from the one it
 /// started or from one started elsewhere (`--server HOST:PORT`).
 public enum ServerControl {
+    /// Why a control request got no statistics.
+    public enum Failure: Error, CustomStringConvertible {
+        /// Nothing accepted the connection.
+        case cannotConnect(address: String, errno: Int32)
+        /// Something accepted it but sent nothing back in time (not an asyncbench server?).
+        case noAnswer(address: String, seconds: Int)
+        /// Something answered, but not as an asyncbench server does.
+        case notAsyncbench(address: String)
+        /// The exchange failed part way.
+        case failed(address: String, errno: Int32)
+
+        public var description: String {
+            switch self {
+            case .cannotConnect(let address, let code):
+                return "nothing accepts connections at \(address) (\(String(cString: strerror(code))))"
+            case .noAnswer(let address, let seconds):
+                return
+                    "no asyncbench server answered at \(address) within \(seconds) s (something accepted the connection but sent nothing back)"
+            case .notAsyncbench(let address):
+                return "the server at \(address) answered, but not as an asyncbench server"
+            case .failed(let address, let code):
+                return "the control request to \(address) failed: \(SystemError("exchange", errno: code))"
+            }
+        }
+    }
+
     /// The statistics of the server at `host:port` (an IPv4 address), with the lateness of the
     /// replies after the first `since`. Throws when it cannot connect or gets no valid answer
     /// within 5 s.
-    public static func statistics(host: String, port: Int, since: Int = 0) throws(SystemError)
+    public static func statistics(host: String, port: Int, since: Int = 0) throws(Failure)
         -> LatencyServer.Statistics
     {
         let address = "\(host):\(port)"
+        let seconds = 5
         var fd: Int32 = -1
-        let connected = CAsyncBench_tcp_connect_within(host, Int32(port), 5_000_000_000, &fd)
-        guard connected == 0 else { throw SystemError("connect to \(address)", errno: connected) }
+        let connected = CAsyncBench_tcp_connect_within(host, Int32(port), Int64(seconds) * 1_000_000_000, &fd)
+        guard connected == 0 else {
+            if connected == ETIMEDOUT || connected == EINPROGRESS {
+                throw .noAnswer(address: address, seconds: seconds)
+            }
+            throw .cannotConnect(address: address, errno: connected)
+        }
         defer { close(fd) }
-        _ = CAsyncBench_tcp_receive_timeout(fd, 5_000_000_000)
+        _ = CAsyncBench_tcp_receive_timeout(fd, Int64(seconds) * 1_000_000_000)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         let request = WireProtocol.control(since: since).payload
         buffer.replaceSubrange(0..<request.count, with: request)
         var length: UInt32 = 0
         let rc = CAsyncBench_tcp_request(
             fd, WireProtocol.controlID, UInt32(request.count), &buffer, UInt32(buffer.count), &length)
-        guard rc == 0 else {
-            // EPROTO: something answered, but not with the control response's id and length.
-            let what = rc == EPROTO ? ", which did not answer as an asyncbench server" : ""
-            throw SystemError("control request to \(address)\(what)", errno: rc)
+        switch rc {
+        case 0: break
+        case EAGAIN, EWOULDBLOCK, ETIMEDOUT: throw .noAnswer(address: address, seconds: seconds)
+        // EPROTO: something answered, but not with the control response's id and length.
+        case EPROTO: throw .notAsyncbench(address: address)
+        default: throw .failed(address: address, errno: rc)
         }
         guard let statistics = JSONCoding.decode(LatencyServer.Statistics.self, from: Array(buffer.prefix(Int(length))))
-        else {
-            throw SystemError(
-                "control request to \(address): the answer is not an asyncbench server's statistics", errno: EPROTO)
-        }
+        else { throw .notAsyncbench(address: address) }
         return statistics
     }
 

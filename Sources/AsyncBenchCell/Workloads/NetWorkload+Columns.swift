@@ -105,7 +105,9 @@ extension NetWorkload {
         "server_answered",
         "replies the latency server counted for the cell (net only; must equal requests_answered)")
     public static let throughput = Column<Double>(
-        "throughput_rps", "tasks × requests / wall_ms_median, requests per second (net only)", digits: 1,
+        "throughput_rps",
+        "answered requests per second: tasks × requests × requests_answered / requests_sent / wall_ms_median (net only)",
+        digits: 1,
         summary: "req/s")
     public static let requestP50 = Column<Double>(
         "request_ms_p50", "median round trip of a request, ms (net only; exact over every request)")

@@ -98,8 +98,12 @@ public enum NetWorkload: Workload {
         let parameters = cell.parameters
         row[requests] = parameters.requests
         row[payload] = parameters.payload
+        // Requests answered per second: a lost or reset request is not throughput.
         if let wall = row[RunnerColumns.wallMedian], wall > 0 {
-            row[throughput] = Double(cell.tasks * parameters.requests) / (wall / 1e3)
+            let answeredShare = row[sent].flatMap { sent in
+                row[answered].map { sent > 0 ? Double($0) / Double(sent) : 0 }
+            }
+            row[throughput] = Double(cell.tasks * parameters.requests) * (answeredShare ?? 1) / (wall / 1e3)
         }
         let latency = row.latencyMilliseconds
         row[overheadP50] = row[requestP50].map { $0 - latency }
@@ -128,6 +132,10 @@ public enum NetWorkload: Workload {
             row.message =
                 "requests unaccounted: clients sent \(sent), answered \(answered), failed \(failed); the server answered \(statistics.answered)"
                 + (shared ? " (during this cell: did another client use the server at the same time?)" : "")
+        } else if answered == 0 && sent > 0 {
+            row.status = .error
+            row.message =
+                "no request was answered: clients sent \(sent), all failed (timed out \(row[Self.timedOut] ?? 0), reset \(row[Self.reset] ?? 0)); the cell measured no round trip (--loss or --reset at 1?)"
         }
     }
 }

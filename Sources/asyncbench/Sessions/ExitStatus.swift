@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncBenchModel
 
 /// How `asyncbench` ends, for every command: the one set of exit statuses, documented in
 /// `asyncbench --help` and the README.
@@ -37,4 +38,15 @@ enum ExitStatus: Equatable, Sendable {
 /// Ends the command with `status` unless it is success.
 func finish(with status: ExitStatus) throws {
     if status != .success { throw ExitCode(status.code) }
+}
+
+/// A usage error found once `command` runs (its options parsed, but do not fit together or name
+/// what does not exist): printed the way ArgumentParser prints its own, with `command`'s usage
+/// line and help pointer rather than the root command's. Returns the exit code (64) to throw.
+func usageError(_ message: String, command: any ParsableCommand.Type) -> ExitCode {
+    let name = "asyncbench " + command._commandName
+    ProcessIO.writeStandardError(
+        "Error: \(message)\nUsage: \(AsyncBench.usageString(for: command))\n  See '\(name) --help' for more information.\n"
+    )
+    return ExitCode(ExitStatus.usage.code)
 }

@@ -26,7 +26,13 @@ enum RegressionSession {
 
     /// `asyncbench baseline list`.
     static func list(store: BaselineStore) -> ExitStatus {
-        let names = store.names()
+        let names: [String]
+        do throws(DataError) {
+            names = try store.listing()
+        } catch {
+            ProcessIO.writeStandardError("Error: \(error.description)\n")
+            return .dataError
+        }
         print(names.isEmpty ? "no baselines in \(store.directory)" : names.joined(separator: "\n"))
         return .success
     }

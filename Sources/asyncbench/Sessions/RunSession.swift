@@ -28,6 +28,12 @@ enum RunSession {
                 // On a terminal, a cell's start line is replaced by its result line.
                 if showProgress { ProcessIO.writeStandardError("\r\u{1B}[K" + line + (done ? "\n" : "")) }
             }
+        } catch .cannotStart(let error) {
+            plan.outputLock.abandon()
+            ProcessIO.writeStandardError(
+                "asyncbench: error: \(error); the run could not start writing its results, and left nothing in \(plan.outputDirectory) (free some space, or pass another --out)\n"
+            )
+            return .runFailed
         } catch {
             ProcessIO.writeStandardError(
                 "asyncbench: error: \(error); the run stopped (the rows finished before it are whole in \(plan.outputDirectory)/results.csv)\n"
