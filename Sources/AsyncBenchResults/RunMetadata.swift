@@ -111,7 +111,8 @@ public struct RunMetadata: Codable, Sendable, Equatable {
             + "\(two(parts.tm_hour))\(separator)\(two(parts.tm_min))\(separator)\(two(parts.tm_sec))Z"
     }
 
-    static func shellQuoted(_ argument: String) -> String {
+    /// `argument` as one word for a POSIX shell: as it is when plain, else single-quoted.
+    public static func shellQuoted(_ argument: String) -> String {
         let plain = argument.unicodeScalars.allSatisfy {
             ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0)
                 || "-_=./,:@%+".unicodeScalars.contains($0)

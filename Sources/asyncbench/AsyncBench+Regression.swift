@@ -48,6 +48,14 @@ struct GateOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Output format: text, markdown or json.", valueName: "text|markdown|json"))
     var format = Comparison.Format.text
 
+    func validate() throws {
+        do {
+            _ = try makeGate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
     func makeGate() throws(UsageError) -> RegressionGate {
         try RegressionGate(scope: gate, metricNames: metric, threshold: threshold)
     }
@@ -91,7 +99,7 @@ extension AsyncBench {
             @OptionGroup var baselines: BaselineOptions
 
             func run() throws {
-                _ = RegressionSession.list(store: baselines.store)
+                try finish(with: RegressionSession.list(store: baselines.store))
             }
         }
     }
@@ -192,6 +200,11 @@ extension AsyncBench {
 
         func validate() throws {
             guard !baselines.isEmpty else { throw ValidationError("name at least one baseline, oldest first") }
+            guard AsyncBenchAnalysis.Metric.named(metric) != nil else {
+                throw ValidationError(
+                    "unknown --metric '\(metric)': choose from \(AsyncBenchAnalysis.Metric.all.map(\.name).joined(separator: ", "))"
+                )
+            }
         }
 
         func run() throws {

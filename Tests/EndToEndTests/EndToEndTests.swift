@@ -174,7 +174,9 @@ import Testing
             "--workload", "net", "--server", "127.0.0.1:1", "--out", temporaryDirectory(),
         ])
         #expect(nobody.status == 64)
-        #expect(nobody.stderr.contains("nothing accepts connections at 127.0.0.1:1 (Connection refused)"), "\(nobody.stderr)")
+        #expect(
+            nobody.stderr.contains("nothing accepts connections at 127.0.0.1:1 (Connection refused)"),
+            "\(nobody.stderr)")
         #expect(nobody.stderr.contains("asyncbench server --host 0.0.0.0 --port 1"))
         #expect(try run(["--workload", "net", "--server", "nohost", "--out", temporaryDirectory()]).status == 64)
         // Without the net workload the server is not asked for, only mentioned.
@@ -197,11 +199,17 @@ import Testing
             ], output: directory)
         var killed = 0
         let started = Measurement.monotonicNanoseconds()
-        // Kill each cell's server once it has answered a few requests: 300 ms after its cell
-        // process started (the server starts first, and a debug build takes a while to start).
+        // Kill each cell's server once it has answered a few requests (asked over its control
+        // request, at the port the cell's spec names), so the clients have both answers and failures.
+        func serverPort(of cell: pid_t) -> Int? {
+            let commandLine = (Measurement.readFile("/proc/\(cell)/cmdline") ?? "")
+            guard let range = commandLine.firstRange(of: "\"serverPort\":") else { return nil }
+            return Int(commandLine[range.upperBound...].prefix { ("0"..."9").contains($0) })
+        }
         while killed < 2, Measurement.monotonicNanoseconds() - started < 30_000_000_000 {
-            if let server = servers(of: pid).first, !cells(of: pid).isEmpty {
-                usleep(300_000)
+            if let server = servers(of: pid).first, let cell = cells(of: pid).first, let port = serverPort(of: cell),
+                let statistics = try? ServerControl.statistics(host: "127.0.0.1", port: port), statistics.answered >= 4
+            {
                 kill(server, SIGKILL)
                 killed += 1
                 while kill(server, 0) == 0 && Measurement.monotonicNanoseconds() - started < 30_000_000_000 {
@@ -229,141 +237,6 @@ import Testing
         }
     }
 
-    @Test(arguments: ["fork", "spawn"])
-    func killingTheSweepTakesItsCellAndTheCellsChildrenAlong(backend: String) throws {
-        let directory = temporaryDirectory()
-        let pid = try start(
-            [
-                "--workload", "sleep", "--backend", backend, "--tasks", "40", "--latency", "20s", "--reps", "1",
-                "--warmup", "0", "--out", temporaryDirectory(),
-            ], output: directory)
-        // The cell, and its 40 forked children (which share its command line) or spawned helpers.
-        func family() -> [pid_t] {
-            let cells = cells(of: pid)
-            return cells + cells.flatMap { processes(running: "__asyncbench-task \($0) ") }
-        }
-        let started = Measurement.monotonicNanoseconds()
-        while family().count < 41, Measurement.monotonicNanoseconds() - started < 20_000_000_000 { usleep(20_000) }
-        let before = family()
-        #expect(before.count >= 41, "\(before.count) processes")
-        kill(pid, SIGKILL)
-        _ = WaitStatus.wait(for: pid)
-        let killed = Measurement.monotonicNanoseconds()
-        while before.contains(where: { kill($0, 0) == 0 }), Measurement.monotonicNanoseconds() - killed < 3_000_000_000
-        {
-            usleep(20_000)
-        }
-        let left = before.filter { kill($0, 0) == 0 }
-        #expect(left.isEmpty, "\(left.count) of \(before.count) still running 3 s after the sweep was killed")
-        for process in left { kill(process, SIGKILL) }
-    }
-
-    @Test func aResultsFileThatCannotGrowKeepsWholeRowsAndTheRunFails() throws {
-        // A file size limit (ulimit -f, 512-byte blocks) stands in for a full disk: writes past it
-        // fail with EFBIG, as with ENOSPC.
-        let out = temporaryDirectory()
-        let directory = temporaryDirectory()
-        let arguments = [
-            asyncbenchPath(), "--workload", "sleep", "--backend", "async", "--tasks", "1,2,3,4,5,6,7,8,9,10,11,12",
-            "--latency", "1ms", "--reps", "1", "--warmup", "0", "--out", out,
-        ]
-        let pid = try shell(
-            "ulimit -f 5; exec " + arguments.map { "'\($0)'" }.joined(separator: " ")
-                + " >\(directory)/out 2>\(directory)/err")
-        guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
-        let stderr = Measurement.readFile(directory + "/err") ?? ""
-        #expect(status == .exited(1), "\(status): \(stderr)")
-        #expect(stderr.contains("File too large") && stderr.contains("rows finished before it are whole"), "\(stderr)")
-        let text = try #require(Measurement.readFile(out + "/results.csv"))
-        #expect(text.hasSuffix("\n") && text.utf8.count <= 2560, "cut back to the last whole row")
-        let rows = try readRows(out + "/results.csv")
-        #expect(!rows.isEmpty && rows.count < 12, "\(rows.count) rows")
-        #expect(rows.allSatisfy { $0["status"] == "ok" && $0["message"] != nil })
-        let report = try run(["report", out])
-        #expect(report.status == 0, "every whole row still reads: \(report.stderr)")
-    }
-
-    @Test func anInterruptWhileTheChartsAreDrawnEndsTheRunAs130AndTakesGnuplotAlong() throws {
-        // A gnuplot that takes its time: the interrupt lands while it "draws".
-        let bin = temporaryDirectory()
-        try Files.writeAtomically("#!/bin/sh\nexec sleep 31.25\n", to: bin + "/gnuplot")
-        chmod(bin + "/gnuplot", 0o755)
-        let out = temporaryDirectory()
-        let directory = temporaryDirectory()
-        let arguments = [
-            asyncbenchPath(), "--workload", "sleep", "--backend", "async", "--tasks", "1", "--reps", "1", "--out", out,
-        ]
-        let pid = try shell(
-            "PATH='\(bin)':\"$PATH\" exec " + arguments.map { "'\($0)'" }.joined(separator: " ")
-                + " >\(directory)/out 2>\(directory)/err")
-        let started = Measurement.monotonicNanoseconds()
-        while processes(running: "sleep 31.25").isEmpty, Measurement.monotonicNanoseconds() - started < 20_000_000_000 {
-            usleep(20_000)
-        }
-        #expect(!processes(running: "sleep 31.25").isEmpty, "the charts step started")
-        kill(pid, SIGINT)
-        guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
-        #expect(status == .exited(130), "\(status): \(Measurement.readFile(directory + "/err") ?? "")")
-        usleep(100_000)
-        #expect(processes(running: "sleep 31.25").isEmpty, "gnuplot went with the run")
-        #expect(try readRows(out + "/results.csv").count == 1, "the row is saved")
-    }
-
-    @Test func aSecondRunOnTheSameFolderIsRefusedWhileTheFirstLives() throws {
-        let out = temporaryDirectory()
-        let directory = temporaryDirectory()
-        let pid = try start(
-            [
-                "--workload", "sleep", "--backend", "pthread", "--tasks", "1", "--latency", "3s", "--reps", "1",
-                "--out", out,
-            ],
-            output: directory)
-        let started = Measurement.monotonicNanoseconds()
-        while !Files.exists(out + "/run.json"), Measurement.monotonicNanoseconds() - started < 10_000_000_000 {
-            usleep(20_000)
-        }
-        for extra in [[], ["--overwrite"]] {
-            let second = try run(["--workload", "sleep", "--tasks", "1", "--out", out] + extra)
-            #expect(second.status == 64)
-            #expect(second.stderr.contains("is in use by another asyncbench run (pid \(pid))"), "\(second.stderr)")
-        }
-        kill(pid, SIGTERM)
-        _ = WaitStatus.wait(for: pid)
-        let rows = try readRows(out + "/results.csv")
-        #expect(rows.isEmpty || rows.allSatisfy { $0["backend"] == "pthread" }, "only the first run's rows")
-    }
-
-    @Test func ctrlCStopsTheSweepWithAValidCSVAndNothingLeftBehind() throws {
-        // A sleep cell, then a net cell of 10 s a repetition: SIGINT lands while the net cell and
-        // its latency server run.
-        let out = temporaryDirectory()
-        let directory = temporaryDirectory()
-        let pid = try start(
-            [
-                "--workload", "sleep,net", "--backend", "pthread", "--tasks", "2", "--requests", "1000", "--latency",
-                "10ms", "--reps", "1", "--out", out, "--overwrite",
-            ], output: directory)
-        let started = Measurement.monotonicNanoseconds()
-        // Wait for the net cell's server, then interrupt.
-        while try childrenOf(pid).filter({ $0.contains("asyncbench server") }).isEmpty,
-            Measurement.monotonicNanoseconds() - started < 20_000_000_000
-        {
-            usleep(50_000)
-        }
-        usleep(300_000)
-        kill(pid, SIGINT)
-        guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
-        let seconds = Double(Measurement.monotonicNanoseconds() - started) / 1e9
-        #expect(status == .exited(130), "\(status)")
-        #expect(seconds < 15, "stopped within a second or two of the signal, not after the 10 s cell")
-        #expect(Measurement.readFile(directory + "/err")?.contains("interrupted by SIGINT") == true)
-        // The CSV holds the finished sleep row, whole.
-        let rows = try readRows(out + "/results.csv")
-        #expect(rows.map { $0["workload"]! } == ["sleep"])
-        #expect(rows.first?["status"] == "ok")
-        #expect(try childrenOf(pid).isEmpty, "no cell, fork child or server left")
-    }
-
     @Test func aServerPortInUseIsRefusedWithWhatToDo() throws {
         let taken = try LatencyServer(LatencyServer.Configuration(latencyNanoseconds: 1_000_000))
         defer { taken.stop() }
@@ -389,40 +262,6 @@ import Testing
             #expect(row["message"]?.contains("Too many open files (errno 24)") == true, "\(row)")
         }
         #expect(try serversLeft(by: result.pid) == 0)
-    }
-
-    @Test func aFileCellThatDiesMidWriteLeavesNoFilesBehind() throws {
-        // Files may grow to 256 KiB (RLIMIT_FSIZE): the first write past it kills the cell
-        // (SIGXFSZ), or fails with EFBIG where the signal is ignored, with its tasks' files
-        // half-written; the sweep still removes them.
-        let out = temporaryDirectory()
-        let files = temporaryDirectory()
-        let result = try run(
-            [
-                "--workload", "file", "--backend", "pthread,async", "--tasks", "4", "--file-size", "1MiB", "--file-dir",
-                files, "--reps", "1", "--warmup", "0", "--out", out, "--overwrite",
-            ], fileSizeLimit: 256 * 1024)
-        #expect(result.status == 0, "\(result.stderr)")
-        let rows = try readRows(out + "/results.csv")
-        #expect(rows.count == 2)
-        for row in rows {
-            let message = row["message"] ?? ""
-            #expect(
-                (row["status"] == "crashed" && message.contains("SIGXFSZ"))
-                    || (row["status"] == "limit" && message.contains("File too large")), "\(row)")
-        }
-        #expect(Files.list(files).isEmpty, "\(Files.list(files))")
-
-        // Without the limit the same cells pass, and leave nothing either.
-        let passed = try run([
-            "--workload", "file,file-offload", "--backend", "pthread,async", "--tasks", "4", "--file-size", "1MiB",
-            "--file-dir", files, "--reps", "1", "--warmup", "0", "--out", out, "--overwrite",
-        ])
-        #expect(passed.status == 0, "\(passed.stderr)")
-        let ok = try readRows(out + "/results.csv").filter { $0["status"] == "ok" }
-        #expect(ok.count == 3, "file on both, file-offload on async")
-        #expect(ok.allSatisfy { $0["file_bytes"] == "1048576" && Double($0["files_per_s"] ?? "") != nil })
-        #expect(Files.list(files).isEmpty)
     }
 
     @Test func networkFaultsAreCountedAndStillReconcile() throws {
@@ -592,136 +431,5 @@ import Testing
         #expect(
             malformed.stderr.contains(bad + "/results.csv:1: the header has no 'status' column"), "\(malformed.stderr)")
         #expect(!malformed.stderr.contains("Fatal error"))
-    }
-}
-
-// MARK: - Helpers
-
-struct Finished {
-    /// The process's id (of the shell that exec'ed asyncbench).
-    var pid: pid_t
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// The asyncbench binary SwiftPM built beside this test bundle.
-func asyncbenchPath() -> String {
-    var directory = Files.executablePath ?? ""
-    while let last = directory.lastIndex(of: "/") {
-        directory = String(directory[..<last])
-        if access(directory + "/asyncbench", X_OK) == 0 { return directory + "/asyncbench" }
-    }
-    return "asyncbench"
-}
-
-/// Runs asyncbench with `arguments` through /bin/sh, capturing stdout and stderr in files.
-func run(
-    _ arguments: [String], addressSpaceLimit: Int? = nil, openFiles: Int? = nil, fileSizeLimit: Int? = nil,
-    environment: [String: String] = [:]
-) throws -> Finished {
-    let directory = temporaryDirectory()
-    let quoted = ([asyncbenchPath()] + arguments).map { "'" + $0 + "'" }.joined(separator: " ")
-    let limit =
-        (addressSpaceLimit.map { "ulimit -v \($0 / 1024); " } ?? "") + (openFiles.map { "ulimit -n \($0); " } ?? "")
-        + (fileSizeLimit.map { "ulimit -c 0; ulimit -f \($0 / 1024); " } ?? "")
-    let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)' " }.joined()
-    let pid = try shell("\(limit)exec env \(variables)\(quoted) >\(directory)/out 2>\(directory)/err </dev/null")
-    guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
-    let code: Int32
-    switch status {
-    case .exited(let value): code = value
-    case .signaled(let signal): code = 128 + signal
-    }
-    return Finished(
-        pid: pid, status: code, stdout: Measurement.readFile(directory + "/out") ?? "",
-        stderr: Measurement.readFile(directory + "/err") ?? "")
-}
-
-/// The rows of a results CSV as column → value dictionaries.
-func readRows(_ path: String) throws -> [[String: String]] {
-    let text = try #require(Measurement.readFile(path))
-    let records = CSV.parse(text)
-    let header = try #require(records.first)
-    return records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
-}
-
-/// The command lines of the processes that name `parent` as theirs (`--parent PID`: cells and
-/// servers), and of its direct children.
-func childrenOf(_ parent: pid_t) throws -> [String] {
-    commandLines().compactMap { pid, commandLine -> String? in
-        let stat = Measurement.readFile("/proc/\(pid)/stat") ?? ""
-        let ppid = stat.split(separator: ")").last?.split(separator: " ").dropFirst().first.flatMap { Int32($0) }
-        let named = commandLine.contains("--parent \(parent) ") || commandLine.hasSuffix("--parent \(parent) ")
-        return named || ppid == parent ? commandLine : nil
-    }
-}
-
-/// The latency servers a sweep (`sweep`, its pid) runs: its cells' servers name it with `--parent`.
-func servers(of sweep: pid_t) -> [pid_t] { processes(of: sweep, running: " server ") }
-
-/// The cell processes a sweep is running.
-func cells(of sweep: pid_t) -> [pid_t] { processes(of: sweep, running: " cell --spec ") }
-
-/// Every process whose command line holds `command`.
-func processes(running command: String) -> [pid_t] {
-    commandLines().filter { $0.commandLine.contains(command) }.map(\.pid)
-}
-
-/// The processes started with `--parent sweep` whose command line holds `command`.
-func processes(of sweep: pid_t, running command: String) -> [pid_t] {
-    commandLines().filter { $0.commandLine.contains(command) && $0.commandLine.hasSuffix("--parent \(sweep) ") }
-        .map(\.pid)
-}
-
-/// Every other process and its command line (arguments joined by spaces, with a trailing one).
-func commandLines() -> [(pid: pid_t, commandLine: String)] {
-    Files.list("/proc").compactMap { name in
-        guard let pid = Int32(name), pid != getpid() else { return nil }
-        let commandLine = (Measurement.readFile("/proc/\(pid)/cmdline") ?? "").replacingOccurrences(of: "\0", with: " ")
-        return (pid, commandLine)
-    }
-}
-
-/// Latency servers that a finished sweep left running (a sweep stops and reaps each one before
-/// it exits).
-func serversLeft(by sweep: pid_t) throws -> Int { servers(of: sweep).count }
-
-/// Starts asyncbench with `arguments` in the background, its stdout and stderr in `output`/out
-/// and `output`/err; returns its pid.
-func start(_ arguments: [String], output: String) throws -> pid_t {
-    try shell(
-        "exec " + ([asyncbenchPath()] + arguments).map { "'\($0)'" }.joined(separator: " ")
-            + " >\(output)/out 2>\(output)/err")
-}
-
-/// Starts `/bin/sh -c command`; returns its pid.
-func shell(_ command: String) throws -> pid_t {
-    var pid: pid_t = 0
-    let rc = ProcessIO.withCStrings(["/bin/sh", "-c", command]) { argv in
-        posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
-    }
-    guard rc == 0 else { throw SystemError("posix_spawn", errno: rc) }
-    return pid
-}
-
-/// Processes of ours still running (the fork children of a killed cell would be `asyncbench cell`).
-func sleepersLeft() throws -> Int {
-    commandLines().filter { $0.commandLine.contains("asyncbench cell") && $0.commandLine.contains("30000000000") }.count
-}
-
-extension String {
-    func components(_ separator: String) -> Int {
-        var count = 0
-        var rest = self[...]
-        while let range = rest.firstRange(of: separator) {
-            count += 1
-            rest = rest[range.upperBound...]
-        }
-        return count
-    }
-
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

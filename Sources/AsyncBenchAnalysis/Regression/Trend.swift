@@ -64,6 +64,7 @@ public struct Trend: Sendable {
             set xlabel "baseline"
             set ylabel "\(metric.name)\(unit), log scale"
             set xtics (\(tics))
+            set xrange [-0.5:\(labels.count - 1).5]
             set grid
             set logscale y
             set key outside right
@@ -80,6 +81,9 @@ public struct Trend: Sendable {
         let folder = Files.parent(of: chartPath)
         let stem = ".asyncbench-trend-\(getpid())"
         let (dataName, scriptName, chartName) = (stem + ".dat", stem + ".gnuplot", stem + ".png")
+        guard Files.isDirectory(folder) else {
+            return "cannot draw the chart \(chartPath): there is no folder \(folder); create it or pass another --chart"
+        }
         defer {
             for name in [dataName, scriptName, chartName] { unlink(folder + "/" + name) }
         }
@@ -88,7 +92,7 @@ public struct Trend: Sendable {
             try Files.writeAtomically(
                 gnuplotScript(dataPath: dataName, chartPath: chartName), to: folder + "/" + scriptName)
         } catch {
-            return "cannot write the chart's files: \(error)"
+            return "cannot draw the chart \(chartPath): \(String(cString: strerror(error.errno))) in \(folder)"
         }
         switch Subprocess.run(["gnuplot", scriptName], in: folder) {
         case .success(.exited(0)):

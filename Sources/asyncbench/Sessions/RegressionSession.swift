@@ -105,11 +105,8 @@ enum RegressionSession {
         baselines: [String], store: BaselineStore, metric: String, markdown: Bool, chart: String?
     ) -> ExitStatus {
         attempt { () throws(DataError) in
-            guard let chosen = Metric.named(metric) else {
-                throw .malformed(
-                    path: "--metric", line: 0,
-                    problem: "unknown metric '\(metric)'; one of \(Metric.all.map(\.name).joined(separator: ", "))")
-            }
+            // `asyncbench trend` validated the name.
+            guard let chosen = Metric.named(metric) else { return .usage }
             var runs: [(label: String, run: RecordedRun)] = []
             for name in baselines { runs.append((name, try store.resolve(name).run)) }
             let trend = Trend(metric: chosen, runs: runs)
