@@ -109,6 +109,22 @@ import Testing
         #expect(throws: UsageError.self) { try RunPlan(Self.options { $0.preset = "billion-tasks" }) }
     }
 
+    @Test(arguments: [("10ms", Int64(5_000_000_000)), ("1s", 5_000_000_000), ("10s", 30_000_000_000)])
+    func theRequestTimeoutFollowsTheLatencyUnlessGiven(latency: String, timeout: Int64) throws {
+        let plan = try RunPlan(
+            Self.options {
+                $0.backends = "async"
+                $0.workloads = "net"
+                $0.tasks = "1"
+                $0.latencies = "10ms," + latency
+            })
+        for cell in plan.cells {
+            let parameters = try #require(cell.spec.parameters.decode(NetWorkload.Parameters.self))
+            #expect(parameters.requestTimeoutNanoseconds == timeout, "3 × the slowest reply, at least 5 s")
+        }
+        #expect(plan.settings.contains("request-timeout=auto"))
+    }
+
     @Test func listsAreParsedAndDeduplicated() throws {
         let plan = try RunPlan(
             Self.options {
@@ -135,6 +151,8 @@ import Testing
             ({ @Sendable (o: inout RunOptions) in o.tasks = "-5" }, "--tasks must be between 1 and"),
             ({ @Sendable (o: inout RunOptions) in o.tasks = "10,abc" }, "--tasks must be a whole number, got 'abc'"),
             ({ @Sendable (o: inout RunOptions) in o.tasks = "," }, "--tasks needs at least one value"),
+            ({ @Sendable (o: inout RunOptions) in o.tasks = "1,,2" }, "--tasks '1,,2' has an empty item"),
+            ({ @Sendable (o: inout RunOptions) in o.backends = "async," }, "--backend 'async,' has an empty item"),
             ({ @Sendable (o: inout RunOptions) in o.latencies = "10" }, "--latency must be a duration with a unit"),
             ({ @Sendable (o: inout RunOptions) in o.latencies = "fast" }, "--latency must be a duration with a unit"),
             ({ @Sendable (o: inout RunOptions) in o.reps = 0 }, "--reps must be between 1 and 1000"),

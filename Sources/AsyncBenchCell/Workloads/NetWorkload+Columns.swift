@@ -13,8 +13,11 @@ extension NetWorkload {
 
         @Option(
             help: ArgumentHelp(
-                "A net request with no response after this long fails (timed out).", valueName: "duration"))
-        public var requestTimeout = "5s"
+                "A net request with no response after this long fails (timed out).",
+                discussion:
+                    "auto (the default): 5s, or 3 × the latency server's slowest reply (the longest --latency plus --jitter) when that is longer.",
+                valueName: "duration|auto"))
+        public var requestTimeout = "auto"
 
         @Option(
             help: ArgumentHelp(
@@ -56,9 +59,13 @@ extension NetWorkload {
             var parameters = Parameters()
             parameters.requests = requests
             parameters.payload = payload
-            parameters.requestTimeoutNanoseconds = try Units.parseDuration(requestTimeout, option: "--request-timeout")
-            guard parameters.requestTimeoutNanoseconds >= 1_000_000 else {
-                throw .outOfRange(option: "--request-timeout", value: requestTimeout, range: "at least 1ms")
+            // auto: `plan` sets it from the latencies.
+            if requestTimeout != "auto" {
+                parameters.requestTimeoutNanoseconds = try Units.parseDuration(
+                    requestTimeout, option: "--request-timeout")
+                guard parameters.requestTimeoutNanoseconds >= 1_000_000 else {
+                    throw .outOfRange(option: "--request-timeout", value: requestTimeout, range: "at least 1ms")
+                }
             }
             parameters.jitterNanoseconds = try Units.parseDuration(jitter, option: "--jitter")
             parameters.seed = seed
@@ -69,7 +76,8 @@ extension NetWorkload {
 
         public var settings: [String] {
             let timeout =
-                (try? Units.parseDuration(requestTimeout, option: "")).map(Units.formatDuration) ?? requestTimeout
+                (try? Units.parseDuration(requestTimeout, option: "")).map(Units.formatDuration(nanoseconds:))
+                ?? requestTimeout
             let jitter = (try? Units.parseDuration(jitter, option: "")).map(Units.formatDuration) ?? self.jitter
             return [
                 "requests=\(requests)", "payload=\(payload)", "request-timeout=\(timeout)", "jitter=\(jitter)",
@@ -79,6 +87,7 @@ extension NetWorkload {
 
         public static func arguments(setting name: String, value: String) -> [String]? {
             switch name {
+            case "request-timeout" where value == "auto": return []
             case "requests", "payload", "request-timeout", "jitter", "seed", "loss", "reset":
                 return ["--\(name)", value]
             case "server": return value.contains(":") ? ["--server", value] : []

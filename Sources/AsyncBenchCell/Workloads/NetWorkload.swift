@@ -52,9 +52,11 @@ public enum NetWorkload: Workload {
             )
             if let warning = ExternalServer.portReuseWarning(host: external.host) { notes.append(warning) }
         }
-        if let longest = latencies.max(), longest + parameters.jitterNanoseconds >= parameters.requestTimeoutNanoseconds
-        {
-            let reply = Units.formatDuration(nanoseconds: longest + parameters.jitterNanoseconds)
+        let slowestReply = (latencies.max() ?? 0) + parameters.jitterNanoseconds
+        if options.requestTimeout == "auto" {
+            parameters.requestTimeoutNanoseconds = max(5_000_000_000, 3 * slowestReply)
+        } else if slowestReply >= parameters.requestTimeoutNanoseconds {
+            let reply = Units.formatDuration(nanoseconds: slowestReply)
             throw .outOfRange(
                 option: "--request-timeout", value: options.requestTimeout,
                 range: "longer than the latency server's slowest reply (\(reply)), or every request times out")
