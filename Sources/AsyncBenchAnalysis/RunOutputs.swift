@@ -51,10 +51,24 @@ public enum RunOutputs {
             return "cannot create \(charts): \(error)"
         }
         // gnuplot runs in the run folder: its program text names results.csv and charts, never a
-        // path of the user's (which may hold a quote).
-        switch Subprocess.run(
-            ["gnuplot", "-e", "csv='results.csv'; out='charts'", Files.absolute(script)], in: directory)
-        {
+        // path of the user's (which may hold a quote). Its messages go to a file: a warning about
+        // a chart's range is no news to the user, and an error is told in one line.
+        var template = Array("/tmp/asyncbench-gnuplot-XXXXXX".utf8CString)
+        let errors = mkstemp(&template)
+        let errorsPath = String(cString: template)
+        defer {
+            if errors >= 0 {
+                close(errors)
+                unlink(errorsPath)
+            }
+        }
+        let outcome = Subprocess.run(
+            ["gnuplot", "-e", "csv='results.csv'; out='charts'", Files.absolute(script)], in: directory,
+            standardError: errors >= 0 ? errors : STDERR_FILENO)
+        let lastError =
+            (Measurement.readFile(errorsPath) ?? "").split(separator: "\n").last { !$0.hasPrefix("Warning") }
+            .map { ": " + String($0).trimmingWhitespace() } ?? ""
+        switch outcome {
         case .success(.exited(0)):
             let broken = removeIncompleteCharts(in: charts)
             guard !broken.isEmpty else { return nil }
@@ -62,7 +76,7 @@ public enum RunOutputs {
                 "\(broken.count) chart\(broken.count == 1 ? " was" : "s were") not fully written (is the disk full?) and removed: \(broken.joined(separator: ", "))"
         case .success(let status):
             _ = removeIncompleteCharts(in: charts)
-            return "gnuplot \(status) drawing \(charts) with \(script)"
+            return "gnuplot \(status) drawing \(charts) with \(script)\(lastError)"
         case .failure(let error) where error.errno == ENOENT:
             return "gnuplot is not installed: install gnuplot-nox (apt-get install gnuplot-nox) to draw the charts"
         case .failure(let error): return error.description
@@ -110,24 +124,38 @@ public enum RunOutputs {
             : String(decoding: bytes, as: UTF8.self).contains("</svg>")
     }
 
-    /// After a sweep: charts when gnuplot is there, then the report. Returns the lines to print.
-    public static func finishRun(directory: String, format: OutputFormat, executable: String) -> [String] {
+    /// What `finishRun` did: the lines to print, and whether a file it had to write could not
+    /// be (a chart cut off, the report not written): the run then failed, though its rows are saved.
+    public struct Finished: Sendable {
+        public var lines: [String]
+        public var failed: Bool
+    }
+
+    /// After a sweep: charts when gnuplot is there, then the report. gnuplot or plot.gnuplot
+    /// missing is said but is no failure; a chart or report that could not be written is.
+    public static func finishRun(directory: String, format: OutputFormat, executable: String) -> Finished {
         guard format == .csv else {
-            return ["report and charts: not written (they read results.csv; run with --format csv)"]
+            return Finished(
+                lines: ["report and charts: not written (they read results.csv; run with --format csv)"], failed: false)
         }
         var lines: [String] = []
         let problem: String?
+        var failed = false
+        let script = locateScript(explicit: nil, executable: executable)
         do {
-            problem = try plot(directory: directory, script: locateScript(explicit: nil, executable: executable))
+            problem = try plot(directory: directory, script: script)
         } catch {
             problem = error.description
+            failed = true
         }
+        if let problem, script != nil, ProcessIO.findExecutable("gnuplot") != nil { failed = true }
         lines.append(problem.map { "charts: not drawn: \($0)" } ?? "charts: \(directory)/charts/")
         do {
             lines.append("report: \(try writeReport(directory: directory, chartsNote: problem))")
         } catch {
             lines.append("report: not written: \(error)")
+            failed = true
         }
-        return lines
+        return Finished(lines: lines, failed: failed)
     }
 }

@@ -238,6 +238,23 @@ extension EndToEndTests {
         disk.empty()
         #expect(try run(["report", out]).status == 0, "with room again the report is written from the same rows")
 
+        // Room for the rows (pages for the lock, run.json, results.csv) but not the report: the
+        // run fails, saying so, and keeps its row.
+        Files.removeTree(out)
+        try disk.fill(leavingKiB: 16)
+        let cramped = try run([
+            "--workload", "sleep", "--backend", "async", "--tasks", "1", "--reps", "1", "--warmup", "0", "--out", out,
+            "--quiet",
+        ])
+        #expect(cramped.status == 1, "\(cramped.stdout)\(cramped.stderr)")
+        #expect(cramped.stdout.contains("report: not written: cannot write \(out)/REPORT.md"), "\(cramped.stdout)")
+        #expect(
+            cramped.stderr
+                == "asyncbench: error: the charts or the report could not be written (see above); every row is saved in \(out)/results.csv, and 'asyncbench plot' / 'asyncbench report' redo them once there is room\n"
+        )
+        #expect(try readRows(out + "/results.csv").count == 1)
+        disk.empty()
+
         // Full from the start: nothing is left, not even the folder.
         try disk.fill(leavingKiB: 0)
         let none = disk.path + "/none/run"

@@ -141,16 +141,18 @@ public enum Subprocess {
     /// process group of its own that an interrupt of this process (SIGINT, SIGTERM, SIGHUP, once
     /// the handlers are installed) kills, and waits for it. `directory` is its working folder
     /// (nil: this process's), so that paths need not be written into a program's text.
-    public static func run(_ arguments: [String], in directory: String? = nil) -> Result<WaitStatus, SystemError> {
+    public static func run(
+        _ arguments: [String], in directory: String? = nil, standardError: Int32 = STDERR_FILENO
+    ) -> Result<WaitStatus, SystemError> {
         guard let program = ProcessIO.findExecutable(arguments[0]) else {
             return .failure(SystemError("posix_spawn \(arguments[0])", errno: ENOENT))
         }
         var pid: pid_t = 0
         let rc = ProcessIO.withCStrings(arguments) { argv in
             if let directory {
-                return CAsyncBench_spawn_in(directory, program, argv, nil, STDOUT_FILENO, STDERR_FILENO, &pid)
+                return CAsyncBench_spawn_in(directory, program, argv, nil, STDOUT_FILENO, standardError, &pid)
             }
-            return CAsyncBench_spawn(program, argv, nil, STDOUT_FILENO, STDERR_FILENO, &pid)
+            return CAsyncBench_spawn(program, argv, nil, STDOUT_FILENO, standardError, &pid)
         }
         guard rc == 0 else { return .failure(SystemError("posix_spawn \(arguments[0])", errno: rc)) }
         CAsyncBench_set_child_group(pid)

@@ -57,10 +57,9 @@ enum CapacitySession {
             )
             return .interrupted(signal)
         }
-        for line in RunOutputs.finishRun(directory: plan.outputDirectory, format: .csv, executable: executable) {
-            print(line)
-        }
+        let finished = RunOutputs.finishRun(directory: plan.outputDirectory, format: .csv, executable: executable)
+        for line in finished.lines { print(line) }
         if let signal = ReportSession.interruption() { return .interrupted(signal) }
-        return .success
+        return finished.failed ? .runFailed : .success
     }
 }

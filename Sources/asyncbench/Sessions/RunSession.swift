@@ -43,12 +43,12 @@ enum RunSession {
         var text = "\(metadata.machineLine)\n\n" + SummaryTable.render(outcome.rows) + "\n"
         text += "results: \(outcome.resultsPath) (metadata: \(plan.outputDirectory)/run.json)\n"
         print(text, terminator: "")
+        var outputsFailed = false
         if outcome.interruptedBy == nil {
-            for line in RunOutputs.finishRun(
+            let finished = RunOutputs.finishRun(
                 directory: plan.outputDirectory, format: plan.format, executable: executable)
-            {
-                print(line)
-            }
+            for line in finished.lines { print(line) }
+            outputsFailed = finished.failed
             // Interrupted while the charts or the report were written: the charts' gnuplot was
             // killed with its group, and the run ends as an interrupted one.
             if let signal = ReportSession.interruption() {
@@ -63,6 +63,12 @@ enum RunSession {
                 "asyncbench: interrupted by \(WaitStatus.signalName(signal)): \(outcome.rows.count) of \(plan.cells.count) cells done and saved in \(outcome.resultsPath), \(outcome.notRun) not run\n"
             )
             return .interrupted(signal)
+        }
+        if outputsFailed {
+            ProcessIO.writeStandardError(
+                "asyncbench: error: the charts or the report could not be written (see above); every row is saved in \(outcome.resultsPath), and 'asyncbench plot' / 'asyncbench report' redo them once there is room\n"
+            )
+            return .runFailed
         }
         return .success
     }
