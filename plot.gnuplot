@@ -211,7 +211,10 @@ do for [format in "pngcairo svg"] {
     set key inside top left box opaque
     set grid
     set logscale x 10
-    set autoscale x
+    # The switch and cpu charts before set ranges of their own.
+    unset xrange
+    unset yrange
+    set autoscale xy
     set offsets graph 0.05, graph 0.05, 0, 0
     set xlabel "concurrent connections N"
     set pointsize 1.2

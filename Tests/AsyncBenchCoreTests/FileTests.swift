@@ -142,8 +142,17 @@ import Testing
                 $0.tasks = "1,100"
             })
         #expect(net.cells.map { $0.skipReason == nil } == [true, false])
-        // A request timeout no longer than the server's slowest reply would fail every request.
+        // A request timeout given no longer than the server's slowest reply would fail every
+        // request; left to itself, it follows the latency.
         #expect(throws: UsageError.self) {
+            try RunPlan(
+                RunPlanTests.options {
+                    $0.workloads = "net"
+                    $0.latencies = "4s"
+                    $0.workloadOptions = try! .parse(["--jitter", "1s", "--request-timeout", "5s"])
+                })
+        }
+        #expect(throws: Never.self) {
             try RunPlan(
                 RunPlanTests.options {
                     $0.workloads = "net"
