@@ -49,6 +49,29 @@ import Testing
         for id in ["C1", "C4", "C5", "C6", "C7"] { #expect(verdicts[id] == .notMeasured, "\(id)") }
     }
 
+    @Test func aVerdictWhoseThresholdLiesInsideTheSpreadIsInconclusive() {
+        let rule: ([Double]) -> ClaimsReport.Verdict = { $0[0] >= 5 ? .supported : .nuanced }
+        #expect(ClaimsReport.robustVerdict([Spread(value: 6, low: 5.5, high: 8)], rule) == .supported)
+        #expect(ClaimsReport.robustVerdict([Spread(value: 6, low: 4, high: 8)], rule) == .inconclusive)
+        #expect(ClaimsReport.robustVerdict([Spread(6)], rule) == .supported, "an exact figure decides alone")
+        let ratio = Spread(value: 10, low: 8, high: 12) / Spread(value: 2, low: 1, high: 4)
+        #expect(ratio == Spread(value: 5, low: 2, high: 12))
+    }
+
+    @Test func repetitionsThatDisagreeMakeC3Inconclusive() throws {
+        var rows = Self.asDocumented
+        // The median repetition is fast (efficiency 10/12 ≥ 0.8), the slowest is 4× slower
+        // (efficiency 0.25 < 0.5): either verdict could come out of another run.
+        // (C3 is judged at N = 100, the largest N the sequential baseline ran.)
+        rows[0] = ResultRow(
+            spec: .example(backend: "async", tasks: 100), report: .example(wallsMilliseconds: [11, 12, 40]))
+        let report = try Self.report(rows)
+        #expect(Self.verdicts(report)["C3"] == .inconclusive)
+        let c3 = try #require(report.findings.first { $0.id == "C3" })
+        #expect(c3.headline.contains("(efficiency 0.83 [0.25–0.91])"), "\(c3.headline)")
+        #expect(report.markdown().contains("**Verdict: inconclusive.** (A threshold of the rule lies inside"))
+    }
+
     @Test func slowAsyncAndCheapProcessesContradictTheClaims() throws {
         var rows = Self.asDocumented
         rows[0] = Self.row("async", 100, wall: 25)  // 100 waits of 10 ms take 25 ms: efficiency 0.4

@@ -6,10 +6,16 @@ import AsyncBenchSweep
 extension ClaimsReport {
     /// ns per switch of `backend` from the run's `switch` rows (the smallest pair count), or nil.
     static func switchNanoseconds(_ run: RecordedRun, _ backend: String, pinned: Bool) -> Double? {
-        run.rows.filter {
+        switchSpread(run, backend, pinned: pinned)?.value
+    }
+
+    /// ns per switch with its spread over the repetitions (it is the wall time / round trips).
+    static func switchSpread(_ run: RecordedRun, _ backend: String, pinned: Bool) -> Spread? {
+        let row = run.rows.filter {
             $0.key.workload == SwitchWorkload.name && $0.key.backend == backend && $0.key.pinned == pinned
                 && $0.status == .ok
-        }.min { $0.key.tasks < $1.key.tasks }?[SwitchWorkload.switchNanoseconds]
+        }.min { $0.key.tasks < $1.key.tasks }
+        return row.flatMap { row in row[SwitchWorkload.switchNanoseconds].map { Spread.withWall($0, of: row) } }
     }
 
     static func c1(_ run: RecordedRun) -> Finding? {
@@ -26,18 +32,19 @@ extension ClaimsReport {
         let rule =
             "supported when, pinned to one CPU, a pthread switch costs ≥ 5× an async switch; contradicted when it costs no more; nuanced otherwise."
         let pinned = switchNanoseconds(run, "async", pinned: true) != nil
-        guard let async = switchNanoseconds(run, "async", pinned: pinned),
-            let thread = switchNanoseconds(run, "pthread", pinned: pinned), async > 0
+        guard let asyncSpread = switchSpread(run, "async", pinned: pinned),
+            let threadSpread = switchSpread(run, "pthread", pinned: pinned), asyncSpread.value > 0
         else {
             return Finding(
                 id: "C1", claim: Claims.c1, verdict: .nuanced, rule: rule,
                 headline: "async and pthread switch cells did not both complete", body: body, charts: ["switch_ns.png"])
         }
-        let times = thread / async
-        let verdict: Verdict = times >= 5 ? .supported : (times <= 1 ? .contradicted : .nuanced)
+        let (async, thread) = (asyncSpread.value, threadSpread.value)
+        let times = threadSpread / asyncSpread
+        let verdict = robustVerdict([times]) { $0[0] >= 5 ? .supported : ($0[0] <= 1 ? .contradicted : .nuanced) }
         let placement = pinned ? "pinned" : "unpinned (no pinned cells in this run)"
         body +=
-            "\n\(placement.prefix(1).uppercased() + placement.dropFirst()): a thread switch (pipes, as `perf bench sched pipe -T`) costs \(Units.trim(thread, digits: 0)) ns, an async handoff (one resumed continuation) \(Units.trim(async, digits: 0)) ns: \(ratio(times)).\n"
+            "\n\(placement.prefix(1).uppercased() + placement.dropFirst()): a thread switch (pipes, as `perf bench sched pipe -T`) costs \(Units.trim(thread, digits: 0)) ns, an async handoff (one resumed continuation) \(Units.trim(async, digits: 0)) ns: \(ratio(times)) (the range from the fastest and slowest repetitions).\n"
         if let fork = switchNanoseconds(run, "fork", pinned: pinned) {
             body += "A process switch costs \(Units.trim(fork, digits: 0)) ns (\(ratio(fork / async)) async's).\n"
         }

@@ -20,21 +20,22 @@ extension ClaimsReport {
             body += "Threads hit a limit at N = \(limit) while async tasks completed N = \(asyncMax).\n"
         } else if let n = common, n >= 1000,
             let asyncRow = figures.row("async", n), let threadRow = figures.row("pthread", n),
-            let asyncOverhead = asyncRow[RunnerColumns.overheadPerTask],
-            let threadOverhead = threadRow[RunnerColumns.overheadPerTask],
+            let asyncOverhead = Spread.overheadPerTask(of: asyncRow),
+            let threadOverhead = Spread.overheadPerTask(of: threadRow),
             let asyncMemory = asyncRow[RunnerColumns.rssPerTask],
-            let threadMemory = threadRow[RunnerColumns.rssPerTask], asyncOverhead > 0, asyncMemory > 0
+            let threadMemory = threadRow[RunnerColumns.rssPerTask], asyncOverhead.value > 0, asyncMemory > 0
         {
             let overheadRatio = threadOverhead / asyncOverhead
-            let memoryRatio = threadMemory / asyncMemory
-            let costlier = [overheadRatio >= 5, memoryRatio >= 1.5]
-            verdict =
-                costlier.allSatisfy { $0 }
-                ? .supported : (overheadRatio <= 1 && memoryRatio <= 1 ? .contradicted : .nuanced)
+            // Memory is read once per cell (the peak over its repetitions): no spread.
+            let memoryRatio = Spread(threadMemory / asyncMemory)
+            verdict = robustVerdict([overheadRatio, memoryRatio]) { figures in
+                figures[0] >= 5 && figures[1] >= 1.5
+                    ? .supported : (figures[0] <= 1 && figures[1] <= 1 ? .contradicted : .nuanced)
+            }
             headline =
                 "at N = \(n): pthread \(ratio(overheadRatio)) async's overhead per task, \(ratio(memoryRatio)) its memory per task"
             body +=
-                "At N = \(n), the largest N both completed: async adds \(us(asyncOverhead)) and \(Units.formatBytes(Int(asyncMemory))) per task, pthread \(us(threadOverhead)) and \(Units.formatBytes(Int(threadMemory))) per task (\(ratio(overheadRatio)) and \(ratio(memoryRatio))).\n"
+                "At N = \(n), the largest N both completed: async adds \(us(asyncOverhead.value)) and \(Units.formatBytes(Int(asyncMemory))) per task, pthread \(us(threadOverhead.value)) and \(Units.formatBytes(Int(threadMemory))) per task (\(ratio(overheadRatio)) and \(ratio(memoryRatio)); the overhead's range is from the fastest and slowest repetitions, memory is read once per cell).\n"
         } else {
             verdict = .nuanced
             headline = "too few tasks to judge (largest N both completed: \(common.map(String.init) ?? "none"))"
@@ -68,6 +69,7 @@ extension ClaimsReport {
                 headline: "capacity searched without both async and pthread", body: body, charts: ["capacity.png"])
         }
         let ratio = Double(async) / Double(max(1, threads))
+        // The highest N held is a search's result, not a repeated measurement: no spread.
         let verdict: Verdict = ratio >= 5 ? .supported : (ratio <= 1 ? .contradicted : .nuanced)
         body += "\nasync held \(async) tasks at once, pthread \(threads) (\(Self.ratio(ratio))).\n"
         return Finding(
@@ -91,13 +93,17 @@ extension ClaimsReport {
             let asyncWall = asyncRow[RunnerColumns.wallMedian],
             let sequentialWall = sequentialRow[RunnerColumns.wallMedian]
         {
-            let sumLike = sequentialEfficiency <= 1.25 / Double(n)
-            verdict =
-                asyncEfficiency >= 0.8 && sumLike ? .supported : (asyncEfficiency < 0.5 ? .contradicted : .nuanced)
+            let asyncSpread = Spread.againstWall(asyncEfficiency, of: asyncRow)
+            let sequentialSpread = Spread.againstWall(sequentialEfficiency, of: sequentialRow)
+            verdict = robustVerdict([asyncSpread, sequentialSpread]) { figures in
+                figures[0] >= 0.8 && figures[1] <= 1.25 / Double(n)
+                    ? .supported : (figures[0] < 0.5 ? .contradicted : .nuanced)
+            }
+            let range = asyncSpread.range { Units.fixed($0, digits: 2) }
             headline =
-                "N = \(n): async \(ms(asyncWall)) (efficiency \(Units.fixed(asyncEfficiency, digits: 2))) vs sequential \(ms(sequentialWall))"
+                "N = \(n): async \(ms(asyncWall)) (efficiency \(Units.fixed(asyncEfficiency, digits: 2))\(range)) vs sequential \(ms(sequentialWall))"
             body +=
-                "At N = \(n), \(n) waits of \(ms(figures.latency)) take \(ms(asyncWall)) concurrently on async and \(ms(sequentialWall)) one after another: \(Units.trim(sequentialWall / asyncWall, digits: 1))× faster.\n\n"
+                "At N = \(n), \(n) waits of \(ms(figures.latency)) take \(ms(asyncWall)) concurrently on async (efficiency \(Units.fixed(asyncEfficiency, digits: 2))\(range) over the repetitions) and \(ms(sequentialWall)) one after another: \(Units.trim(sequentialWall / asyncWall, digits: 1))× faster.\n\n"
         } else {
             verdict = .nuanced
             headline = "no sequential baseline with N ≥ 10 and an async cell at the same N"
@@ -127,14 +133,19 @@ extension ClaimsReport {
         let verdict: Verdict
         let headline: String
         if let n = figures.largestCommonN(["fork", "pthread", "async"]),
-            let fork = figures.row("fork", n)?[RunnerColumns.overheadPerTask],
-            let thread = figures.row("pthread", n)?[RunnerColumns.overheadPerTask],
-            let async = figures.row("async", n)?[RunnerColumns.overheadPerTask]
+            let forkSpread = figures.row("fork", n).flatMap(Spread.overheadPerTask),
+            let threadSpread = figures.row("pthread", n).flatMap(Spread.overheadPerTask),
+            let asyncSpread = figures.row("async", n).flatMap(Spread.overheadPerTask)
         {
-            verdict = fork >= thread && fork >= async ? .supported : (fork < thread ? .contradicted : .nuanced)
+            let (fork, thread, async) = (forkSpread.value, threadSpread.value, asyncSpread.value)
+            verdict = robustVerdict([forkSpread, threadSpread, asyncSpread]) { figures in
+                figures[0] >= figures[1] && figures[0] >= figures[2]
+                    ? .supported : (figures[0] < figures[1] ? .contradicted : .nuanced)
+            }
+            func text(_ spread: Spread) -> String { us(spread.value) + spread.range { Units.trim($0, digits: 1) } }
             headline = "at N = \(n): fork \(us(fork)), pthread \(us(thread)), async \(us(async)) per task"
             body +=
-                "Wall-time overhead per task at N = \(n) (start, wait, join): fork \(us(fork)), pthread \(us(thread)), async \(us(async)): a process costs \(Units.trim(fork / thread, digits: 1))× a thread and \(Units.trim(fork / async, digits: 1))× an async task.\n"
+                "Wall-time overhead per task at N = \(n) (start, wait, join; the range is from the fastest and slowest repetitions): fork \(text(forkSpread)), pthread \(text(threadSpread)), async \(text(asyncSpread)): a process costs \(Units.trim(fork / thread, digits: 1))× a thread and \(Units.trim(fork / async, digits: 1))× an async task.\n"
         } else {
             verdict = .nuanced
             headline = "fork, pthread and async did not complete a common N"

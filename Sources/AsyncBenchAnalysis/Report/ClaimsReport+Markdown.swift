@@ -9,7 +9,7 @@ extension ClaimsReport {
     public func markdown() -> String {
         var text = "# asyncbench claims report\n\n"
         text +=
-            "Each verdict below is computed by `asyncbench report` from this run's `results.csv` by the rule stated with it; nothing is typed by hand. The claims come from a tutorial chapter on Python's asyncio (C1–C8 in CLAIMS.md); here they are tested on Swift's concurrency models.\n\n"
+            "Each verdict below is computed by `asyncbench report` from this run's `results.csv` by the rule stated with it; nothing is typed by hand. The claims come from a tutorial chapter on Python's asyncio (C1–C8 in CLAIMS.md); here they are tested on Swift's concurrency models. A figure measured over repetitions carries its range from the fastest to the slowest one, [low–high]; a rule whose threshold lies inside that range gives *inconclusive* instead of a verdict another run could flip.\n\n"
         text += "## Machine and run\n\n"
         if let metadata = run.metadata {
             text += "- Machine: \(metadata.machineLine)\n"
@@ -33,6 +33,9 @@ extension ClaimsReport {
         for finding in findings {
             text += "## \(finding.id): \(finding.claim)\n\n"
             text += "**Verdict: \(finding.verdict.rawValue).**"
+            if finding.verdict == .inconclusive {
+                text += " (A threshold of the rule lies inside the deciding figures' range over the repetitions.)"
+            }
             text += finding.rule.isEmpty ? "\n\n" : " Rule: \(finding.rule)\n\n"
             text += finding.body + "\n"
             for chart in finding.charts where availableCharts.contains(chart) {

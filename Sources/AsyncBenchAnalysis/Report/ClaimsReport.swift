@@ -9,6 +9,9 @@ public struct ClaimsReport: Sendable {
     /// How a run's figures bear on a claim.
     public enum Verdict: String, Sendable {
         case supported, contradicted, nuanced
+        /// A threshold of the rule lies inside the deciding figures' spread over the repetitions:
+        /// the figures are given, the verdict is not.
+        case inconclusive
         case notMeasured = "not measured"
     }
 
