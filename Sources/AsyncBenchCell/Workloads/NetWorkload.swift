@@ -131,9 +131,17 @@ public enum NetWorkload: Workload {
         }
         if sent != answered + failed || answered != statistics.answered {
             row.status = .error
+            let late = statistics.answered - answered
+            let timedOut = row[Self.timedOut] ?? 0
+            let cause =
+                shared
+                ? " (during this cell: did another client use the server at the same time?)"
+                : (late > 0 && late <= timedOut
+                    ? " (\(late) replies went out after their client's --request-timeout: the machine was slower than the timeout allows; give a longer one)"
+                    : "")
             row.message =
                 "requests unaccounted: clients sent \(sent), answered \(answered), failed \(failed); the server answered \(statistics.answered)"
-                + (shared ? " (during this cell: did another client use the server at the same time?)" : "")
+                + cause
         } else if answered == 0 && sent > 0 {
             row.status = .error
             row.message =
