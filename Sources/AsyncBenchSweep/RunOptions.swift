@@ -7,7 +7,8 @@ import AsyncBenchResults
 /// options are their option groups, in `workloadOptions`.
 public struct RunOptions: Sendable {
     public var backends = "all"
-    public var workloads = "sleep,net,file,file-offload"
+    /// Every claim's workloads: the main job.
+    public var workloads = "sleep,switch,cpu,blocking,blocking-offload,net,file,file-offload"
     /// nil: each workload's default task counts (sleep 1,10,100,1000,10000; switch 2).
     public var tasks: String? = nil
     public var latencies = "10ms"
@@ -44,6 +45,10 @@ public struct RunOptions: Sendable {
     public var memoryRepetition = true
     /// Run cells the memory guard would refuse (`--force`).
     public var force = false
+    /// The sweep's time budget (`--budget`): a duration, `none`, or nil for the default
+    /// (`RunPlan.mainJobBudget` for the main job, none for a sweep whose workloads, task counts or
+    /// preset were chosen).
+    public var budget: String? = nil
 
     public init() {}
 }

@@ -31,9 +31,32 @@ public struct RunPlan: Sendable {
     public var notes: [String] = []
     /// The output folder's lock, held as long as this plan (and so the run) lives.
     public var outputLock: OutputLock
+    /// The sweep's time budget, when it has one.
+    public var budget: TimeBudget?
+    /// The order the cells run in (indices into `cells`): as listed, or, with a time budget,
+    /// every series' smallest N first, then the next, so that no workload waits for the budget
+    /// another spent.
+    public var runOrder: [Int] = []
+
+    /// The main job's time budget (`asyncbench` with the default workloads and task counts).
+    public static let mainJobBudget = "90s"
 
     /// Largest --tasks accepted: well past any cap, but refuses typos such as 1e12.
     public static let maxTasks = 10_000_000
+
+    /// The cells' indices, each series' (backend, workload, latency, pinning, allocator) k-th
+    /// smallest N in the k-th pass, in plan order within a pass.
+    static func smallestFirst(_ cells: [PlannedCell]) -> [Int] {
+        func series(_ spec: CellSpec) -> String {
+            "\(spec.backend) \(spec.workload) \(spec.latencyNanoseconds) \(spec.pinned) \(spec.allocator.rawValue)"
+        }
+        var counts: [String: Set<Int>] = [:]
+        for cell in cells { counts[series(cell.spec), default: []].insert(cell.spec.tasks) }
+        let ranks = cells.map { cell in
+            counts[series(cell.spec)]?.sorted().firstIndex(of: cell.spec.tasks) ?? 0
+        }
+        return cells.indices.sorted { (ranks[$0], $0) < (ranks[$1], $1) }
+    }
 
     /// `--preset` names and what each sets.
     public static let presets: [(name: String, summary: String, apply: @Sendable (inout RunOptions) -> Void)] = [
@@ -99,6 +122,16 @@ public struct RunPlan: Sendable {
             throw .outOfRange(option: "--min-reps", value: "\(options.minReps)", range: "at least 1")
         }
         let repBudget = try Units.parseDuration(options.repBudget, option: "--rep-budget")
+        let mainJob = options.workloads == RunOptions().workloads && options.tasks == nil && typed.preset == nil
+        switch options.budget ?? (mainJob ? Self.mainJobBudget : "none") {
+        case "none": budget = nil
+        case let text:
+            let nanoseconds = try Units.parseDuration(text, option: "--budget")
+            guard nanoseconds >= 1_000_000_000 else {
+                throw .outOfRange(option: "--budget", value: text, range: "at least 1s, or none")
+            }
+            budget = TimeBudget(nanoseconds: nanoseconds)
+        }
         let stack = try Self.threadStack(options.threadStack)
         cellTimeoutNanoseconds = try Units.parseDuration(options.cellTimeout, option: "--cell-timeout")
         guard cellTimeoutNanoseconds >= 1_000_000 else {
@@ -139,6 +172,7 @@ public struct RunPlan: Sendable {
         notes += Self.unusedOptions(options.workloadOptions, running: workloadNames)
         cells = builder.cells
         guard !cells.isEmpty else { throw .workloadProblem("no cell to run: the options select none") }
+        runOrder = budget == nil ? Array(cells.indices) : Self.smallestFirst(cells)
         self.format = options.format
         self.progress = options.progress
         force = options.force
@@ -152,6 +186,7 @@ public struct RunPlan: Sendable {
                 "max-procs=\(options.maxProcesses)", "pool-size=\(poolSize)", "loops=\(options.loops)",
                 "max-spawn=\(options.maxSpawn)",
                 "sequential-max-tasks=\(options.sequentialMaxTasks)",
+                "budget=\(budget.map { Units.formatDuration(nanoseconds: $0.nanoseconds) } ?? "none")",
             ] + options.workloadOptions.settings + (typed.preset.map { ["preset=\($0)"] } ?? []) + [
                 "memory-repetition=\(options.memoryRepetition ? "yes" : "no")",
                 "allocator=\(allocators.map(\.rawValue).joined(separator: ","))",

@@ -57,16 +57,21 @@ public struct Sweep {
         var rows: [ResultRow] = []
         var interruptedBy: Int32?
         let width = String(plan.cells.count).count
-        for (index, cell) in plan.cells.enumerated() {
+        let sweepStarted = Measurement.monotonicNanoseconds()
+        // Rows in the order they ran (what the guards estimate from), and their places in the plan.
+        var places: [Int] = []
+        for (position, index) in plan.runOrder.enumerated() {
+            let cell = plan.cells[index]
             var spec = cell.spec
             let label =
-                "[\(String(repeating: " ", count: width - String(index + 1).count))\(index + 1)/\(plan.cells.count)] "
+                "[\(String(repeating: " ", count: width - String(position + 1).count))\(position + 1)/\(plan.cells.count)] "
                 + "\(spec.backend) \(spec.workload) tasks=\(spec.tasks) latency=\(Units.formatDuration(nanoseconds: spec.latencyNanoseconds))"
             var row: ResultRow
             let guarded =
-                plan.force
-                ? nil
-                : MemoryGuard.refusal(spec, after: rows, availableBytes: Measurement.memoryAvailableBytes())
+                (plan.force
+                    ? nil : MemoryGuard.refusal(spec, after: rows, availableBytes: Measurement.memoryAvailableBytes()))
+                ?? plan.budget?.refusal(
+                    spec, after: rows, elapsedNanoseconds: Measurement.monotonicNanoseconds() - sweepStarted)
             if let reason = cell.skipReason ?? guarded {
                 row = ResultRow(spec: spec, status: .skipped, message: reason)
             } else {
@@ -105,6 +110,7 @@ public struct Sweep {
                 progress(label + " \(row.status.rawValue) (\(Units.trim(seconds, digits: 1))s)", true)
             }
             rows.append(row)
+            places.append(index)
             do {
                 try writer.append(row)
             } catch {
@@ -116,8 +122,10 @@ public struct Sweep {
         } catch {
             throw .stopped(error)
         }
+        // The summary lists the cells in plan order, whatever order they ran in.
+        let planOrder = zip(places, rows).sorted { $0.0 < $1.0 }.map(\.1)
         return Outcome(
-            rows: rows, interruptedBy: interruptedBy, resultsPath: writer.resultsPath,
+            rows: planOrder, interruptedBy: interruptedBy, resultsPath: writer.resultsPath,
             notRun: plan.cells.count - rows.count)
     }
 

@@ -143,6 +143,14 @@ extension AsyncBench {
                 valueName: "name"))
         var preset: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "The sweep's time budget: a cell estimated (from a smaller N of its series) to take more than a tenth of it, or more than is left, is skipped with the estimate, and so are the larger N of its series.",
+                discussion:
+                    "Default: \(RunPlan.mainJobBudget) for the main job (no --workload, --tasks or --preset), none otherwise. Example: --budget 10m, or --budget none to run every cell.",
+                valueName: "duration|none"))
+        var budget: String?
+
         @Flag(
             help:
                 "Run cells the memory guard would skip (estimated from a smaller N's memory per task, over 80% of available memory)."
@@ -200,6 +208,7 @@ extension AsyncBench {
             options.overwrite = shared.overwrite
             options.preset = preset
             options.force = force
+            options.budget = budget
             options.progress = !shared.quiet
             do {
                 return try RunPlan(options)

@@ -57,9 +57,20 @@ import Testing
 
     @Test func defaultsExpandToEveryBackendAndTaskCount() throws {
         let plan = try RunPlan(Self.options { $0.poolSize = 2 })
-        // sleep at 5 task counts, then net, file and file-offload at 3 each, on every backend.
-        #expect(plan.cells.map(\.spec.workload).uniqued() == ["sleep", "net", "file", "file-offload"])
-        #expect(plan.cells.count == Registry.visibleBackendNames.count * (5 + 3 + 3 + 3))
+        // Every claim's workload on every backend: sleep at 5 task counts, switch pinned and
+        // not, cpu at 4, blocking and blocking-offload at 2, net, file and file-offload at 3.
+        #expect(
+            plan.cells.map(\.spec.workload).uniqued() == [
+                "sleep", "switch", "cpu", "blocking", "blocking-offload", "net", "file", "file-offload",
+            ])
+        #expect(plan.cells.count == Registry.visibleBackendNames.count * (5 + 2 + 4 + 2 + 2 + 3 + 3 + 3))
+        // The main job runs under its time budget, each series' smallest N first.
+        #expect(plan.budget?.nanoseconds == 90_000_000_000)
+        #expect(plan.settings.contains("budget=90s"))
+        let order = plan.runOrder.map { plan.cells[$0].spec }
+        let lastWorkloadFirst = try #require(order.firstIndex { $0.workload == "file-offload" })
+        let sleepSecond = try #require(order.firstIndex { $0.workload == "sleep" && $0.tasks == 10 })
+        #expect(lastWorkloadFirst < sleepSecond, "every workload's smallest N comes before any second N")
         let sleep = plan.cells.filter { $0.spec.workload == "sleep" }
         let run = sleep.filter { $0.skipReason == nil }
         #expect(Set(run.map(\.spec.backend)) == Set(Registry.visibleBackendNames))
@@ -85,6 +96,47 @@ import Testing
             Set(files.filter { $0.spec.workload == "file-offload" }.map(\.spec.backend)) == [
                 "async", "executor", "nio",
             ])
+    }
+
+    @Test func aSweepWhoseWorkloadsOrTasksAreChosenHasNoBudgetUnlessGiven() throws {
+        let chosen = try RunPlan(Self.options { $0.workloads = "sleep" })
+        #expect(chosen.budget == nil && chosen.runOrder == Array(chosen.cells.indices))
+        #expect(chosen.settings.contains("budget=none"))
+        let given = try RunPlan(
+            Self.options {
+                $0.workloads = "sleep"
+                $0.budget = "10m"
+            })
+        #expect(given.budget?.nanoseconds == 600_000_000_000)
+        #expect(try RunPlan(Self.options { $0.budget = "none" }).budget == nil)
+        #expect(throws: UsageError.self) { try RunPlan(Self.options { $0.budget = "5ms" }) }
+    }
+
+    @Test func theBudgetSkipsACellEstimatedOverItsShareAndTheLargerNOfItsSeries() {
+        let budget = TimeBudget(nanoseconds: 90_000_000_000)
+        // 100 tasks took 160 ms a repetition over a 10 ms wait: 10,000 would take ~15 s each.
+        let small = ResultRow(
+            spec: .example(backend: "dispatch", tasks: 100),
+            report: .example(wallsMilliseconds: [160, 160, 160]))
+        let big = CellSpec.example(backend: "dispatch", tasks: 10_000)
+        let estimate = TimeBudget.estimate(big, after: [small])
+        #expect(estimate?.from == 100)
+        #expect((estimate?.seconds ?? 0) > 30, "\(estimate?.seconds ?? 0) s: warm-up, 2 repetitions, memory")
+        let refusal = budget.refusal(big, after: [small], elapsedNanoseconds: 0)
+        #expect(refusal?.hasPrefix("time budget: estimated") == true, "\(refusal ?? "")")
+        #expect(refusal?.contains("more than a tenth of the 90s budget; --budget none runs it") == true)
+        let skipped = ResultRow(spec: big, status: .skipped, message: refusal ?? "")
+        let bigger = CellSpec.example(backend: "dispatch", tasks: 100_000)
+        #expect(
+            budget.refusal(bigger, after: [small, skipped], elapsedNanoseconds: 0)
+                == "time budget: a smaller N of this series was over it; --budget none runs them all")
+        // A cheap cell fits; with no smaller sibling, nothing is estimated.
+        #expect(budget.refusal(.example(backend: "dispatch", tasks: 200), after: [small], elapsedNanoseconds: 0) == nil)
+        #expect(budget.refusal(big, after: [], elapsedNanoseconds: 0) == nil)
+        // Out of budget: even a cheap cell is refused, saying how much was left.
+        let late = budget.refusal(
+            .example(backend: "dispatch", tasks: 200), after: [small], elapsedNanoseconds: 89_900_000_000)
+        #expect(late?.contains("more than the 0.1 s left of the 90s budget") == true, "\(late ?? "")")
     }
 
     @Test func aServerElsewhereIsWarnedOfPortsHeldInTimeWait() {

@@ -16,7 +16,7 @@ public enum CPUWorkload: Workload {
 
     public struct Options: WorkloadOptionGroup {
         @Option(help: "Rounds of CPU work per task (cpu workload; 10,000,000 ≈ 10-20 ms here).")
-        public var work = 10_000_000
+        public var work = 3_000_000
 
         public init() {}
         public var settings: [String] { ["work=\(work)"] }
