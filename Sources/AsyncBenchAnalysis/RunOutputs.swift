@@ -98,21 +98,28 @@ public enum RunOutputs {
         return removed
     }
 
-    /// Writes `directory/REPORT.md` from the run in `directory`. `chartsNote` says why there are
-    /// no charts, if there are none.
+    /// Writes `directory/REPORT.md` from the run in `directory`, and REPORT.html beside it (the
+    /// same report, its charts inlined as SVG). `chartsNote` says why there are no charts, if
+    /// there are none. Returns REPORT.md's path.
     @discardableResult
     public static func writeReport(directory: String, chartsNote: String? = nil) throws(DataError) -> String {
         let run = try RecordedRun.load(directory)
         let charts = Set(Files.list(directory + "/charts").filter { $0.hasSuffix(".png") })
         let note = charts.isEmpty ? (chartsNote ?? "none drawn yet: run `asyncbench plot \(directory)`") : nil
         let report = ClaimsReport(run: run, availableCharts: charts, chartsNote: note)
-        let path = directory + "/REPORT.md"
-        do {
-            try Files.writeAtomically(report.markdown(), to: path)
-        } catch {
-            throw .cannotWrite(path: path, reason: error.description)
+        let markdown = report.markdown()
+        let html = HTMLReport.page(markdown: markdown, title: "asyncbench claims report: \(directory)") { name in
+            Measurement.readFile(directory + "/charts/" + name + ".svg")
         }
-        return path
+        for (text, name) in [(markdown, "REPORT.md"), (html, "REPORT.html")] {
+            let path = directory + "/" + name
+            do {
+                try Files.writeAtomically(text, to: path)
+            } catch {
+                throw .cannotWrite(path: path, reason: error.description)
+            }
+        }
+        return directory + "/REPORT.md"
     }
 
     /// Whether the chart at `path` is whole: a PNG ending in its IEND chunk, an SVG with its

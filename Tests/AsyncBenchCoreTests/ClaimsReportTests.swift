@@ -240,3 +240,54 @@ import Testing
         #expect(Files.list(folder) == ["whole.png", "whole.svg"])
     }
 }
+
+/// REPORT.html: REPORT.md's subset of Markdown as HTML, charts inlined.
+@Suite struct HTMLReportTests {
+    @Test func headingsTablesListsAndChartsBecomeHTML() {
+        let markdown = """
+            # Title <1>
+
+            Some **bold** and `code <x>` text
+            on two lines.
+
+            | claim | ratio |
+            |---|--:|
+            | C1 | 5× |
+
+            - one item
+              continued
+            - two
+
+            ![switch_ns.png](charts/switch_ns.png)
+            ![gone.png](charts/gone.png)
+            """
+        let page = HTMLReport.page(markdown: markdown, title: "t") { name in
+            name == "switch_ns" ? "<?xml version=\"1.0\"?>\n<svg id=\"chart\"></svg>" : nil
+        }
+        #expect(page.contains("<h1>Title &lt;1&gt;</h1>"))
+        #expect(page.contains("<p>Some <strong>bold</strong> and <code>code &lt;x&gt;</code> text on two lines.</p>"))
+        #expect(page.contains("<thead><tr><th>claim</th><th>ratio</th></tr></thead>"))
+        #expect(page.contains("<tr><td>C1</td><td class=\"n\">5×</td></tr>"))
+        #expect(page.contains("<li>one item continued</li>\n<li>two</li>"))
+        #expect(page.contains("<figure>\n<svg id=\"chart\"></svg>"), "the SVG inline, without its XML prolog")
+        #expect(!page.contains("<?xml"))
+        #expect(page.contains("<p class=\"missing\">chart gone: not drawn</p>"))
+    }
+
+    @Test func theReportIsWrittenBesideREPORTmdWithTheChartsInline() throws {
+        let directory = temporaryDirectory()
+        let root = String(#filePath).split(separator: "/").dropLast(2).joined(separator: "/")
+        for name in ["results.csv", "run.json"] {
+            let text = try #require(Measurement.readFile("/" + root + "/Fixtures/sleep-run/" + name))
+            try Files.writeAtomically(text, to: directory + "/" + name)
+        }
+        try Files.makeDirectories(directory + "/charts")
+        try Files.writeAtomically("<svg id=\"efficiency\"></svg>", to: directory + "/charts/efficiency.svg")
+        try Files.writeAtomically("png", to: directory + "/charts/efficiency.png")
+        try RunOutputs.writeReport(directory: directory)
+        let html = try #require(Measurement.readFile(directory + "/REPORT.html"))
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
+        #expect(html.contains("<svg id=\"efficiency\"></svg>"))
+        #expect(html.contains("<strong>supported</strong>"), "the verdict table")
+    }
+}
