@@ -63,8 +63,10 @@ public struct Sweep {
         for (position, index) in plan.runOrder.enumerated() {
             let cell = plan.cells[index]
             var spec = cell.spec
+            let elapsed = Measurement.monotonicNanoseconds() - sweepStarted
             let label =
-                "[\(String(repeating: " ", count: width - String(position + 1).count))\(position + 1)/\(plan.cells.count)] "
+                "[\(String(repeating: " ", count: width - String(position + 1).count))\(position + 1)/\(plan.cells.count)"
+                + Self.eta(elapsed: elapsed, done: position, of: plan.cells.count, budget: plan.budget) + "] "
                 + "\(spec.backend) \(spec.workload) tasks=\(spec.tasks) latency=\(Units.formatDuration(nanoseconds: spec.latencyNanoseconds))"
             var row: ResultRow
             let guarded =
@@ -127,6 +129,16 @@ public struct Sweep {
         return Outcome(
             rows: planOrder, interruptedBy: interruptedBy, resultsPath: writer.resultsPath,
             notRun: plan.cells.count - rows.count)
+    }
+
+    /// The progress line's time: elapsed, and about how long the rest takes at the pace so far
+    /// (no longer than the budget left, when there is one).
+    static func eta(elapsed: Int64, done: Int, of total: Int, budget: TimeBudget?) -> String {
+        let seconds = Double(elapsed) / 1e9
+        guard done > 0, seconds >= 1 else { return "" }
+        var left = seconds / Double(done) * Double(total - done)
+        if let budget { left = min(left, max(0, Double(budget.nanoseconds) / 1e9 - seconds)) }
+        return ", \(Int(seconds)) s, ~\(Int(left.rounded())) s left"
     }
 
     /// The row for a cell process's outcome.

@@ -139,6 +139,14 @@ import Testing
         #expect(late?.contains("more than the 0.1 s left of the 90s budget") == true, "\(late ?? "")")
     }
 
+    @Test func progressShowsTheTimeLeftAtThePaceSoFarWithinTheBudget() {
+        #expect(Sweep.eta(elapsed: 10_000_000_000, done: 10, of: 30, budget: nil) == ", 10 s, ~20 s left")
+        #expect(
+            Sweep.eta(elapsed: 10_000_000_000, done: 10, of: 30, budget: TimeBudget(nanoseconds: 15_000_000_000))
+                == ", 10 s, ~5 s left")
+        #expect(Sweep.eta(elapsed: 500_000_000, done: 3, of: 30, budget: nil) == "", "nothing to say yet")
+    }
+
     @Test func aServerElsewhereIsWarnedOfPortsHeldInTimeWait() {
         #expect(ExternalServer.portReuseWarning(host: "127.0.0.1") == nil, "loopback reuses TIME_WAIT ports")
         let reuse = Measurement.readFile("/proc/sys/net/ipv4/tcp_tw_reuse")?.trimmingWhitespace()
