@@ -24,7 +24,7 @@ struct AsyncBench: ParsableCommand {
         subcommands: [
             Run.self, Capacity.self, Server.self, Plot.self, Report.self, Verify.self, Baseline.self, Compare.self,
             Check.self,
-            Trend.self, SchemaCommand.self,
+            Trend.self, SchemaCommand.self, CLIReference.self,
             Cell.self,
         ],
         defaultSubcommand: Run.self

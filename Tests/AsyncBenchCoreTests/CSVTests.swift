@@ -5,6 +5,7 @@ import Testing
 @testable import AsyncBenchModel
 @testable import AsyncBenchResults
 @testable import AsyncBenchSweep
+@testable import asyncbench
 
 @Suite struct CSVTests {
     @Test func plainFieldsAreNotQuoted() {
@@ -118,17 +119,49 @@ extension CellReport {
 }
 
 @Suite struct DocumentationTests {
-    @Test func readmeDocumentsEveryColumnAndStatus() throws {
-        let root = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
-        let readme = try #require(Measurement.readFile("/" + root + "/README.md"))
-        let schema = try #require(Measurement.readFile("/" + root + "/docs/schema.md"))
+    static let root = "/" + String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
+
+    static func read(_ path: String) throws -> String { try #require(Measurement.readFile(root + "/" + path)) }
+
+    @Test func theDocsDocumentEveryColumnStatusAndMetric() throws {
+        let schema = try Self.read("docs/schema.md")
         #expect(schema == Registry.schema.markdown, "docs/schema.md is out of date: asyncbench schema > docs/schema.md")
+        let output = try Self.read("docs/output.md")
         for status in CellStatus.allCases {
-            #expect(readme.contains("`\(status.rawValue)`"), "README does not explain status \(status.rawValue)")
+            #expect(
+                output.contains("`\(status.rawValue)`"), "docs/output.md does not explain status \(status.rawValue)")
         }
-        #expect(readme.contains("### CSV schema (version \(Schema.version))"))
+        #expect(output.contains("### CSV schema (version \(Schema.version))"))
+        let regression = try Self.read("docs/regression-ci.md")
         for metric in Metric.all {
-            #expect(readme.contains("| `\(metric.name)` |"), "README's metric table lacks \(metric.name)")
+            #expect(
+                regression.contains("| `\(metric.name)` |"), "docs/regression-ci.md's metric table lacks \(metric.name)"
+            )
+        }
+    }
+
+    @Test func theCommandReferenceIsTheParsersOwnHelp() throws {
+        #expect(
+            try Self.read("docs/cli-reference.md") == AsyncBench.CLIReference.markdown(),
+            "docs/cli-reference.md is out of date: asyncbench cli-reference > docs/cli-reference.md")
+    }
+
+    @Test func theFrontPageIsShortAndQuotesTheReferenceVerdicts() throws {
+        let readme = try Self.read("README.md")
+        #expect(readme.utf8.count <= 12 * 1024, "README.md is \(readme.utf8.count) bytes; the rest goes to docs/")
+        // Its verdict table says what Results/main/REPORT.md computed, claim by claim.
+        let report = try Self.read("Results/main/REPORT.md")
+        for id in (1...8).map({ "C\($0)" }) {
+            // "| C1: the claim | **verdict** | deciding figures |"
+            let verdict = report.split(separator: "\n").first { $0.hasPrefix("| \(id): ") }.flatMap { line in
+                let cells = line.split(separator: "|").map { String($0).trimmingWhitespace() }
+                return cells.count > 1 ? cells[1].replacingAll("*", with: "") : nil
+            }
+            let row = readme.split(separator: "\n").first { $0.hasPrefix("| \(id) ") }
+            let quoted = row?.split(separator: "|").map { String($0).trimmingWhitespace() }.last
+            #expect(
+                verdict != nil && quoted == verdict,
+                "\(id): README says \(quoted ?? "nothing"), the report \(verdict ?? "nothing")")
         }
     }
 }
