@@ -6,6 +6,7 @@ import Testing
 @testable import AsyncBenchModel
 @testable import AsyncBenchResults
 @testable import AsyncBenchSweep
+@testable import asyncbench
 
 #if canImport(Glibc)
     import Glibc
@@ -107,11 +108,12 @@ extension BlockingBackendSuites {
         @Test func thePythonCodeComputesWhatTheCCodeDoes() throws {
             let command = try PythonWorker.command(model: "asyncio").get()
             let folder = String(command[1].dropLast("/asyncbench_worker.py".count))
-            let output = try PythonWorker.output(of: [
-                command[0], "-B", "-c",
-                "import sys; sys.path.insert(0, '\(folder)'); import asyncbench_workloads as w; "
-                    + "print(w.cpu_work(1000)); print(w.file_pattern(w.file_seed(7), 3000).hex())",
-            ])
+            let output = try #require(
+                PythonWorker.output(of: [
+                    command[0], "-B", "-c",
+                    "import sys; sys.path.insert(0, '\(folder)'); import asyncbench_workloads as w; "
+                        + "print(w.cpu_work(1000)); print(w.file_pattern(w.file_seed(7), 3000).hex())",
+                ]))
             let lines = output.split(separator: "\n").map(String.init)
             try #require(lines.count == 2, "\(output)")
             #expect(lines[0] == "\(CAsyncBench_cpu_work(1000, 42))")
@@ -174,6 +176,17 @@ extension BlockingBackendSuites {
             unsetenv(PythonWorker.scriptVariable)
             #expect(PythonWorker.script()?.hasSuffix("Workers/python/asyncbench_worker.py") == true)
             #expect(PythonWorker.describeInterpreter()?.contains("Python") == true)
+        }
+
+        @Test func dashDashPythonPicksTheInterpreterForThePlanAndTheCells() throws {
+            defer { unsetenv(PythonWorker.interpreterVariable) }
+            let command = try AsyncBench.Run.parse([
+                "--python", "/nonexistent", "--backend", "python-threads", "--workload", "sleep", "--tasks", "1",
+                "--out", temporaryDirectory() + "/out",
+            ])
+            let plan = try command.makePlan()
+            #expect(PythonWorker.interpreter == "/nonexistent", "in the environment the cell processes inherit")
+            #expect(plan.cells.first?.skipReason?.contains("'/nonexistent' is not found") == true)
         }
 
         @Test func allMeansTheSwiftBackendsAndPythonThePythonOnes() throws {

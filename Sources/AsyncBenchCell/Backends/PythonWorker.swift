@@ -94,7 +94,7 @@ public enum PythonWorker {
     static func imports(_ module: String, python: String) -> Bool {
         let key = "\(python) \(module)"
         if let known = importable.withLock({ $0[key] }) { return known }
-        let found = (try? output(of: [python, "-c", "import \(module)"])) != nil
+        let found = output(of: [python, "-c", "import \(module)"]) != nil
         importable.withLock { $0[key] = found }
         return found
     }
@@ -104,12 +104,13 @@ public enum PythonWorker {
     /// free-threaded) and uvloop, as the worker describes them; nil when it cannot be asked.
     public static func describeInterpreter() -> String? {
         guard case .success(let command) = self.command(model: "asyncio") else { return nil }
-        return (try? output(of: [command[0], command[1], "--describe"]))?.trimmingWhitespace()
+        return output(of: [command[0], command[1], "--describe"])?.trimmingWhitespace()
     }
 
-    /// The standard output of `arguments` (the program's path first), which must exit 0.
-    static func output(of arguments: [String]) throws(SystemError) -> String {
-        let pipe = try ProcessIO.Pipe()
+    /// The standard output of `arguments` (the program's path first), or nil when it cannot be
+    /// started or does not exit 0.
+    static func output(of arguments: [String]) -> String? {
+        guard let pipe = try? ProcessIO.Pipe() else { return nil }
         let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }
         var pid: pid_t = 0
@@ -118,13 +119,11 @@ public enum PythonWorker {
         }
         pipe.closeWrite()
         defer { pipe.closeRead() }
-        guard rc == 0 else { throw SystemError("posix_spawn \(arguments[0])", errno: rc) }
+        guard rc == 0 else { return nil }
         var reader = LineReader(fd: pipe.read)
         var lines: [String] = []
-        while let line = try reader.next(timeoutMilliseconds: 100, idle: {}) { lines.append(line) }
-        guard case .success(.exited(0)) = WaitStatus.wait(for: pid) else {
-            throw SystemError("\(arguments.joined(separator: " ")) failed", errno: 0)
-        }
+        while let line = try? reader.next(timeoutMilliseconds: 100, idle: {}) { lines.append(line) }
+        guard case .success(.exited(0)) = WaitStatus.wait(for: pid) else { return nil }
         return lines.joined(separator: "\n")
     }
 
