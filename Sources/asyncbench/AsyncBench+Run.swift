@@ -25,8 +25,8 @@ extension AsyncBench {
 
                 Examples:
                   asyncbench --backend all                            # the Swift backends
-                  asyncbench --backend all,python --workload sleep,cpu   # and Python's (asyncio, uvloop, threads, processes)
-                  asyncbench --backend python-asyncio,python-threads --python /usr/bin/python3.13
+                  asyncbench --backend all,python --workload cpu      # and the 4 Python ones
+                  asyncbench --backend python --python /usr/bin/python3.13
                   asyncbench --backend async,pthread --tasks 100,10000 --latency 10ms,100ms
                   asyncbench --backend pthread --thread-stack default --tasks 1000 --out /tmp/run1
                   asyncbench --workload switch --backend all          # ns per switch, pinned and not

@@ -105,6 +105,19 @@ extension BlockingBackendSuites {
             #expect(failed.status == .error && failed.message.contains("/nonexistent/folder"), "\(failed.message)")
         }
 
+        @Test func theThreadAndProcessCapsAreLimitRowsWithTheTasksReached() throws {
+            for (backend, cap) in [
+                (PythonThreadsBackend.name, "--max-threads"), (PythonProcessesBackend.name, "--max-procs"),
+            ] {
+                var spec = Self.spec(backend, "sleep", tasks: 5)
+                spec.options.maxThreads = 3
+                spec.options.maxProcesses = 3
+                let report = CellRunner.run(spec)
+                #expect(report.status == .limit && report.tasksReached == 3, "\(backend): \(report.message)")
+                #expect(report.message.contains("\(cap) 3"), "\(report.message)")
+            }
+        }
+
         @Test func thePythonCodeComputesWhatTheCCodeDoes() throws {
             let command = try PythonWorker.command(model: "asyncio").get()
             let folder = String(command[1].dropLast("/asyncbench_worker.py".count))
