@@ -120,7 +120,7 @@ extension BlockingBackendSuites {
 
         @Test func thePythonCodeComputesWhatTheCCodeDoes() throws {
             let command = try PythonWorker.command(model: "asyncio").get()
-            let folder = String(command[1].dropLast("/asyncbench_worker.py".count))
+            let folder = String(command[2].dropLast("/asyncbench_worker.py".count))
             let output = try #require(
                 PythonWorker.output(of: [
                     command[0], "-B", "-c",
@@ -147,7 +147,7 @@ extension BlockingBackendSuites {
                 status: .error, message: "", tasksReached: nil, samples: [], idleRSSBytes: 0, peakRSSBytes: 0)
             var spec = Self.spec(PythonUvloopBackend.name, "sleep", tasks: 2)
             spec.reps = 1
-            try WorkerCell.exchange(spec, command: [command[0], command[1], "uvloop"], into: &report)
+            try WorkerCell.exchange(spec, command: command.dropLast() + ["uvloop"], into: &report)
             if PythonWorker.imports("uvloop", python: command[0]) {
                 #expect(plan.cells.allSatisfy { $0.skipReason == nil })
                 #expect(report.status == .ok, "\(report.message)")

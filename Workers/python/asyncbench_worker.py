@@ -29,8 +29,6 @@ import sysconfig
 import threading
 import time
 
-sys.dont_write_bytecode = True  # no __pycache__ beside the worker in the source tree
-# pylint: disable=wrong-import-position
 from asyncbench_io import File, Net
 from asyncbench_workloads import CPU, Blocking, Limit, Sleep, Switch, TaskFailed
 
@@ -63,7 +61,7 @@ def make_loop(model):
     """A new event loop of ``model``'s kind, set as current."""
     if model == "uvloop":
         try:
-            import uvloop  # pylint: disable=import-outside-toplevel
+            import uvloop
         except ImportError as error:
             raise ModuleNotFoundError(UVLOOP_MISSING.format(sys.executable)) from error
         loop = uvloop.new_event_loop()
@@ -123,7 +121,7 @@ def run_threads(workload, cap):
             counts["peak"] = max(counts["peak"], counts["in_flight"])
         try:
             workload.run_blocking(index)
-        except BaseException as error:  # pylint: disable=broad-except
+        except BaseException as error:
             outcome.errors.append(error)
         finally:
             with lock:
@@ -160,7 +158,7 @@ def child(workload, index):
     except Limit as error:
         print(f"task {index}: {error}", file=sys.stderr, flush=True)
         os._exit(LIMIT_EXIT)
-    except BaseException as error:  # pylint: disable=broad-except
+    except BaseException as error:
         print(f"task {index}: {error}", file=sys.stderr, flush=True)
         os._exit(1)
     os._exit(0)
@@ -268,7 +266,7 @@ def describe():
     gil = getattr(sys, "_is_gil_enabled", None)
     state = "" if gil is None else (", GIL enabled" if gil() else ", GIL disabled")
     try:
-        import uvloop  # pylint: disable=import-outside-toplevel
+        import uvloop
         extra = f"uvloop {uvloop.__version__}"
     except ImportError:
         extra = "no uvloop"

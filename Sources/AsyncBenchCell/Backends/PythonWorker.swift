@@ -70,7 +70,7 @@ public enum PythonWorker {
                     "uvloop is not installed for \(found): pip install uvloop (or Debian's python3-uvloop), then run again"
                 ))
         }
-        return .success([found, script, model])
+        return .success([found, "-B", script, model])  // -B: no __pycache__ beside the script
     }
 
     /// The worker script: `$ASYNCBENCH_PYTHON_WORKER`, or the nearest `Workers/python/` above the
@@ -104,7 +104,7 @@ public enum PythonWorker {
     /// free-threaded) and uvloop, as the worker describes them; nil when it cannot be asked.
     public static func describeInterpreter() -> String? {
         guard case .success(let command) = self.command(model: "asyncio") else { return nil }
-        return output(of: [command[0], command[1], "--describe"])?.trimmingWhitespace()
+        return output(of: command.dropLast() + ["--describe"])?.trimmingWhitespace()
     }
 
     /// The standard output of `arguments` (the program's path first), or nil when it cannot be
