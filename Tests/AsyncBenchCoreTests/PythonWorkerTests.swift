@@ -62,7 +62,21 @@ extension BlockingBackendSuites {
 
         @Test(arguments: [0, 1, 2])
         func everyWorkloadRunsOnTheBackendAndReportsItsFigures(_ which: Int) throws {
-            let backend = Self.backends[which]
+            try Self.checkEveryWorkload(Self.backends[which])
+        }
+
+        /// Whether the interpreter the tests use has uvloop.
+        static var uvloopInstalled: Bool { (try? PythonWorker.command(model: "uvloop").get()) != nil }
+
+        @Test(
+            .enabled(
+                if: uvloopInstalled, "needs uvloop in the interpreter: ASYNCBENCH_PYTHON=a python with uvloop runs it"))
+        func everyWorkloadRunsOnUvloopWhereInstalled() throws {
+            try Self.checkEveryWorkload(PythonUvloopBackend.self)
+        }
+
+        /// Runs every workload of `backend` at 4 tasks and checks its row and figures.
+        static func checkEveryWorkload(_ backend: any PythonBackend.Type) throws {
             for workload in backend.workloads {
                 let spec = Self.spec(backend.name, workload)
                 let (report, row) = try Self.row(spec)
