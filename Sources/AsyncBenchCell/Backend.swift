@@ -37,6 +37,9 @@ public protocol Backend: Sendable {
 
     /// Hidden backends exist for tests and are left out of `all` and listings.
     static var hidden: Bool { get }
+    /// What the tasks run in: `swift` (the backends `--backend all` runs), or a worker's
+    /// language (`python`), which is also the `--backend` name of its backends as a group.
+    static var runtime: String { get }
     /// Set for a backend whose cells run in a worker program outside this process (another
     /// language's runtime): the cell hands it the cell spec and reads back its report instead of
     /// calling `run` (see docs/worker-protocol.md).
@@ -55,6 +58,7 @@ extension Backend {
     public static var runsAsyncBodies: Bool { false }
     public static var spawnsHelpers: Bool { false }
     public static var hidden: Bool { false }
+    public static var runtime: String { "swift" }
     public static var worker: WorkerProgram? { nil }
 }
 

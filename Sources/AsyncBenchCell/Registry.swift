@@ -5,7 +5,7 @@ import AsyncBenchResults
 /// Every backend and workload asyncbench knows: adding one is one line here (and, for a workload
 /// with options of its own, one line in `WorkloadOptions` below).
 public enum Registry {
-    /// In the order `--backend all` runs them.
+    /// In the order `--backend all` (the Swift ones) and `--backend python` run them.
     public static let backends: [any Backend.Type] = [
         AsyncBackend.self,
         ExecutorBackend.self,
@@ -16,6 +16,10 @@ public enum Registry {
         ForkBackend.self,
         SpawnBackend.self,
         SequentialBackend.self,
+        PythonAsyncioBackend.self,
+        PythonUvloopBackend.self,
+        PythonThreadsBackend.self,
+        PythonProcessesBackend.self,
         TestWorkerBackend.self,
     ]
 
@@ -79,9 +83,24 @@ public enum Registry {
         workloads.first { $0.name == name }
     }
 
-    /// Backend names for `all`, listings and `--help` (hidden test backends left out).
+    /// The Swift backends' names: what `--backend all` runs (hidden test backends left out).
     public static var visibleBackendNames: [String] {
+        backends.filter { !$0.hidden && $0.runtime == "swift" }.map { $0.name }
+    }
+
+    /// Every backend name for listings and `--help` (hidden test backends left out).
+    public static var listedBackendNames: [String] {
         backends.filter { !$0.hidden }.map { $0.name }
+    }
+
+    /// The names `--backend` takes for several backends: `all` (the Swift backends) and each
+    /// worker runtime (`python`: the Python backends).
+    public static var backendGroups: [String: [String]] {
+        var groups = ["all": visibleBackendNames]
+        for backend in backends where !backend.hidden && backend.runtime != "swift" {
+            groups[backend.runtime, default: []].append(backend.name)
+        }
+        return groups
     }
 
     /// Workload names for listings and `--help` (hidden test workloads left out).

@@ -20,6 +20,9 @@ public struct RunMetadata: Codable, Sendable, Equatable {
     public var swiftVersion: String
     public var allocator: String
     public var hostname: String
+    /// The Python interpreter the python-* backends ran on (version, build, GIL, uvloop), when
+    /// a run had Python cells to run; nil otherwise.
+    public var python: String? = nil
     /// The run's settings with defaults filled in (reps, warm-up, budgets, caps), as `name=value`.
     public var settings: [String] = []
 
@@ -66,9 +69,11 @@ public struct RunMetadata: Codable, Sendable, Equatable {
         ] + (settings.isEmpty ? [] : ["settings: " + settings.joined(separator: " ")])
     }
 
-    /// "2 cores (CPU model), 23.4 GiB, Linux 6.1, Swift 6.3.1, allocator glibc 2.36 malloc".
+    /// "2 cores (CPU model), 23.4 GiB, Linux 6.1, Swift 6.3.1, allocator glibc 2.36 malloc", and
+    /// "; Python CPython 3.11.7 (GIL build)..." when Python backends ran.
     public var machineLine: String {
         "\(cores) cores (\(cpuModel)), \(Units.formatBytes(memoryBytes)), \(kernel), Swift \(swiftVersion), allocator \(allocator)"
+            + (python.map { "; Python \($0)" } ?? "")
     }
 
     /// The Swift compiler that built this binary (compile-time, to the patch level).

@@ -15,12 +15,13 @@ extension RunPlan {
     }
 
     static func names(
-        _ text: String, option: String, known: [String], all: [String]?, unknown: (String) -> UsageError
+        _ text: String, option: String, known: [String], groups: [String: [String]] = [:],
+        unknown: (String) -> UsageError
     ) throws(UsageError) -> [String] {
         var result: [String] = []
         for name in try list(text, option: option) {
-            if let all, name == "all" {
-                result += all
+            if let group = groups[name] {
+                result += group
             } else if known.contains(name) {
                 result.append(name)
             } else {

@@ -88,10 +88,13 @@ public struct RunPlan: Sendable {
         }
         let backendNames = try Self.names(
             options.backends, option: "--backend", known: Registry.backends.map { $0.name },
-            all: Registry.visibleBackendNames
-        ) { .unknownBackend($0, known: Registry.visibleBackendNames) }
+            groups: Registry.backendGroups
+        ) {
+            .unknownBackend(
+                $0, known: Registry.listedBackendNames + Registry.backendGroups.keys.filter { $0 != "all" }.sorted())
+        }
         let workloadNames = try Self.names(
-            options.workloads, option: "--workload", known: Registry.workloads.map { $0.name }, all: nil
+            options.workloads, option: "--workload", known: Registry.workloads.map { $0.name }
         ) { .unknownWorkload($0, known: Registry.visibleWorkloadNames) }
         let tasks = try options.tasks.map { list throws(UsageError) in
             try Self.list(list, option: "--tasks").map { text throws(UsageError) in

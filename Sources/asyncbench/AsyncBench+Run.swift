@@ -24,7 +24,9 @@ extension AsyncBench {
                 to stdout and per-cell progress to stderr when it is a terminal.
 
                 Examples:
-                  asyncbench --backend all
+                  asyncbench --backend all                            # the Swift backends
+                  asyncbench --backend all,python --workload cpu      # and the 4 Python ones
+                  asyncbench --backend python --python /usr/bin/python3.13
                   asyncbench --backend async,pthread --tasks 100,10000 --latency 10ms,100ms
                   asyncbench --backend pthread --thread-stack default --tasks 1000 --out /tmp/run1
                   asyncbench --workload switch --backend all          # ns per switch, pinned and not
@@ -44,8 +46,8 @@ extension AsyncBench {
 
         @Option(
             help: ArgumentHelp(
-                "Backends to run, comma-separated, or 'all'.",
-                discussion: "One of: \(Registry.visibleBackendNames.joined(separator: ", ")).",
+                "Backends to run, comma-separated: names, 'all' (the Swift ones) or 'python' (the Python ones).",
+                discussion: "One of: \(Registry.listedBackendNames.joined(separator: ", ")).",
                 valueName: "list"))
         var backend = defaults.backends
 
@@ -157,6 +159,14 @@ extension AsyncBench {
         )
         var force = false
 
+        @Option(
+            help: ArgumentHelp(
+                "The Python interpreter of the python-* backends (default: python3 on PATH).",
+                discussion:
+                    "The worker script is found above this executable (Workers/python/), or set ASYNCBENCH_PYTHON_WORKER.",
+                valueName: "path"))
+        var python: String?
+
         @Flag(help: "After the sweep, run 'asyncbench verify' (figures beside perf and the kernel's).")
         var verify = false
 
@@ -183,6 +193,8 @@ extension AsyncBench {
         }
 
         func makePlan() throws -> RunPlan {
+            // In the environment, so that the plan's skip reasons and every cell process see it.
+            if let python { setenv(PythonWorker.interpreterVariable, python, 1) }
             var options = RunOptions()
             options.backends = backend
             options.workloads = workload

@@ -28,6 +28,9 @@ public enum CPUWorkload: Workload {
     public struct Parameters: Codable, Sendable, Equatable {
         /// Rounds of the mix each task computes.
         public var work: Int
+        /// What those rounds give, as the sweep computed it for the cell (`prepare`); a worker in
+        /// another language checks its tasks' results against it. nil until then.
+        public var expected: UInt64?
         public init(work: Int) { self.work = work }
     }
 
@@ -72,7 +75,19 @@ public enum CPUWorkload: Workload {
 
     public static func body(_ cell: WorkloadCell<Parameters>) throws(CellFailure) -> TaskBody {
         let iterations = UInt64(cell.parameters.work)
-        return try body(iterations: iterations, expected: CAsyncBench_cpu_work(iterations, 42))
+        return try body(iterations: iterations, expected: cell.parameters.expected ?? expected(iterations))
+    }
+
+    /// What `iterations` rounds from the seed every task uses give.
+    static func expected(_ iterations: UInt64) -> UInt64 { CAsyncBench_cpu_work(iterations, 42) }
+
+    /// Computes the value every task's result is checked against once, before the cell starts,
+    /// so that a worker in another language checks against this C code's value.
+    public static func prepare(_ cell: inout WorkloadCell<Parameters>, executable: String) throws(CellSetupError)
+        -> CellSetup
+    {
+        cell.parameters.expected = expected(UInt64(cell.parameters.work))
+        return CellSetup()
     }
 
     /// One task alone on this thread, after one untimed run: the median of three, ns.

@@ -15,6 +15,10 @@ enum RunSession {
     static func execute(plan: RunPlan, commandLine: [String], executable: String) -> ExitStatus {
         var metadata = RunMetadata.current(commandLine: commandLine)
         metadata.settings = plan.settings
+        let runsPython = plan.cells.contains {
+            $0.skipReason == nil && Registry.backend(named: $0.spec.backend)?.runtime == PythonWorker.runtime
+        }
+        if runsPython { metadata.python = PythonWorker.describeInterpreter() ?? PythonWorker.interpreter }
         for note in plan.notes { ProcessIO.writeStandardError("asyncbench: note: \(note)\n") }
         if plan.allocators.contains(.jemalloc) {
             metadata.allocator += "; jemalloc cells: " + jemallocDescription(executable: executable)
