@@ -41,7 +41,15 @@ struct CellBuilder {
                                 repBudgetNanoseconds: repBudgetNanoseconds)
                             spec.memoryRepetition = options.memoryRepetition
                             if let only = options.onlyCells, !only.contains(spec.key) { continue }
-                            if let problem = workload.problem(tasks: count) { throw .workloadProblem(problem) }
+                            // A task count the workload cannot run is refused when the user chose the
+                            // workload, and skipped with the reason when it came with the defaults.
+                            if let problem = workload.problem(tasks: count) {
+                                guard options.workloads == RunOptions().workloads else {
+                                    throw .workloadProblem(problem)
+                                }
+                                cells.append(PlannedCell(spec: spec, skipReason: problem))
+                                continue
+                            }
                             cells.append(PlannedCell(spec: spec, skipReason: skipReason(spec, workload)))
                         }
                     }

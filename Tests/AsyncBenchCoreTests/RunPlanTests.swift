@@ -98,6 +98,20 @@ import Testing
             ])
     }
 
+    @Test func anOddNIsRefusedForSwitchWhenChosenAndSkippedWhenItCameWithTheDefaults() throws {
+        let plan = try RunPlan(Self.options { $0.tasks = "1,4" })
+        let odd = plan.cells.filter { $0.spec.workload == "switch" && $0.spec.tasks == 1 }
+        #expect(!odd.isEmpty && odd.allSatisfy { $0.skipReason?.contains("--tasks must be even, got 1") == true })
+        #expect(plan.cells.contains { $0.spec.workload == "switch" && $0.spec.tasks == 4 && $0.skipReason == nil })
+        #expect(throws: UsageError.self) {
+            try RunPlan(
+                Self.options {
+                    $0.workloads = "switch"
+                    $0.tasks = "1"
+                })
+        }
+    }
+
     @Test func aSweepWhoseWorkloadsOrTasksAreChosenHasNoBudgetUnlessGiven() throws {
         let chosen = try RunPlan(Self.options { $0.workloads = "sleep" })
         #expect(chosen.budget == nil && chosen.runOrder == Array(chosen.cells.indices))

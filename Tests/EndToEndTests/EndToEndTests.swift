@@ -12,11 +12,11 @@ import Testing
 /// Runs the built `asyncbench` binary the way a user does and checks its files and exit status.
 @Suite(.serialized) struct EndToEndTests {
     @Test func aSmallSweepOfEveryBackendWritesOkRows() throws {
-        // The default workloads (sleep, net, file, file-offload), small.
+        // The I/O workloads of the main job, small.
         let out = temporaryDirectory()
         let result = try run([
-            "--backend", "all", "--tasks", "1,8", "--latency", "2ms", "--reps", "2", "--requests", "3", "--out", out,
-            "--overwrite",
+            "--backend", "all", "--workload", "sleep,net,file,file-offload", "--tasks", "1,8", "--latency", "2ms",
+            "--reps", "2", "--requests", "3", "--out", out, "--overwrite",
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let all = try readRows(out + "/results.csv")
