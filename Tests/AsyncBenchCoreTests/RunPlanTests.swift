@@ -58,12 +58,14 @@ import Testing
     @Test func defaultsExpandToEveryBackendAndTaskCount() throws {
         let plan = try RunPlan(Self.options { $0.poolSize = 2 })
         // Every claim's workload on every backend: sleep at 5 task counts, switch pinned and
-        // not, cpu at 4, blocking and blocking-offload at 2, net, file and file-offload at 3.
+        // not, cpu at 1, the cores and twice the cores, blocking and blocking-offload at 2, net,
+        // file and file-offload at 3.
         #expect(
             plan.cells.map(\.spec.workload).uniqued() == [
                 "sleep", "switch", "cpu", "blocking", "blocking-offload", "net", "file", "file-offload",
             ])
-        #expect(plan.cells.count == Registry.visibleBackendNames.count * (5 + 2 + 4 + 2 + 2 + 3 + 3 + 3))
+        let cpu = CPUWorkload.defaultTasks.count
+        #expect(plan.cells.count == Registry.visibleBackendNames.count * (5 + 2 + cpu + 2 + 2 + 3 + 3 + 3))
         // The main job runs under its time budget, each series' smallest N first.
         #expect(plan.budget?.nanoseconds == 90_000_000_000)
         #expect(plan.settings.contains("budget=90s"))

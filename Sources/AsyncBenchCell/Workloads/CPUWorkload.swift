@@ -10,7 +10,9 @@ public enum CPUWorkload: Workload {
     public static let name = "cpu"
     public static let summary =
         "Each task does --work rounds of a 64-bit hash (result checked); reports speedup over one task on one thread"
-    public static let defaultTasks = [1, 2, 4, 8]
+    /// One task, then as many as cores, then twice as many: the speedup stops growing at the
+    /// cores (1, 2, 4 on 2 cores).
+    public static var defaultTasks: [Int] { [1, BackendOptions.cores, 2 * BackendOptions.cores].uniqued() }
     public static let usesLatency = false
     public static let runsInHelper = true
 

@@ -6,7 +6,7 @@ import AsyncBenchResults
 extension NetWorkload {
     public struct Options: WorkloadOptionGroup {
         @Option(help: "Requests each task of the net workload sends one after another.")
-        public var requests = 10
+        public var requests = 5
 
         @Option(help: "Payload bytes of each net request and response (0 to 65536).")
         public var payload = 64

@@ -22,7 +22,7 @@ public enum NetWorkload: Workload {
 
     public struct Parameters: Codable, Sendable, Equatable {
         /// Requests per task and payload bytes; a request's timeout, ns.
-        public var requests = 10
+        public var requests = 5
         public var payload = 64
         public var requestTimeoutNanoseconds: Int64 = 5_000_000_000
         /// The latency server: its address (port 0 until the sweep starts one for the cell), and

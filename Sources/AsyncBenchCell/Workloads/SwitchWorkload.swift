@@ -28,7 +28,7 @@ public enum SwitchWorkload: Workload {
     /// `--rounds`: how many times each task or pair repeats its step (switch, yield).
     public struct Options: WorkloadOptionGroup {
         @Option(help: "Round trips per pair of peers (switch workload); yields per task (yield workload).")
-        public var rounds = 20_000
+        public var rounds = 10_000
 
         public init() {}
         public var settings: [String] { ["rounds=\(rounds)"] }
