@@ -83,13 +83,18 @@ do for [format in "pngcairo svg"] {
     set pointsize 1.2
     set format y "% h"
 
-    set output out . "/overhead_per_task." . ext
     set title "Wall-time overhead per task: (wall − latency) / N, sleep workload\n{/*0.8 " . machine . "}"
     set logscale y 10
     set ylabel "overhead per task (µs, log)"
-    # A single point has no y range of its own: give it one (else gnuplot warns).
-    if (sleeprows == 1) { stats data using (okrow("overhead_us_per_task")) name "Y" nooutput; set yrange [Y_min / 2:Y_max * 2] }
-    plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "overhead_us_per_task")) with linespoints title b
+    # A single point has no y range of its own: give it one (else gnuplot warns); a point that
+    # is not positive (no latency, no overhead) cannot be on a log scale and gets none.
+    if (sleeprows == 1) { stats data using (okrow("overhead_us_per_task")) name "Y" nooutput; if (exists("Y_min") && Y_min > 0) { set yrange [Y_min / 2:Y_max * 2] } }
+    # No point on the log scale (e.g. no overhead at --latency 0ns): no chart, rather than an error.
+    stats data using (okrow("overhead_us_per_task") > 0 ? okrow("overhead_us_per_task") : NaN) name "V" nooutput
+    if (exists("V_records") && V_records > 0) {
+        set output out . "/overhead_per_task." . ext
+        plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "overhead_us_per_task")) with linespoints title b
+    }
     set autoscale y
 
     set output out . "/efficiency." . ext
@@ -102,22 +107,30 @@ do for [format in "pngcairo svg"] {
     set autoscale y
     set key inside top left
 
-    set output out . "/rss_per_task." . ext
     set title "Memory per task: (peak RSS − idle RSS) / N, sleep workload (fork: + its children's private memory)\n{/*0.8 " . machine . "}"
     set logscale y 2
     set format y "%.0b %BB"
     set key inside top right
     set ylabel "RSS per task (log)"
-    if (sleeprows == 1) { stats data using (okrow("rss_bytes_per_task")) name "Y" nooutput; set yrange [Y_min / 2:Y_max * 2] }
-    plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "rss_bytes_per_task") > 0 ? pick(b, "rss_bytes_per_task") : NaN) with linespoints title b
+    if (sleeprows == 1) { stats data using (okrow("rss_bytes_per_task")) name "Y" nooutput; if (exists("Y_min") && Y_min > 0) { set yrange [Y_min / 2:Y_max * 2] } }
+    # No point on the log scale (e.g. no overhead at --latency 0ns): no chart, rather than an error.
+    stats data using (okrow("rss_bytes_per_task") > 0 ? okrow("rss_bytes_per_task") : NaN) name "V" nooutput
+    if (exists("V_records") && V_records > 0) {
+        set output out . "/rss_per_task." . ext
+        plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "rss_bytes_per_task") > 0 ? pick(b, "rss_bytes_per_task") : NaN) with linespoints title b
+    }
     set autoscale y
     if (heaprows > 0) {
-        set output out . "/heap_per_task." . ext
         set title "Heap per task: allocator's bytes in use at the peak − before, / N, sleep workload (not fork)\n{/*0.8 " . machine . "}"
         set ylabel "heap bytes per task (log)"
         set key inside bottom left
-        if (heaprows == 1) { stats data using (okrow("heap_bytes_per_task")) name "Y" nooutput; set yrange [Y_min / 2:Y_max * 2] }
-        plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "heap_bytes_per_task") > 0 ? pick(b, "heap_bytes_per_task") : NaN) with linespoints title b
+        if (heaprows == 1) { stats data using (okrow("heap_bytes_per_task")) name "Y" nooutput; if (exists("Y_min") && Y_min > 0) { set yrange [Y_min / 2:Y_max * 2] } }
+        # No point on the log scale (e.g. no overhead at --latency 0ns): no chart, rather than an error.
+        stats data using (okrow("heap_bytes_per_task") > 0 ? okrow("heap_bytes_per_task") : NaN) name "V" nooutput
+        if (exists("V_records") && V_records > 0) {
+            set output out . "/heap_per_task." . ext
+            plot for [b in backends] data using (pick(b, "tasks")):(pick(b, "heap_bytes_per_task") > 0 ? pick(b, "heap_bytes_per_task") : NaN) with linespoints title b
+        }
         set autoscale y
     }
     set format y "% h"
