@@ -104,7 +104,7 @@ extension ClaimsReport {
             }
             let range = asyncSpread.range { Units.fixed($0, digits: 2) }
             headline =
-                "N = \(n): async \(ms(asyncWall)) (efficiency \(Units.fixed(asyncEfficiency, digits: 2))\(range)) vs \(sequential) \(ms(sequentialWall))"
+                "N = \(n): \(pool) \(ms(asyncWall)) (efficiency \(Units.fixed(asyncEfficiency, digits: 2))\(range)) vs \(sequential) \(ms(sequentialWall))"
             body +=
                 "At N = \(n), \(n) waits of \(ms(figures.latency)) take \(ms(asyncWall)) concurrently on \(pool) (efficiency \(Units.fixed(asyncEfficiency, digits: 2))\(range) over the repetitions) and \(ms(sequentialWall)) one after another: \(Units.trim(sequentialWall / asyncWall, digits: 1))× faster.\n\n"
         } else {
