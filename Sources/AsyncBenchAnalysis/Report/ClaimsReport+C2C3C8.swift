@@ -6,20 +6,21 @@ import AsyncBenchSweep
 extension ClaimsReport {
     // MARK: - C2
 
-    static func c2(_ figures: SleepFigures, capacity: [CapacityResult]? = nil) -> Finding {
+    static func c2(_ figures: SleepFigures, _ models: Models, capacity: [CapacityResult]? = nil) -> Finding {
         if let capacity, let found = c2(capacity: capacity) { return found }
+        let (pool, thread) = (models.pool, models.thread)
         let rule =
-            "supported when, at the largest N both completed (≥ 1000), pthread costs ≥ 5× async in wall-time overhead per task and ≥ 1.5× in memory per task, or threads hit a limit below async's highest N; contradicted when neither cost is higher for pthread; nuanced otherwise."
+            "supported when, at the largest N both completed (≥ 1000), \(thread) costs ≥ 5× \(pool) in wall-time overhead per task and ≥ 1.5× in memory per task, or threads hit a limit below \(pool)'s highest N; contradicted when neither cost is higher for \(thread); nuanced otherwise."
         var body = figures.capacityTable() + "\n"
         let verdict: Verdict
         var headline: String
-        let common = figures.largestCommonN(["async", "pthread"])
-        if let limit = figures.limitN("pthread"), let asyncMax = figures.highestOK("async"), asyncMax > limit {
+        let common = figures.largestCommonN([pool, thread])
+        if let limit = figures.limitN(thread), let asyncMax = figures.highestOK(pool), asyncMax > limit {
             verdict = .supported
-            headline = "pthread hit a limit at N = \(limit); async completed N = \(asyncMax)"
-            body += "Threads hit a limit at N = \(limit) while async tasks completed N = \(asyncMax).\n"
+            headline = "\(thread) hit a limit at N = \(limit); \(pool) completed N = \(asyncMax)"
+            body += "Threads hit a limit at N = \(limit) while \(pool) tasks completed N = \(asyncMax).\n"
         } else if let n = common, n >= 1000,
-            let asyncRow = figures.row("async", n), let threadRow = figures.row("pthread", n),
+            let asyncRow = figures.row(pool, n), let threadRow = figures.row(thread, n),
             let asyncOverhead = Spread.overheadPerTask(of: asyncRow),
             let threadOverhead = Spread.overheadPerTask(of: threadRow),
             let asyncMemory = asyncRow[RunnerColumns.rssPerTask],
@@ -33,20 +34,21 @@ extension ClaimsReport {
                     ? .supported : (figures[0] <= 1 && figures[1] <= 1 ? .contradicted : .nuanced)
             }
             headline =
-                "at N = \(n): pthread \(ratio(overheadRatio)) async's overhead per task, \(ratio(memoryRatio)) its memory per task"
+                "at N = \(n): \(thread) \(ratio(overheadRatio)) \(pool)'s overhead per task, \(ratio(memoryRatio)) its memory per task"
             body +=
-                "At N = \(n), the largest N both completed: async adds \(us(asyncOverhead.value)) and \(Units.formatBytes(Int(asyncMemory))) per task, pthread \(us(threadOverhead.value)) and \(Units.formatBytes(Int(threadMemory))) per task (\(ratio(overheadRatio)) and \(ratio(memoryRatio)); the overhead's range is from the fastest and slowest repetitions, memory is read once per cell).\n"
+                "At N = \(n), the largest N both completed: \(pool) adds \(us(asyncOverhead.value)) and \(Units.formatBytes(Int(asyncMemory))) per task, \(thread) \(us(threadOverhead.value)) and \(Units.formatBytes(Int(threadMemory))) per task (\(ratio(overheadRatio)) and \(ratio(memoryRatio)); the overhead's range is from the fastest and slowest repetitions, memory is read once per cell).\n"
         } else {
             verdict = .nuanced
             headline = "too few tasks to judge (largest N both completed: \(common.map(String.init) ?? "none"))"
-            body += "async and pthread did not both complete N ≥ 1000 in this run, so the rule cannot be applied.\n"
+            body += "\(pool) and \(thread) did not both complete N ≥ 1000 in this run, so the rule cannot be applied.\n"
         }
-        let stack = figures.setting("thread-stack") ?? "64KiB"
-        let threadMemory = figures.highestOK("pthread").flatMap { figures.row("pthread", $0) }?[
+        // Swift's threads get --thread-stack; Python's threading keeps its own default stack.
+        let stacks = models.runtime == .swift ? "with \(figures.setting("thread-stack") ?? "64KiB") stacks " : ""
+        let threadMemory = figures.highestOK(thread).flatMap { figures.row(thread, $0) }?[
             RunnerColumns.rssPerTask
         ].map { Units.formatBytes(Int($0)) }
         body +=
-            "\nThreads were capped at `--max-threads` (\(figures.setting("max-threads") ?? "16000")), below the kernel's limit, so this run does not find the highest N threads can reach. Memory per task counts resident pages only: with \(stack) stacks a thread's resident cost was \(threadMemory ?? "not measured") here, whatever the stack's reserved size.\n"
+            "\nThreads were capped at `--max-threads` (\(figures.setting("max-threads") ?? "16000")), below the kernel's limit, so this run does not find the highest N threads can reach. Memory per task counts resident pages only: \(stacks)a thread's resident cost was \(threadMemory ?? "not measured") here, whatever the stack's reserved size.\n"
         return Finding(
             id: "C2", claim: Claims.c2, verdict: verdict, rule: rule, headline: headline, body: body,
             charts: ["overhead_per_task.png", "rss_per_task.png", "highest_tasks.png"])
@@ -81,14 +83,15 @@ extension ClaimsReport {
 
     // MARK: - C3
 
-    static func c3(_ figures: SleepFigures) -> Finding {
+    static func c3(_ figures: SleepFigures, _ models: Models) -> Finding {
+        let (pool, sequential) = (models.pool, models.sequential)
         let rule =
-            "supported when async's wall at the largest N the sequential baseline ran (≥ 10) is within 25% of one wait (efficiency ≥ 0.8) while the baseline takes about the sum (efficiency ≤ 1.25 / N); contradicted when async's efficiency there is below 0.5; nuanced otherwise."
+            "supported when \(pool)'s wall at the largest N the sequential baseline ran (≥ 10) is within 25% of one wait (efficiency ≥ 0.8) while the baseline takes about the sum (efficiency ≤ 1.25 / N); contradicted when async's efficiency there is below 0.5; nuanced otherwise."
         var body = figures.efficiencyTable() + "\n"
         let verdict: Verdict
         let headline: String
-        if let n = figures.highestOK("sequential"), n >= 10, let asyncRow = figures.row("async", n),
-            let sequentialRow = figures.row("sequential", n), let asyncEfficiency = asyncRow[RunnerColumns.efficiency],
+        if let n = figures.highestOK(sequential), n >= 10, let asyncRow = figures.row(pool, n),
+            let sequentialRow = figures.row(sequential, n), let asyncEfficiency = asyncRow[RunnerColumns.efficiency],
             let sequentialEfficiency = sequentialRow[RunnerColumns.efficiency],
             let asyncWall = asyncRow[RunnerColumns.wallMedian],
             let sequentialWall = sequentialRow[RunnerColumns.wallMedian]
@@ -101,14 +104,18 @@ extension ClaimsReport {
             }
             let range = asyncSpread.range { Units.fixed($0, digits: 2) }
             headline =
-                "N = \(n): async \(ms(asyncWall)) (efficiency \(Units.fixed(asyncEfficiency, digits: 2))\(range)) vs sequential \(ms(sequentialWall))"
+                "N = \(n): \(pool) \(ms(asyncWall)) (efficiency \(Units.fixed(asyncEfficiency, digits: 2))\(range)) vs \(sequential) \(ms(sequentialWall))"
             body +=
-                "At N = \(n), \(n) waits of \(ms(figures.latency)) take \(ms(asyncWall)) concurrently on async (efficiency \(Units.fixed(asyncEfficiency, digits: 2))\(range) over the repetitions) and \(ms(sequentialWall)) one after another: \(Units.trim(sequentialWall / asyncWall, digits: 1))× faster.\n\n"
+                "At N = \(n), \(n) waits of \(ms(figures.latency)) take \(ms(asyncWall)) concurrently on \(pool) (efficiency \(Units.fixed(asyncEfficiency, digits: 2))\(range) over the repetitions) and \(ms(sequentialWall)) one after another: \(Units.trim(sequentialWall / asyncWall, digits: 1))× faster.\n\n"
         } else {
             verdict = .nuanced
-            headline = "no sequential baseline with N ≥ 10 and an async cell at the same N"
+            headline = "no \(sequential) baseline with N ≥ 10 and a \(pool) cell at the same N"
         }
-        for backend in figures.backends where backend != "sequential" {
+        if models.runtime == .python {
+            body +=
+                "Python has no sequential backend: the baseline is Swift's `\(sequential)` rows, as sleeping one wait after another does not depend on the runtime.\n\n"
+        }
+        for backend in figures.backends where backend != sequential {
             let holds = figures.largestN(backend) { ($0[RunnerColumns.efficiency] ?? 0) >= 0.8 }
             body +=
                 "- `\(backend)`: "
@@ -126,48 +133,53 @@ extension ClaimsReport {
 
     // MARK: - C8
 
-    static func c8(_ figures: SleepFigures) -> Finding {
+    static func c8(_ figures: SleepFigures, _ models: Models) -> Finding {
+        let (pool, thread, process) = (models.pool, models.thread, models.process)
         let rule =
-            "supported when, at the largest N that fork, pthread and async all completed, fork's wall-time overhead per task is the highest of the three; contradicted when it is lower than pthread's; nuanced otherwise."
+            "supported when, at the largest N that \(process), \(thread) and \(pool) all completed, \(process)'s wall-time overhead per task is the highest of the three; contradicted when it is lower than \(thread)'s; nuanced otherwise."
         var body = ""
         let verdict: Verdict
         let headline: String
-        if let n = figures.largestCommonN(["fork", "pthread", "async"]),
-            let forkSpread = figures.row("fork", n).flatMap(Spread.overheadPerTask),
-            let threadSpread = figures.row("pthread", n).flatMap(Spread.overheadPerTask),
-            let asyncSpread = figures.row("async", n).flatMap(Spread.overheadPerTask)
+        if let n = figures.largestCommonN([process, thread, pool]),
+            let forkSpread = figures.row(process, n).flatMap(Spread.overheadPerTask),
+            let threadSpread = figures.row(thread, n).flatMap(Spread.overheadPerTask),
+            let asyncSpread = figures.row(pool, n).flatMap(Spread.overheadPerTask)
         {
-            let (fork, thread, async) = (forkSpread.value, threadSpread.value, asyncSpread.value)
+            let (fork, threadOverhead, async) = (forkSpread.value, threadSpread.value, asyncSpread.value)
             verdict = robustVerdict([forkSpread, threadSpread, asyncSpread]) { figures in
                 figures[0] >= figures[1] && figures[0] >= figures[2]
                     ? .supported : (figures[0] < figures[1] ? .contradicted : .nuanced)
             }
             func text(_ spread: Spread) -> String { us(spread.value) + spread.range { Units.trim($0, digits: 1) } }
-            headline = "at N = \(n): fork \(us(fork)), pthread \(us(thread)), async \(us(async)) per task"
+            headline =
+                "at N = \(n): \(process) \(us(fork)), \(thread) \(us(threadOverhead)), \(pool) \(us(async)) per task"
             body +=
-                "Wall-time overhead per task at N = \(n) (start, wait, join; the range is from the fastest and slowest repetitions): fork \(text(forkSpread)), pthread \(text(threadSpread)), async \(text(asyncSpread)): a process costs \(Units.trim(fork / thread, digits: 1))× a thread and \(Units.trim(fork / async, digits: 1))× an async task.\n"
+                "Wall-time overhead per task at N = \(n) (start, wait, join; the range is from the fastest and slowest repetitions): \(process) \(text(forkSpread)), \(thread) \(text(threadSpread)), \(pool) \(text(asyncSpread)): a process costs \(Units.trim(fork / threadOverhead, digits: 1))× a thread and \(Units.trim(fork / async, digits: 1))× an async task.\n"
         } else {
             verdict = .nuanced
-            headline = "fork, pthread and async did not complete a common N"
+            headline = "\(process), \(thread) and \(pool) did not complete a common N"
         }
-        if let n = figures.largestCommonN(["fork", "pthread", "async"]),
-            let fork = figures.row("fork", n), let forkMemory = fork[RunnerColumns.rssPerTask],
+        if let n = figures.largestCommonN([process, thread, pool]),
+            let fork = figures.row(process, n), let forkMemory = fork[RunnerColumns.rssPerTask],
             fork.real(RunnerColumns.childrenPrivate) != nil,
-            let threadMemory = figures.row("pthread", n)?[RunnerColumns.rssPerTask],
-            let asyncMemory = figures.row("async", n)?[RunnerColumns.rssPerTask]
+            let threadMemory = figures.row(thread, n)?[RunnerColumns.rssPerTask],
+            let asyncMemory = figures.row(pool, n)?[RunnerColumns.rssPerTask]
         {
             func bytes(_ value: Double) -> String { Units.formatBytes(Int(value.rounded())) }
             body +=
-                "\nMemory per task at N = \(n): fork \(bytes(forkMemory)) (the parent's growth plus each child's private memory, which the child reads from /proc before it exits), pthread \(bytes(threadMemory)), async \(bytes(asyncMemory)).\n"
+                "\nMemory per task at N = \(n): \(process) \(bytes(forkMemory)) (the parent's growth plus each child's private memory, which the child reads from /proc before it exits), \(thread) \(bytes(threadMemory)), \(pool) \(bytes(asyncMemory)).\n"
             if let create = fork[RunnerColumns.createPerTask],
-                let threadCreate = figures.row("pthread", n)?[RunnerColumns.createPerTask]
+                let threadCreate = figures.row(thread, n)?[RunnerColumns.createPerTask]
             {
                 body +=
-                    "Creating one: fork \(us(create)), pthread_create \(us(threadCreate)) (the creation loop / N).\n"
+                    "Creating one: \(process) \(us(create)), \(thread) \(us(threadCreate)) (the creation loop / N).\n"
             }
         } else {
+            let why =
+                models.runtime == .swift
+                ? "this run predates the children's own memory (schema 3)" : "the Python worker reads no child's memory"
             body +=
-                "\nMemory per process is not in this figure: this run predates the children's own memory (schema 3), so only the parent's RSS was measured.\n"
+                "\nMemory per process is not in this figure: \(why), so only the parent's RSS was measured.\n"
         }
         return Finding(
             id: "C8", claim: Claims.c8, verdict: verdict, rule: rule, headline: headline, body: body,

@@ -4,7 +4,7 @@ import AsyncBenchResults
 import AsyncBenchSweep
 
 extension ClaimsReport {
-    static func c4(_ run: RecordedRun) -> Finding? {
+    static func c4(_ run: RecordedRun, _ models: Models) -> Finding? {
         let rows = run.rows.filter { $0.key.workload == NetWorkload.name }
         guard !rows.isEmpty else { return nil }
         func row(_ backend: String, _ tasks: Int) -> ResultRow? { rows.cell(nil, backend, tasks) }
@@ -29,30 +29,31 @@ extension ClaimsReport {
             body +=
                 "\nThe server's own replies went out more than 1 ms late at p99 in \(lagged.count) cell(s) (\(lagged.map { "\($0.key.backend) N = \($0.key.tasks)" }.joined(separator: ", "))): there it shared the 2 cores with the clients and was part of the wait.\n"
         }
+        let (pool, thread) = (models.pool, models.thread)
         let rule =
-            "at the largest N where async and pthread both completed with every request answered (≥ 100): supported when async's throughput is at least 90% of pthread's and its memory per task lower, or when pthread failed at an N async completed; contradicted when pthread's throughput exceeds async's by more than 10% at no more memory; nuanced otherwise."
+            "at the largest N where \(pool) and \(thread) both completed with every request answered (≥ 100): supported when \(pool)'s throughput is at least 90% of \(thread)'s and its memory per task lower, or when \(thread) failed at an N \(pool) completed; contradicted when \(thread)'s throughput exceeds \(pool)'s by more than 10% at no more memory; nuanced otherwise."
         func ok(_ cell: ResultRow?) -> Bool { cell?.status == .ok }
-        let asyncDone = rows.completedTasks(NetWorkload.name, AsyncBackend.name)
-        if let n = rows.filter({ $0.key.backend == PthreadBackend.name && $0.status != .ok && $0.status != .skipped })
+        let asyncDone = rows.completedTasks(NetWorkload.name, pool)
+        if let n = rows.filter({ $0.key.backend == thread && $0.status != .ok && $0.status != .skipped })
             .map(\.key.tasks).filter({ asyncDone.contains($0) }).min()
         {
             return Finding(
                 id: "C4", claim: Claims.c4, verdict: .supported, rule: rule,
                 headline:
-                    "pthread did not complete N = \(n) (\(row(PthreadBackend.name, n)?.status.rawValue ?? "?")); async did",
+                    "\(thread) did not complete N = \(n) (\(row(thread, n)?.status.rawValue ?? "?")); \(pool) did",
                 body: body, charts: ["net_throughput.png", "net_p99.png"])
         }
         guard
-            let n = asyncDone.intersection(rows.completedTasks(NetWorkload.name, PthreadBackend.name))
+            let n = asyncDone.intersection(rows.completedTasks(NetWorkload.name, thread))
                 .filter({ $0 >= 100 }).max(),
-            let asyncRow = row(AsyncBackend.name, n), let threadRow = row(PthreadBackend.name, n),
+            let asyncRow = row(pool, n), let threadRow = row(thread, n),
             let asyncRate = asyncRow[NetWorkload.throughput], let threadRate = threadRow[NetWorkload.throughput],
             let asyncMemory = asyncRow[RunnerColumns.rssPerTask],
             let threadMemory = threadRow[RunnerColumns.rssPerTask]
         else {
             return Finding(
                 id: "C4", claim: Claims.c4, verdict: .nuanced, rule: rule,
-                headline: "async and pthread did not both complete an N ≥ 100", body: body,
+                headline: "\(pool) and \(thread) did not both complete an N ≥ 100", body: body,
                 charts: ["net_throughput.png", "net_p99.png"])
         }
         // Throughput has the spread of the cells' repetitions; memory is read once per cell.
@@ -62,11 +63,11 @@ extension ClaimsReport {
                 ? .supported : (figures[0] < 1 / 1.1 && threadMemory <= asyncMemory ? .contradicted : .nuanced)
         }
         body +=
-            "\nAt N = \(n): async \(Units.trim(asyncRate, digits: 0)) requests/s with \(Units.formatBytes(Int(asyncMemory))) per task, pthread \(Units.trim(threadRate, digits: 0))/s with \(Units.formatBytes(Int(threadMemory))): async's throughput is \(ratio(rates)) pthread's (the range from the fastest and slowest repetitions of both).\n"
+            "\nAt N = \(n): \(pool) \(Units.trim(asyncRate, digits: 0)) requests/s with \(Units.formatBytes(Int(asyncMemory))) per task, \(thread) \(Units.trim(threadRate, digits: 0))/s with \(Units.formatBytes(Int(threadMemory))): \(pool)'s throughput is \(ratio(rates)) \(thread)'s (the range from the fastest and slowest repetitions of both).\n"
         return Finding(
             id: "C4", claim: Claims.c4, verdict: verdict, rule: rule,
             headline:
-                "N = \(n): async \(Units.trim(asyncRate, digits: 0))/s at \(Units.formatBytes(Int(asyncMemory)))/task, pthread \(Units.trim(threadRate, digits: 0))/s at \(Units.formatBytes(Int(threadMemory)))/task",
+                "N = \(n): \(pool) \(Units.trim(asyncRate, digits: 0))/s at \(Units.formatBytes(Int(asyncMemory)))/task, \(thread) \(Units.trim(threadRate, digits: 0))/s at \(Units.formatBytes(Int(threadMemory)))/task",
             body: body, charts: ["net_throughput.png", "net_p99.png"])
     }
 }

@@ -5,9 +5,9 @@ import AsyncBenchSweep
 
 extension ClaimsReport {
     /// C5 from the `file` and `file-offload` rows: files/s and the per-file p99, blocking calls
-    /// made in place vs offloaded to a thread pool, judged on the one-thread `executor` (the
-    /// asyncio model) and shown for every backend.
-    static func c5(_ run: RecordedRun) -> Finding? {
+    /// made in place vs offloaded to a thread pool, judged on the family's one-thread loop (the
+    /// asyncio model) and shown for every backend of the family.
+    static func c5(_ run: RecordedRun, _ models: Models) -> Finding? {
         let inPlace = FileWorkload.name
         let offloaded = OffloadedFileWorkload.name
         let rows = run.rows.filter { [inPlace, offloaded].contains($0.key.workload) }
@@ -42,8 +42,8 @@ extension ClaimsReport {
             }
         }
         let rule =
-            "on `executor` (one thread, as an asyncio loop; `async` when executor did not run), at the largest N with both variants ok: \"fast enough to do synchronously\" holds when one file in place takes under 1 ms at p99 (the loop is never blocked longer); \"async file I/O helps with many files\" holds when offloading reaches at least 1.5× the in-place files/s (smaller gains come and go between runs of page-cache I/O). Supported when both hold, contradicted when neither does, nuanced otherwise."
-        let model = rows.contains { $0.key.backend == ExecutorBackend.name } ? ExecutorBackend.name : AsyncBackend.name
+            "\(models.loopPhrase), at the largest N with both variants ok: \"fast enough to do synchronously\" holds when one file in place takes under 1 ms at p99 (the loop is never blocked longer); \"async file I/O helps with many files\" holds when offloading reaches at least 1.5× the in-place files/s (smaller gains come and go between runs of page-cache I/O). Supported when both hold, contradicted when neither does, nuanced otherwise."
+        let model = models.loopModel(among: rows.map(\.key.backend))
         guard let n = rows.completedTasks(inPlace, model).intersection(rows.completedTasks(offloaded, model)).max(),
             let blocking = row(inPlace, model, n), let pooled = row(offloaded, model, n),
             let blockingRate = blocking[FileWorkload.filesPerSecond],
@@ -66,13 +66,13 @@ extension ClaimsReport {
         let ratio = Units.fixed(gain.value, digits: 2) + gain.range { Units.fixed($0, digits: 2) }
         body +=
             "\nOn `\(model)` at N = \(n): one file in place took \(Units.trim(fileP99 * 1000, digits: 1)) µs at p99, the longest the loop was blocked by one file; \(Units.trim(blockingRate, digits: 0)) files/s in place, \(Units.trim(pooledRate, digits: 0)) offloaded (\(ratio)×).\n"
-        if model == ExecutorBackend.name,
-            let n = rows.completedTasks(inPlace, model).intersection(rows.completedTasks(inPlace, AsyncBackend.name))
-                .max(), let pool = row(inPlace, AsyncBackend.name, n)?[FileWorkload.filesPerSecond],
-            let single = row(inPlace, ExecutorBackend.name, n)?[FileWorkload.filesPerSecond]
+        if model == models.loop, model != models.pool,
+            let n = rows.completedTasks(inPlace, model).intersection(rows.completedTasks(inPlace, models.pool))
+                .max(), let pool = row(inPlace, models.pool, n)?[FileWorkload.filesPerSecond],
+            let single = row(inPlace, models.loop, n)?[FileWorkload.filesPerSecond]
         {
             body +=
-                "Swift's default pool (`async`) already runs tasks on one thread per core, so blocking file calls in place there use every core: \(Units.trim(pool, digits: 0)) files/s at N = \(n) against the one-thread executor's \(Units.trim(single, digits: 0)).\n"
+                "\(models.name)'s default pool (`\(models.pool)`) already runs tasks on one thread per core, so blocking file calls in place there use every core: \(Units.trim(pool, digits: 0)) files/s at N = \(n) against the one-thread executor's \(Units.trim(single, digits: 0)).\n"
         }
         if let settings = run.metadata?.settingValues, let folder = settings["file-dir"] {
             let synced =

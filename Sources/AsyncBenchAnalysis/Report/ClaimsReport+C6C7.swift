@@ -6,7 +6,7 @@ import AsyncBenchSweep
 extension ClaimsReport {
     // MARK: - C6
 
-    static func c6(_ run: RecordedRun) -> Finding? {
+    static func c6(_ run: RecordedRun, _ models: Models) -> Finding? {
         let inPlace = BlockingWorkload.name
         let offloaded = OffloadedBlockingWorkload.name
         let rows = run.rows.filter { [inPlace, offloaded].contains($0.key.workload) && $0.status == .ok }
@@ -33,8 +33,8 @@ extension ClaimsReport {
             }
         }
         let rule =
-            "on `executor` (one thread, as an asyncio loop; `async` when executor did not run), at the largest N with both variants: supported when blocking in place makes the other tasks' p99 lateness at least half the blocking call and offloading brings it under a tenth of it; contradicted when in place it stays under a tenth; nuanced otherwise."
-        let model = backends.contains(ExecutorBackend.name) ? ExecutorBackend.name : AsyncBackend.name
+            "\(models.loopPhrase), at the largest N with both variants: supported when blocking in place makes the other tasks' p99 lateness at least half the blocking call and offloading brings it under a tenth of it; contradicted when in place it stays under a tenth; nuanced otherwise."
+        let model = models.loopModel(among: backends)
         // (rows holds the ok rows only.)
         let both = rows.completedTasks(inPlace, model).intersection(rows.completedTasks(offloaded, model))
         guard let n = both.max(), let stalled = row(inPlace, model, n)?[SleepWorkload.latenessP99],
@@ -52,14 +52,15 @@ extension ClaimsReport {
             ? .supported : (stalled < 0.1 * blockMicroseconds ? .contradicted : .nuanced)
         body +=
             "\nOn `\(model)` at N = \(n), blocking calls of \(Units.trim(block, digits: 1)) ms made in place delayed the other tasks by \(ms(stalled / 1000)) at p99; handed to a thread pool and awaited, by \(ms(freed / 1000)).\n"
-        let poolSizes = rows.filter { $0.key.backend == AsyncBackend.name && $0.key.workload == inPlace }.map(
+        let poolSizes = rows.filter { $0.key.backend == models.pool && $0.key.workload == inPlace }.map(
             \.key.tasks)
-        if model == ExecutorBackend.name, let few = poolSizes.min(), let many = poolSizes.max(), few < many,
-            let fewLate = row(inPlace, AsyncBackend.name, few)?[SleepWorkload.latenessP99],
-            let manyLate = row(inPlace, AsyncBackend.name, many)?[SleepWorkload.latenessP99]
+        if model == models.loop, model != models.pool, let few = poolSizes.min(), let many = poolSizes.max(),
+            few < many,
+            let fewLate = row(inPlace, models.pool, few)?[SleepWorkload.latenessP99],
+            let manyLate = row(inPlace, models.pool, many)?[SleepWorkload.latenessP99]
         {
             body +=
-                "On Swift's default pool (`async`, one thread per core) a blocking call takes one thread, not all: at N = \(few) the other tasks were \(ms(fewLate / 1000)) late at p99; at N = \(many), with more blocking calls than threads, \(ms(manyLate / 1000)).\n"
+                "On \(models.name)'s default pool (`\(models.pool)`, one thread per core) a blocking call takes one thread, not all: at N = \(few) the other tasks were \(ms(fewLate / 1000)) late at p99; at N = \(many), with more blocking calls than threads, \(ms(manyLate / 1000)).\n"
         }
         return Finding(
             id: "C6", claim: Claims.c6, verdict: verdict, rule: rule,
@@ -70,7 +71,7 @@ extension ClaimsReport {
 
     // MARK: - C7
 
-    static func c7(_ run: RecordedRun) -> Finding? {
+    static func c7(_ run: RecordedRun, _ models: Models) -> Finding? {
         let rows = run.rows.filter { $0.key.workload == CPUWorkload.name && $0.status == .ok }
         guard let n = rows.map(\.key.tasks).max() else { return nil }
         let cores = run.metadata?.cores ?? 0
@@ -88,40 +89,80 @@ extension ClaimsReport {
         for backend in backends {
             body += "| \(backend) | \(speedup(backend).map { Units.fixed($0, digits: 2) } ?? "—") |\n"
         }
+        let (pool, thread, process) = (models.pool, models.thread, models.process)
+        let others = models.asyncModels.dropFirst()
+        let when =
+            others.isEmpty
+            ? "" : ", and \(others.joined(separator: " and ")) when \(others.count == 1 ? "it" : "they") ran"
         let rule =
-            "supported when every async backend (async, and executor and nio when they ran) stays ≤ 1.2 while pthread's or fork's speedup reaches ≥ 1.5 (async does not use several CPUs, threads do); contradicted when every async backend reaches ≥ 80% of the best thread or process speedup; nuanced otherwise (one async model parallel, the other not)."
-        let threadSpread = [speedupSpread("pthread"), speedupSpread("fork")].compactMap { $0 }.max {
+            "supported when every async backend (\(pool)\(when)) stays ≤ 1.2 while \(thread)'s or \(process)'s speedup reaches ≥ 1.5 (async does not use several CPUs, threads do); contradicted when every async backend reaches ≥ 80% of the best thread or process speedup; nuanced otherwise (one async model parallel, the other not)."
+        let threadSpread = [speedupSpread(thread), speedupSpread(process)].compactMap { $0 }.max {
             $0.value < $1.value
         }
-        let threads = threadSpread?.value
-        let executor = speedup(ExecutorBackend.name)
-        let loop = speedup(NIOBackend.name)
-        guard let async = speedup("async"), let threads, let threadSpread else {
+        guard let async = speedup(pool), let threads = threadSpread?.value, let threadSpread else {
             return Finding(
                 id: "C7", claim: Claims.c7, verdict: .nuanced, rule: rule,
-                headline: "async and pthread or fork cpu cells did not both complete", body: body,
+                headline: "\(pool) and \(thread) or \(process) cpu cells did not both complete", body: body,
                 charts: ["cpu_speedup.png"])
         }
-        let asyncModels = ["async", ExecutorBackend.name, NIOBackend.name].compactMap(speedupSpread)
+        let asyncModels = models.asyncModels.compactMap(speedupSpread)
         let verdict = robustVerdict(asyncModels + [threadSpread]) { figures in
             let (models, threads) = (figures.dropLast(), figures[figures.count - 1])
             return models.allSatisfy({ $0 <= 1.2 }) && threads >= 1.5
                 ? .supported : (models.allSatisfy { $0 >= 0.8 * threads } ? .contradicted : .nuanced)
         }
-        body +=
+        func times(_ value: Double) -> String { Units.fixed(value, digits: 2) + "×" }
+        switch models.runtime {
+        case .swift:
+            body += c7SwiftText(
+                async: async, threads: threads, executor: speedup(models.loop), nio: speedup(NIOBackend.name))
+            let executorText = speedup(models.loop).map { ", \(models.loop) \(times($0))" } ?? ""
+            return Finding(
+                id: "C7", claim: Claims.c7, verdict: verdict, rule: rule,
+                headline:
+                    "N = \(n): \(pool) \(times(async))\(executorText), threads/processes up to \(times(threads)) on \(cores) cores",
+                body: body, charts: ["cpu_speedup.png"])
+        case .python:
+            var contrast: [String] = []
+            if asyncModels.allSatisfy({ $0.value <= 1.2 }) {
+                body +=
+                    "\nasyncio runs every coroutine on one thread, so CPU-bound coroutines take turns on one core: \(pool) \(times(async)).\n"
+                contrast.append(
+                    "asyncio runs every coroutine on one thread (\(pool) \(times(async))), unlike Swift's default pool")
+            }
+            let (threaded, forked) = (speedup(thread), speedup(process))
+            if let threaded, let forked, threaded <= 1.2, forked >= 1.5 {
+                body +=
+                    "The GIL: one thread at a time runs Python code, so CPU-bound threads take turns too (\(thread) \(times(threaded))); each process has its own interpreter and GIL, so processes run in parallel (\(process) \(times(forked))). Of the claim's \"threads or processes\", only processes help CPU-bound Python.\n"
+                contrast.append(
+                    "under the GIL Python threads give no speedup (\(thread) \(times(threaded))), processes do (\(process) \(times(forked)))"
+                )
+            } else if let threaded, threaded >= 1.5 {
+                body +=
+                    "\(thread) ran in parallel here (\(times(threaded))), as Python threads do only without the GIL (a free-threaded build).\n"
+            }
+            let speedups = [thread, process].compactMap { backend in speedup(backend).map { "\(backend) \(times($0))" }
+            }
+            return Finding(
+                id: "C7", claim: Claims.c7, verdict: verdict, rule: rule,
+                headline: "N = \(n): " + (["\(pool) \(times(async))"] + speedups).joined(separator: ", ")
+                    + " on \(cores) cores",
+                body: body, charts: ["cpu_speedup.png"],
+                contrast: contrast.isEmpty ? nil : contrast.joined(separator: "; "))
+        }
+    }
+
+    /// Why Swift differs from the document on C7: its default executor is a pool.
+    static func c7SwiftText(async: Double, threads: Double, executor: Double?, nio: Double?) -> String {
+        var body =
             "\nSwift's default executor differs from the document, and this is why: Python's asyncio runs every coroutine on one thread, so CPU-bound coroutines take turns on one core. Swift's default executor is a pool with one thread per core, so CPU-bound async tasks run in parallel like threads (async \(Units.fixed(async, digits: 2))×, best of threads and processes \(Units.fixed(threads, digits: 2))×).\n"
         if let executor {
-            let nio = loop.map { "; SwiftNIO on its one event loop (`nio`): \(Units.fixed($0, digits: 2))×" } ?? ""
+            let nio = nio.map { "; SwiftNIO on its one event loop (`nio`): \(Units.fixed($0, digits: 2))×" } ?? ""
             body +=
                 "The `executor` backend runs the same async tasks on one thread, as asyncio does: \(Units.fixed(executor, digits: 2))×\(nio). For the document's model the claim holds; for Swift's default pool it does not.\n"
         } else {
             body += "Run the `executor` backend (async tasks on one thread) to see the asyncio case.\n"
         }
-        let executorText = executor.map { ", executor \(Units.fixed($0, digits: 2))×" } ?? ""
-        return Finding(
-            id: "C7", claim: Claims.c7, verdict: verdict, rule: rule,
-            headline:
-                "N = \(n): async \(Units.fixed(async, digits: 2))×\(executorText), threads/processes up to \(Units.fixed(threads, digits: 2))× on \(cores) cores",
-            body: body, charts: ["cpu_speedup.png"])
+        return body
     }
 }

@@ -9,7 +9,7 @@ extension ClaimsReport {
     public func markdown() -> String {
         var text = "# asyncbench claims report\n\n"
         text +=
-            "Each verdict below is computed by `asyncbench report` from this run's `results.csv` by the rule stated with it; nothing is typed by hand. The claims come from a tutorial chapter on Python's asyncio (C1–C8 in CLAIMS.md); here they are tested on Swift's concurrency models. A figure measured over repetitions carries its range from the fastest to the slowest one, [low–high]; a rule whose threshold lies inside that range gives *inconclusive* instead of a verdict another run could flip.\n\n"
+            "Each verdict below is computed by `asyncbench report` from this run's `results.csv` by the rule stated with it; nothing is typed by hand. The claims come from a tutorial chapter on Python's asyncio (C1–C8 in CLAIMS.md); here they are tested on Swift's concurrency models\(pythonFindings == nil ? "" : " and, by the same rules, on Python's (the `python-*` backends)"). A figure measured over repetitions carries its range from the fastest to the slowest one, [low–high]; a rule whose threshold lies inside that range gives *inconclusive* instead of a verdict another run could flip.\n\n"
         text += "## Machine and run\n\n"
         if let metadata = run.metadata {
             text += "- Machine: \(metadata.machineLine)\n"
@@ -23,28 +23,54 @@ extension ClaimsReport {
         text += "- Cells: \(run.rows.count) (\(statuses.joined(separator: ", ")))\n"
         text += "- Results: `\(run.path)`\n\n"
 
-        text += "## Summary\n\n| claim | verdict | deciding figures |\n|---|---|---|\n"
-        for finding in findings {
-            text += "| \(finding.id): \(finding.claim) | **\(finding.verdict.rawValue)** | \(finding.headline) |\n"
-        }
-        text += "\n"
+        text += summary()
         if let chartsNote { text += "Charts: \(chartsNote)\n\n" }
 
-        for finding in findings {
+        for (index, finding) in findings.enumerated() {
             text += "## \(finding.id): \(finding.claim)\n\n"
-            text += "**Verdict: \(finding.verdict.rawValue).**"
-            if finding.verdict == .inconclusive {
-                text += " (A threshold of the rule lies inside the deciding figures' range over the repetitions.)"
-            }
-            text += finding.rule.isEmpty ? "\n\n" : " Rule: \(finding.rule)\n\n"
-            text += finding.body + "\n"
+            text += Self.verdictAndBody(finding)
             for chart in finding.charts where availableCharts.contains(chart) {
                 text += "![\(chart)](charts/\(chart))\n\n"
+            }
+            if let python = pythonFindings?[index] {
+                // The charts draw every backend of the run: shown once, above.
+                text += "### Python\n\n" + Self.verdictAndBody(python)
+                if python.verdict != finding.verdict {
+                    text +=
+                        "Swift and Python differ: \(python.contrast ?? "see the figures"); Swift's verdict is \(finding.verdict.rawValue), Python's \(python.verdict.rawValue).\n\n"
+                }
             }
         }
         text += allocatorComparison()
         text += publishedComparison()
         return text
+    }
+
+    /// The summary table: a verdict per claim, Swift's beside Python's when the run has both.
+    func summary() -> String {
+        guard let pythonFindings else {
+            var text = "## Summary\n\n| claim | verdict | deciding figures |\n|---|---|---|\n"
+            for finding in findings {
+                text += "| \(finding.id): \(finding.claim) | **\(finding.verdict.rawValue)** | \(finding.headline) |\n"
+            }
+            return text + "\n"
+        }
+        var text = "## Summary\n\n| claim | Swift | Python | deciding figures (Swift; Python) |\n|---|---|---|---|\n"
+        for (swift, python) in zip(findings, pythonFindings) {
+            text +=
+                "| \(swift.id): \(swift.claim) | **\(swift.verdict.rawValue)** | **\(python.verdict.rawValue)** | Swift: \(swift.headline); Python: \(python.headline) |\n"
+        }
+        return text + "\n"
+    }
+
+    /// A finding's verdict, rule and body.
+    static func verdictAndBody(_ finding: Finding) -> String {
+        var text = "**Verdict: \(finding.verdict.rawValue).**"
+        if finding.verdict == .inconclusive {
+            text += " (A threshold of the rule lies inside the deciding figures' range over the repetitions.)"
+        }
+        text += finding.rule.isEmpty ? "\n\n" : " Rule: \(finding.rule)\n\n"
+        return text + finding.body + "\n"
     }
 
     /// The jemalloc rows beside the system rows of the same cells (a run with `--allocator both`).

@@ -28,10 +28,16 @@ public struct ClaimsReport: Sendable {
         public var body: String
         /// Chart file names (in `charts/`) that show the claim.
         public var charts: [String]
+        /// What sets this family's figures apart, when they show it (an asyncio switch is a trip
+        /// through the loop; the GIL): the reason given where two families' verdicts differ.
+        public var contrast: String? = nil
     }
 
     public var run: RecordedRun
+    /// The verdicts on Swift's backends.
     public var findings: [Finding]
+    /// The same rules applied to the Python backends, when the run has rows of one; else nil.
+    public var pythonFindings: [Finding]?
     /// The run's `sleep` figures (nil without sleep rows), shared by the claims and the comparison.
     let sleep: SleepFigures?
     /// Chart files that exist in the run's `charts/` folder.
@@ -46,22 +52,35 @@ public struct ClaimsReport: Sendable {
         // Claims are judged on the system allocator's rows; jemalloc rows get their own section.
         var run = run
         run.rows = run.rows.filter { $0.key.allocator == Allocator.system.rawValue }
-        let sleep = SleepFigures(run: run)
+        let swift = Models.swift.rows(of: run)
+        let sleep = SleepFigures(run: swift)
         self.sleep = sleep
-        findings = [
-            Self.c1(run) ?? Self.notMeasured("C1", Claims.c1, workload: "switch"),
-            sleep.map { Self.c2($0, capacity: run.capacity) } ?? Self.notMeasured("C2", Claims.c2, workload: "sleep"),
-            sleep.map(Self.c3) ?? Self.notMeasured("C3", Claims.c3, workload: "sleep"),
-            Self.c4(run) ?? Self.notMeasured("C4", Claims.c4, workload: "net"),
-            Self.c5(run) ?? Self.notMeasured("C5", Claims.c5, workload: "file"),
-            Self.c6(run) ?? Self.notMeasured("C6", Claims.c6, workload: "blocking"),
-            Self.c7(run)
-                ?? Self.notMeasured(
-                    "C7", Claims.c7, workload: "cpu",
-                    note:
-                        "When it is measured, expect Swift to differ from the document: Swift's async pool runs one thread per core, so CPU-bound async tasks do use several CPUs, unlike Python's single-threaded asyncio loop."
-                ),
-            sleep.map(Self.c8) ?? Self.notMeasured("C8", Claims.c8, workload: "sleep"),
+        findings = Self.findings(swift, .swift, sleep: sleep, capacity: run.capacity)
+        if Self.hasPythonRows(run) {
+            // Capacity searches are Swift's only: Python's C2 is judged from its sleep rows.
+            let python = Models.python.rows(of: run)
+            pythonFindings = Self.findings(python, .python, sleep: SleepFigures(run: python), capacity: nil)
+        }
+    }
+
+    /// One finding per claim, C1–C8, for `models` on `run` (its rows already the family's).
+    static func findings(_ run: RecordedRun, _ models: Models, sleep: SleepFigures?, capacity: [CapacityResult]?)
+        -> [Finding]
+    {
+        let c7Note =
+            models.runtime == .swift
+            ? "When it is measured, expect Swift to differ from the document: Swift's async pool runs one thread per core, so CPU-bound async tasks do use several CPUs, unlike Python's single-threaded asyncio loop."
+            : nil
+        return [
+            Self.c1(run, models) ?? Self.notMeasured("C1", Claims.c1, workload: "switch"),
+            sleep.map { Self.c2($0, models, capacity: capacity) }
+                ?? Self.notMeasured("C2", Claims.c2, workload: "sleep"),
+            sleep.map { Self.c3($0, models) } ?? Self.notMeasured("C3", Claims.c3, workload: "sleep"),
+            Self.c4(run, models) ?? Self.notMeasured("C4", Claims.c4, workload: "net"),
+            Self.c5(run, models) ?? Self.notMeasured("C5", Claims.c5, workload: "file"),
+            Self.c6(run, models) ?? Self.notMeasured("C6", Claims.c6, workload: "blocking"),
+            Self.c7(run, models) ?? Self.notMeasured("C7", Claims.c7, workload: "cpu", note: c7Note),
+            sleep.map { Self.c8($0, models) } ?? Self.notMeasured("C8", Claims.c8, workload: "sleep"),
         ]
     }
 
