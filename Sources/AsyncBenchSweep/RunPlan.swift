@@ -62,9 +62,9 @@ public struct RunPlan: Sendable {
     public static let presets: [(name: String, summary: String, apply: @Sendable (inout RunOptions) -> Void)] = [
         (
             "million-tasks",
-            "pkolaczk's \"How much memory do you need to run 1 million concurrent tasks?\" (2023): N = 1, 10000, 100000, 1000000 tasks that each sleep 10 s, launched together, on async, executor, nio (a loop timer per task) and pthread (threads as far as the kernel allows); peak memory of the whole process and completion time",
+            "pkolaczk's \"How much memory do you need to run 1 million concurrent tasks?\" (2023): N = 1, 10000, 100000, 1000000 tasks that each sleep 10 s, launched together, on async, executor, nio (a loop timer per task), pthread (threads as far as the kernel allows), and Python's asyncio and uvloop (skipped where uvloop or Python is missing); peak memory of the whole process and completion time",
             { options in
-                options.backends = "async,executor,nio,pthread"
+                options.backends = "async,executor,nio,pthread,python-asyncio,python-uvloop"
                 options.workloads = "sleep"
                 options.tasks = "1,10000,100000,1000000"
                 options.latencies = "10s"

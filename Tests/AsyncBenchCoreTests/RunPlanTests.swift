@@ -177,7 +177,10 @@ import Testing
 
     @Test func theMillionTasksPresetIsPkolaczksProtocol() throws {
         let plan = try RunPlan(Self.options { $0.preset = "million-tasks" })
-        #expect(plan.cells.map(\.spec.backend).uniqued() == ["async", "executor", "nio", "pthread"])
+        #expect(
+            plan.cells.map(\.spec.backend).uniqued() == [
+                "async", "executor", "nio", "pthread", "python-asyncio", "python-uvloop",
+            ])
         #expect(plan.cells.map(\.spec.tasks).uniqued() == [1, 10_000, 100_000, 1_000_000])
         #expect(plan.cells.allSatisfy { $0.spec.latencyNanoseconds == 10_000_000_000 })
         #expect(plan.cells.allSatisfy { $0.spec.reps == 1 && $0.spec.warmup == 0 && !$0.spec.memoryRepetition })

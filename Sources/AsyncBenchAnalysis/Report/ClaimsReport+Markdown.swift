@@ -135,21 +135,30 @@ extension ClaimsReport {
         text +=
             "Memory for 1,000,000 concurrent sleeping tasks (pkolaczk, \"How much memory do you need to run 1 million concurrent tasks?\", 2023):\n\n"
         text += "| runtime | memory for 1M tasks | source |\n|---|--:|---|\n"
-        for (runtime, megabytes) in [
-            ("Rust tokio", "213.6 MB"), ("C# (.NET)", "461 MB"), ("Node.js", "494 MB"),
-            ("Java virtual threads", "1,154 MB"), ("Python asyncio", "2,232 MB"), ("Go goroutines", "2,658 MB"),
+        for (runtime, megabytes, source) in [
+            ("Rust tokio", "213.6 MB", "pkolaczk 2023"), ("C# (.NET)", "461 MB", "pkolaczk 2023"),
+            ("Node.js", "494 MB", "pkolaczk 2023"), ("Java virtual threads", "1,154 MB", "pkolaczk 2023"),
+            ("Python 3.10 asyncio", "2,232 MB", "pkolaczk 2023"),
+            ("Python 3.13 asyncio", "1,276 MB", "pkolaczk 2024 re-run, other hardware"),
+            ("Go goroutines", "2,658 MB", "pkolaczk 2023"),
         ] {
-            text += "| \(runtime) | \(megabytes) | pkolaczk 2023 |\n"
+            text += "| \(runtime) | \(megabytes) | \(source) |\n"
         }
         let million = 1_000_000
         let labels = [
             AsyncBackend.name: "Swift async (this run)",
             ExecutorBackend.name: "Swift async on one thread, `executor` (this run)",
             NIOBackend.name: "SwiftNIO, one timer per task on one event loop, `nio` (this run)",
+            PythonAsyncioBackend.name: "Python asyncio, `python-asyncio` (this run)",
+            PythonUvloopBackend.name: "Python asyncio on uvloop, `python-uvloop` (this run)",
         ]
-        for backend in [AsyncBackend.name, ExecutorBackend.name, NIOBackend.name] {
+        let measuredOnly: Set = [NIOBackend.name, PythonAsyncioBackend.name, PythonUvloopBackend.name]
+        for backend in [
+            AsyncBackend.name, ExecutorBackend.name, NIOBackend.name, PythonAsyncioBackend.name,
+            PythonUvloopBackend.name,
+        ] {
             guard let label = labels[backend] else { continue }
-            if backend == NIOBackend.name && sleep?.row(backend, million) == nil { continue }
+            if measuredOnly.contains(backend) && sleep?.row(backend, million) == nil { continue }
             if let row = sleep?.row(backend, million), let peak = row.real(RunnerColumns.peakRSS) {
                 text +=
                     "| \(label) | \(Units.trim(peak / 1e6, digits: 1)) MB measured (peak RSS of the process) | asyncbench |\n"
