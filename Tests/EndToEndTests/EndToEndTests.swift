@@ -328,8 +328,8 @@ import Testing
         // Cap the address space: 1 GiB thread stacks run out of it after a few threads.
         let result = try run(
             [
-                "--backend", "pthread", "--tasks", "64", "--thread-stack", "1GiB", "--latency", "1ms", "--reps", "1",
-                "--out", out, "--overwrite",
+                "--backend", "pthread", "--workload", "sleep", "--tasks", "64", "--thread-stack", "1GiB", "--latency",
+                "1ms", "--reps", "1", "--out", out, "--overwrite",
             ], addressSpaceLimit: 16 << 30)
         #expect(result.status == 0, "\(result.stderr)")
         let rows = try readRows(out + "/results.csv")
