@@ -155,7 +155,7 @@ public enum RunOutputs {
             problem = error.description
             failed = true
         }
-        if let problem, script != nil, ProcessIO.findExecutable("gnuplot") != nil { failed = true }
+        if problem != nil, script != nil, ProcessIO.findExecutable("gnuplot") != nil { failed = true }
         lines.append(problem.map { "charts: not drawn: \($0)" } ?? "charts: \(directory)/charts/")
         do {
             lines.append("report: \(try writeReport(directory: directory, chartsNote: problem))")
