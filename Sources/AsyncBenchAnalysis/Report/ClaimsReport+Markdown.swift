@@ -158,11 +158,11 @@ extension ClaimsReport {
             PythonUvloopBackend.name,
         ] {
             guard let label = labels[backend] else { continue }
-            if measuredOnly.contains(backend) && sleep?.row(backend, million) == nil { continue }
-            if let row = sleep?.row(backend, million), let peak = row.real(RunnerColumns.peakRSS) {
+            if measuredOnly.contains(backend) && everySleep?.row(backend, million) == nil { continue }
+            if let row = everySleep?.row(backend, million), let peak = row.real(RunnerColumns.peakRSS) {
                 text +=
                     "| \(label) | \(Units.trim(peak / 1e6, digits: 1)) MB measured (peak RSS of the process) | asyncbench |\n"
-            } else if let figures = sleep, let n = figures.highestOK(backend),
+            } else if let figures = everySleep, let n = figures.highestOK(backend),
                 let perTask = figures.row(backend, n)?[RunnerColumns.rssPerTask]
             {
                 let extrapolated = perTask * Double(million) / 1e6
@@ -170,7 +170,7 @@ extension ClaimsReport {
                     "| \(label) | ≈ \(Units.trim(extrapolated, digits: 0)) MB, extrapolated from \(Units.formatBytes(Int(perTask))) per task at N = \(n) | asyncbench, not measured at 1M (`--preset million-tasks` measures it) |\n"
             }
         }
-        if let figures = sleep, figures.rows.contains(where: { $0.key.tasks == million }) {
+        if let figures = everySleep, figures.rows.contains(where: { $0.key.tasks == million }) {
             let counts = [1, 10_000, 100_000, million].filter { n in figures.rows.contains { $0.key.tasks == n } }
             text +=
                 "\nThis run, peak memory of the whole process (and wall time) per N, each task waiting \(Units.formatDuration(nanoseconds: Int64(figures.latency * 1e6))):\n\n"

@@ -40,6 +40,9 @@ public struct ClaimsReport: Sendable {
     public var pythonFindings: [Finding]?
     /// The run's `sleep` figures (nil without sleep rows), shared by the claims and the comparison.
     let sleep: SleepFigures?
+    /// The `sleep` figures of every backend, Swift's and Python's, for the table beside
+    /// published figures (the 1M-tasks comparison).
+    let everySleep: SleepFigures?
     /// Chart files that exist in the run's `charts/` folder.
     public var availableCharts: Set<String>
     /// Why there are no charts, when there are none.
@@ -55,6 +58,7 @@ public struct ClaimsReport: Sendable {
         let swift = Models.swift.rows(of: run)
         let sleep = SleepFigures(run: swift)
         self.sleep = sleep
+        everySleep = SleepFigures(run: run)
         findings = Self.findings(swift, .swift, sleep: sleep, capacity: run.capacity)
         if Self.hasPythonRows(run) {
             // Capacity searches are Swift's only: Python's C2 is judged from its sleep rows.
