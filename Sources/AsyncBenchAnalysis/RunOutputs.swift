@@ -19,14 +19,9 @@ public enum RunOutputs {
             return variable
         }
         if Files.exists("plot.gnuplot") { return "plot.gnuplot" }
-        var directory = Files.parent(of: executable)
-        while directory != "/" && directory != "." {
-            if Files.exists(directory + "/plot.gnuplot") && Files.exists(directory + "/Package.swift") {
-                return directory + "/plot.gnuplot"
-            }
-            directory = Files.parent(of: directory)
-        }
-        return nil
+        return Files.folders(above: executable).first {
+            Files.exists($0 + "/plot.gnuplot") && Files.exists($0 + "/Package.swift")
+        }.map { $0 + "/plot.gnuplot" }
     }
 
     /// Draws the charts of the run in `directory` into `directory/charts`. Returns nil when they

@@ -35,6 +35,17 @@ public enum Files {
         return String(cString: buffer) + "/" + path
     }
 
+    /// The folders above `path`, nearest first, down to (not including) "/" or ".".
+    public static func folders(above path: String) -> [String] {
+        var folders: [String] = []
+        var folder = parent(of: path)
+        while folder != "/" && folder != "." {
+            folders.append(folder)
+            folder = parent(of: folder)
+        }
+        return folders
+    }
+
     /// The folder holding `path` ("." for a bare name).
     public static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

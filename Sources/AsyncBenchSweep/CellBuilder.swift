@@ -44,7 +44,7 @@ struct CellBuilder {
                             // A task count the workload cannot run is refused when the user chose the
                             // workload, and skipped with the reason when it came with the defaults.
                             if let problem = workload.problem(tasks: count) {
-                                guard options.workloads == RunOptions().workloads else {
+                                guard options.usesDefaultWorkloads else {
                                     throw .workloadProblem(problem)
                                 }
                                 cells.append(PlannedCell(spec: spec, skipReason: problem))

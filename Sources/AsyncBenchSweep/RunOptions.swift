@@ -51,6 +51,9 @@ public struct RunOptions: Sendable {
     public var budget: String? = nil
 
     public init() {}
+
+    /// Whether the workloads are the default ones (every claim's), not the user's choice.
+    public var usesDefaultWorkloads: Bool { workloads == RunOptions().workloads }
 }
 
 /// `--pin`: cells on one CPU (yes), on all of them (no), or each cell both ways.

@@ -125,7 +125,7 @@ public struct RunPlan: Sendable {
             throw .outOfRange(option: "--min-reps", value: "\(options.minReps)", range: "at least 1")
         }
         let repBudget = try Units.parseDuration(options.repBudget, option: "--rep-budget")
-        let mainJob = options.workloads == RunOptions().workloads && options.tasks == nil && typed.preset == nil
+        let mainJob = options.usesDefaultWorkloads && options.tasks == nil && typed.preset == nil
         switch options.budget ?? (mainJob ? Self.mainJobBudget : "none") {
         case "none": budget = nil
         case let text:

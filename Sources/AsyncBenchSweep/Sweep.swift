@@ -72,8 +72,7 @@ public struct Sweep {
             let guarded =
                 (plan.force
                     ? nil : MemoryGuard.refusal(spec, after: rows, availableBytes: Measurement.memoryAvailableBytes()))
-                ?? plan.budget?.refusal(
-                    spec, after: rows, elapsedNanoseconds: Measurement.monotonicNanoseconds() - sweepStarted)
+                ?? plan.budget?.refusal(spec, after: rows, elapsedNanoseconds: elapsed)
             if let reason = cell.skipReason ?? guarded {
                 row = ResultRow(spec: spec, status: .skipped, message: reason)
             } else {

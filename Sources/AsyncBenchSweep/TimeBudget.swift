@@ -24,13 +24,17 @@ public struct TimeBudget: Sendable {
         self.nanoseconds = nanoseconds
     }
 
+    /// Whether `row` is a smaller N of `spec`'s series: its backend, workload, latency, pinning
+    /// and allocator.
+    static func isSmaller(_ row: ResultRow, of spec: CellSpec) -> Bool {
+        row.backend == spec.backend && row.workload == spec.workload && row.allocator == spec.allocator.rawValue
+            && row.key.pinned == spec.pinned && row.tasks < spec.tasks
+            && row.latencyMilliseconds * 1e6 == Double(spec.latencyNanoseconds)
+    }
+
     /// The estimated seconds `spec` takes, from `rows` already run; nil with no smaller sibling.
     public static func estimate(_ spec: CellSpec, after rows: [ResultRow]) -> (seconds: Double, from: Int)? {
-        let siblings = rows.filter {
-            $0.status == .ok && $0.backend == spec.backend && $0.workload == spec.workload
-                && $0.allocator == spec.allocator.rawValue && $0.key.pinned == spec.pinned
-                && $0.tasks < spec.tasks && $0.latencyMilliseconds * 1e6 == Double(spec.latencyNanoseconds)
-        }
+        let siblings = rows.filter { $0.status == .ok && isSmaller($0, of: spec) }
         guard let nearest = siblings.max(by: { $0.tasks < $1.tasks }),
             let wall = nearest[RunnerColumns.wallMedian]
         else { return nil }
@@ -51,9 +55,7 @@ public struct TimeBudget: Sendable {
     public func refusal(_ spec: CellSpec, after rows: [ResultRow], elapsedNanoseconds: Int64) -> String? {
         let budget = Units.formatDuration(nanoseconds: nanoseconds)
         let skippedBefore = rows.contains {
-            $0.status == .skipped && $0.message.hasPrefix(Self.prefix) && $0.backend == spec.backend
-                && $0.workload == spec.workload && $0.key.pinned == spec.pinned
-                && $0.allocator == spec.allocator.rawValue && $0.tasks < spec.tasks
+            $0.status == .skipped && $0.message.hasPrefix(Self.prefix) && Self.isSmaller($0, of: spec)
         }
         if skippedBefore {
             return "\(Self.prefix) a smaller N of this series was over it; --budget none runs them all"

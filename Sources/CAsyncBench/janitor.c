@@ -2,10 +2,10 @@
 // Swift runtime's main, and because posix_spawn's file actions are opaque C types.
 #define _GNU_SOURCE
 #include "CAsyncBench_janitor.h"
+#include "CAsyncBench_tree.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -21,20 +21,9 @@ enum { JANITOR_MAX_PATHS = 256, JANITOR_PATH_BYTES = 4096 };
 
 static char janitor_paths[JANITOR_MAX_PATHS][JANITOR_PATH_BYTES];
 
-static int janitor_remove_entry(const char *path, const struct stat *info, int flag, struct FTW *walk) {
-    (void)info;
-    (void)walk;
-    if (flag == FTW_DP || flag == FTW_D) {
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-    return 0;
-}
-
 static void janitor_remove_all(void) {
     for (int i = 0; i < JANITOR_MAX_PATHS; i++) {
-        if (janitor_paths[i][0] != '\0') nftw(janitor_paths[i], janitor_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        if (janitor_paths[i][0] != '\0') CAsyncBench_remove_tree(janitor_paths[i]);
     }
 }
 

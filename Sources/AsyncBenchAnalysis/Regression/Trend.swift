@@ -149,10 +149,7 @@ public enum Subprocess {
         }
         var pid: pid_t = 0
         let rc = ProcessIO.withCStrings(arguments) { argv in
-            if let directory {
-                return CAsyncBench_spawn_in(directory, program, argv, nil, STDOUT_FILENO, standardError, &pid)
-            }
-            return CAsyncBench_spawn(program, argv, nil, STDOUT_FILENO, standardError, &pid)
+            CAsyncBench_spawn_in(directory, program, argv, nil, STDOUT_FILENO, standardError, &pid)
         }
         guard rc == 0 else { return .failure(SystemError("posix_spawn \(arguments[0])", errno: rc)) }
         CAsyncBench_set_child_group(pid)

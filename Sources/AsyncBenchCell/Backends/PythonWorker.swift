@@ -77,14 +77,7 @@ public enum PythonWorker {
     /// executable, or the source package's; nil when none is readable.
     static func script() -> String? {
         if let named = environment(scriptVariable) { return access(named, R_OK) == 0 ? named : nil }
-        var folders: [String] = []
-        if let executable = Files.executablePath {
-            var folder = executable
-            while let slash = folder.lastIndex(of: "/"), slash != folder.startIndex {
-                folder = String(folder[..<slash])
-                folders.append(folder)
-            }
-        }
+        var folders = Files.executablePath.map(Files.folders(above:)) ?? []
         // This file is <package>/Sources/AsyncBenchCell/Backends/PythonWorker.swift.
         folders.append(String(#filePath).split(separator: "/").dropLast(4).map { "/" + $0 }.joined())
         return folders.map { "\($0)/\(scriptPath)" }.first { access($0, R_OK) == 0 }
