@@ -8,6 +8,8 @@
 #   efficiency         latency / wall vs tasks, with the sequential baseline (C3)
 #   rss_per_task       RSS above the idle cell per task vs tasks, fork with its children (C2, C8)
 #   heap_per_task      heap bytes per task vs tasks (schema 3 runs: the memory repetition) (C2)
+#   memory_parts       user (RSS) and kernel bytes per task stacked, per backend, at the largest N
+#                      every backend with a kernel figure has one (C2, C8)
 #   highest_tasks      highest task count completed per backend, cells that hit a limit marked (C2, C8)
 #   capacity           highest N held at once per backend, from capacity.csv beside the CSV (C2)
 # from the `sleep` rows, and from the `switch` rows:
@@ -65,6 +67,12 @@ file_program = 'BEGIN {FS = ","} /^#/ {next} !h {for (i = 1; i <= NF; i++) c[$i]
 files = "< " . keep . " | awk '" . file_program . "'"
 filerows = int(system(keep . " | awk -F, '!/^#/ && ($3 == \"file\" || $3 == \"file-offload\") && /,ok,/' | wc -l"))
 filemost = system(keep . " | awk '" . file_program . "' | sed -n 's/^# N //p'")
+
+# Per backend with kernel figures: index, name, RSS and kernel bytes per task at the largest N they all have.
+parts_program = 'BEGIN {FS = ","} /^#/ {next} !h {for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next} ("kernel_bytes_per_task" in c) && $c["workload"] == "sleep" && $c["status"] == "ok" && $c["kernel_bytes_per_task"] != "" && $c["rss_bytes_per_task"] != "" {b = $c["backend"]; if (!(b in seen)) {seen[b] = ++n; o[n] = b} t = $c["tasks"] + 0; k = b SUBSEP t; r[k] = $c["rss_bytes_per_task"]; q[k] = $c["kernel_bytes_per_task"]; if (!(k in u)) {u[k] = 1; has[t]++}} END {for (t in has) if (has[t] == n && t + 0 > most) most = t + 0; if (most > 0) for (i = 1; i <= n; i++) {k = o[i] SUBSEP most; printf "%d %s %s %s\n", i - 1, o[i], r[k], q[k]} print "# N " most}'
+parts = "< " . keep . " | awk '" . parts_program . "'"
+partsrows = int(system(keep . " | awk '" . parts_program . "' | grep -vc '^#'"))
+partsn = system(keep . " | awk '" . parts_program . "' | sed -n 's/^# N //p'")
 
 ok(b) = (strcol("backend") eq b && strcol("status") eq "ok" && strcol("workload") eq "sleep")
 pick(b, name) = ok(b) ? column(name) : NaN
@@ -160,6 +168,35 @@ do for [format in "pngcairo svg"] {
     set datafile separator ","
     set key inside top left
     unset output
+}
+}
+
+if (partsrows > 0) {
+do for [format in "pngcairo svg"] {
+    ext = (format eq "svg") ? "svg" : "png"
+    if (format eq "svg") { set terminal svg size 900,560 dynamic font "sans,11" } else { set terminal pngcairo size 900,560 font "sans,10" }
+    set output out . "/memory_parts." . ext
+    set title "Memory per task at N = " . partsn . ": user (RSS) and kernel (stacks, page tables, slab), sleep workload\n{/*0.8 " . machine . "}"
+    set datafile nocolumnheaders
+    set datafile separator whitespace
+    unset logscale x
+    unset logscale y
+    unset xlabel
+    set ylabel "bytes per task"
+    set format y "%.0b %BB"
+    set xrange [-0.6:*]
+    set yrange [0:*]
+    set grid
+    set style fill solid 0.6 border -1
+    set boxwidth 0.6
+    set key below horizontal
+    plot parts using 1:($3 + $4):xtic(2) with boxes lc rgb "#ee6677" title "kernel (the cell's own accounting, peak − idle)", \
+         parts using 1:3 with boxes lc rgb "#4477aa" title "user (RSS: peak − idle, fork: + children's private memory)"
+    unset output
+    unset xrange
+    unset yrange
+    set format y "% h"
+    set datafile separator ","
 }
 }
 

@@ -28,8 +28,12 @@ extension CellRunner {
     /// the tasks exist minus the figure just before gives heap bytes per task. Fork children
     /// instead report their own private memory through shared slots. Untimed because the
     /// sampling takes the allocator's locks and the children read /proc before exiting.
+    ///
+    /// With `kernel` (a sampled kernel-memory source) the sampler also keeps that file's peak,
+    /// and its reading just before is the baseline; a fork cell has no sampler, so none.
     static func measureMemory(
-        backend: any Backend, backendType: any Backend.Type, tasks: Int, body: TaskBody, sampleInterval: Int64
+        backend: any Backend, backendType: any Backend.Type, tasks: Int, body: TaskBody, sampleInterval: Int64,
+        kernel: KernelMemory.File? = nil
     ) throws(CellFailure) -> MemoryProbe {
         var probed = body
         let children = backendType.needsSingleThreadedProcess ? try ChildMemorySlots(tasks: tasks) : nil
@@ -39,15 +43,19 @@ extension CellRunner {
             let count = try backend.run(tasks: tasks, body: probed)
             guard count.completed == tasks else { throw .unaccounted(expected: tasks, completed: count.completed) }
         }
+        let kernelBaseline = backendType.needsSingleThreadedProcess ? nil : kernel?.read()
         let baseline = CAsyncBench_heap_in_use()
         CAsyncBench_alloc_counting(1)
         var peak: Int64?
+        var kernelPeak: Int64?
         do {
             if backendType.needsSingleThreadedProcess {
                 try run()
             } else {
-                peak = try Measurement.sampleThreads(intervalNanoseconds: sampleInterval, heap: true, during: run)
-                    .peakHeap
+                let sampled = try Measurement.sampleThreads(
+                    intervalNanoseconds: sampleInterval, heap: true, kernel: kernel, during: run)
+                peak = sampled.peakHeap
+                kernelPeak = sampled.peakKernel
             }
         } catch {
             CAsyncBench_alloc_counting(0)
@@ -58,6 +66,7 @@ extension CellRunner {
         return MemoryProbe(
             allocations: counts.allocations, frees: counts.frees,
             heapBaselineBytes: peak != nil && baseline >= 0 ? baseline : nil, heapPeakBytes: peak,
-            childrenPrivateBytes: children?.total, allocator: Allocator.loaded)
+            childrenPrivateBytes: children?.total, allocator: Allocator.loaded,
+            kernelBaselineBytes: kernelPeak != nil ? kernelBaseline : nil, kernelPeakBytes: kernelPeak)
     }
 }

@@ -25,6 +25,9 @@ public struct CellSpec: Codable, Sendable, Equatable {
     /// Whether the cell ends with the untimed memory repetition (workloads that measure memory);
     /// capacity probes turn it off: they only need the measured repetition's peak RSS.
     public var memoryRepetition = true
+    /// How the cell reads its kernel memory (set by `CellProcess` for each cell it starts; nil:
+    /// not at all).
+    public var kernelMemory: KernelMemory.Plan? = nil
 
     public init(
         backend: String, workload: String, tasks: Int, latencyNanoseconds: Int64 = 0,
@@ -111,11 +114,18 @@ public struct MemoryProbe: Codable, Sendable, Equatable {
     public var childrenPrivateBytes: Int64? = nil
     /// What the cell ran on, e.g. "glibc 2.36 malloc" or "jemalloc 5.3.0-0-g…".
     public var allocator: String
+    /// A sampled kernel-memory source (cgroup v2, meminfo): its reading just before the
+    /// repetition and its peak during it (nil for cgroup v1, whose peak the kernel keeps, and fork).
+    public var kernelBaselineBytes: Int64? = nil
+    public var kernelPeakBytes: Int64? = nil
 
     public init(
         allocations: Int64, frees: Int64, heapBaselineBytes: Int64? = nil, heapPeakBytes: Int64? = nil,
-        childrenPrivateBytes: Int64? = nil, allocator: String
+        childrenPrivateBytes: Int64? = nil, allocator: String, kernelBaselineBytes: Int64? = nil,
+        kernelPeakBytes: Int64? = nil
     ) {
+        self.kernelBaselineBytes = kernelBaselineBytes
+        self.kernelPeakBytes = kernelPeakBytes
         self.allocations = allocations
         self.frees = frees
         self.heapBaselineBytes = heapBaselineBytes
@@ -141,6 +151,8 @@ public struct CellReport: Codable, Sendable, Equatable {
     public var memory: MemoryProbe? = nil
     /// The workload's own figures (its declared columns), as its body reported them.
     public var figures = Figures()
+    /// Kernel memory once set up and at the peak (nil when the spec had no plan or it failed).
+    public var kernel: KernelMemory.Reading? = nil
 
     public init(
         status: CellStatus, message: String, tasksReached: Int?, samples: [RepetitionSample], idleRSSBytes: Int,

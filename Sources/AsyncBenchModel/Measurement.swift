@@ -91,24 +91,35 @@ public enum Measurement {
         if rc != 0 { throw SystemError("write /proc/self/clear_refs", errno: rc) }
     }
 
-    /// Samples the process's thread count (and with `heap`, the heap in use) every
-    /// `intervalNanoseconds` from a C thread while `work` runs. Returns the peaks (sampler
-    /// excluded; heap nil unless sampled and known) and the sampler's own usage, which the caller
-    /// subtracts so that figures describe the workload alone.
+    /// Samples the process's thread count (and with `heap`, the heap in use; with `kernel`, the
+    /// kernel memory that file holds, see `KernelMemory.File`) every `intervalNanoseconds` from a
+    /// C thread while `work` runs. Returns the peaks (sampler excluded; heap and kernel nil unless
+    /// sampled and known) and the sampler's own usage, which the caller subtracts so that figures
+    /// describe the workload alone.
     public static func sampleThreads<T>(
-        intervalNanoseconds: Int64, heap: Bool = false, during work: () throws(CellFailure) -> T
-    ) throws(CellFailure) -> (result: T, peakThreads: Int, samplerUsage: Usage, peakHeap: Int64?) {
+        intervalNanoseconds: Int64, heap: Bool = false, kernel: KernelMemory.File? = nil,
+        during work: () throws(CellFailure) -> T
+    ) throws(CellFailure) -> (
+        result: T, peakThreads: Int, samplerUsage: Usage, peakHeap: Int64?, peakKernel: Int64?
+    ) {
         var error: Int32 = 0
-        guard let sampler = CAsyncBench_sampler_start(intervalNanoseconds, heap ? 1 : 0, &error) else {
+        let started =
+            kernel.map { file in
+                CAsyncBench_sampler_start(intervalNanoseconds, heap ? 1 : 0, file.path, file.format, &error)
+            } ?? CAsyncBench_sampler_start(intervalNanoseconds, heap ? 1 : 0, nil, 0, &error)
+        guard let sampler = started else {
             throw .setup(SystemError("pthread_create (sampler)", errno: error).description)
         }
         let outcome = Result { () throws(CellFailure) -> T in try work() }
         var peak: Int32 = 0
         var usage = rusage()
         var peakHeap: Int64 = -1
-        CAsyncBench_sampler_stop(sampler, &peak, &usage, &peakHeap)
+        var peakKernel: Int64 = -1
+        CAsyncBench_sampler_stop(sampler, &peak, &usage, &peakHeap, &peakKernel)
         let result = try outcome.get()
-        return (result, Int(peak), Usage(usage), peakHeap >= 0 ? peakHeap : nil)
+        return (
+            result, Int(peak), Usage(usage), peakHeap >= 0 ? peakHeap : nil, peakKernel >= 0 ? peakKernel : nil
+        )
     }
 
     /// MemAvailable from /proc/meminfo: memory the kernel can give without swapping, bytes.

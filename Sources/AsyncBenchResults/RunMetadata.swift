@@ -25,6 +25,9 @@ public struct RunMetadata: Codable, Sendable, Equatable {
     public var python: String? = nil
     /// The run's settings with defaults filled in (reps, warm-up, budgets, caps), as `name=value`.
     public var settings: [String] = []
+    /// Where the cells' kernel memory (kernel_bytes_per_task) was read from: a memory cgroup per
+    /// cell, or system-wide /proc/meminfo with its measured noise floor; nil in runs before it.
+    public var kernelMemory: KernelMemory.RunSource? = nil
 
     /// Reads the machine this process runs on.
     public static func current(commandLine: [String]) -> RunMetadata {
@@ -47,7 +50,8 @@ public struct RunMetadata: Codable, Sendable, Equatable {
             kernel: "\(field(names.sysname)) \(field(names.release))",
             swiftVersion: swiftCompilerVersion,
             allocator: allocatorDescription(),
-            hostname: field(names.nodename))
+            hostname: field(names.nodename),
+            kernelMemory: KernelMemory.runSource)
     }
 
     /// `settings` as a dictionary: "reps=5" → ["reps": "5"].

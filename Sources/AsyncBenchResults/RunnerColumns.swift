@@ -37,6 +37,17 @@ public enum RunnerColumns {
         "idle_rss_bytes", "resident memory of the cell process once set up, before the first repetition")
     public static let rssPerTask = Column<Double>(
         "rss_bytes_per_task", "(peak_rss_bytes − idle_rss_bytes + children_private_bytes) / tasks", digits: 1)
+    public static let kernelPerTask = Column<Double>(
+        "kernel_bytes_per_task",
+        "(peak − idle) of the kernel's own memory for the cell (kernel stacks + page tables + slab; see kernel_source), / tasks: none of it is in RSS",
+        digits: 1)
+    public static let totalPerTask = Column<Double>(
+        "total_bytes_per_task", "rss_bytes_per_task + kernel_bytes_per_task: user and kernel memory per task",
+        digits: 1)
+    public static let kernelSource = Column<String>(
+        "kernel_source",
+        "where kernel_bytes_per_task comes from: cgroup-v1 (the cell's own memory cgroup: memory.kmem.usage_in_bytes at idle, memory.kmem.max_usage_in_bytes at the peak, over the repetitions); cgroup-v2 (its memory.stat kernel_stack + pagetables + slab, sampled every 1 ms in the memory repetition); meminfo (system-wide /proc/meminfo KernelStack + PageTables + SUnreclaim, sampled likewise: other processes' too, see run.json's noise floor)"
+    )
     public static let childrenPrivate = Column<Int>(
         "children_private_bytes",
         "fork only: sum over the children of each one's private memory (smaps_rollup Private_Clean + Private_Dirty + VmPTE) read just before it exits, in the memory repetition"
@@ -62,7 +73,8 @@ public enum RunnerColumns {
         reps.erased, warmup.erased, wallMedian.erased, wallMin.erased, wallMax.erased, efficiency.erased,
         overheadPerTask.erased, createPerTask.erased, cpuUser.erased, cpuSystem.erased, voluntarySwitches.erased,
         voluntarySwitchesMin.erased, voluntarySwitchesMax.erased, involuntarySwitches.erased, peakRSS.erased,
-        idleRSS.erased, rssPerTask.erased, childrenPrivate.erased, heapPerTask.erased, allocationsPerTask.erased,
+        idleRSS.erased, rssPerTask.erased, kernelPerTask.erased, totalPerTask.erased, kernelSource.erased,
+        childrenPrivate.erased, heapPerTask.erased, allocationsPerTask.erased,
         threadsPeak.erased, tasksInFlightPeak.erased, threadStack.erased,
     ]
 }

@@ -31,8 +31,26 @@ public enum CellProcess {
 
     /// Runs the cell and waits for it, at most `timeoutNanoseconds`. `usage`, when given,
     /// receives the kernel's rusage of the cell process (wait4).
+    ///
+    /// A spec without a kernel-memory plan gets one (`KernelMemory.planForCell`): under a cgroup
+    /// source, a fresh cgroup that the cell moves into, removed here once the cell and its group
+    /// are gone (and by the janitor should this process die first).
     public static func run(
         executable: String, spec: CellSpec, timeoutNanoseconds: Int64, usage: UnsafeMutablePointer<rusage>? = nil
+    ) throws(SystemError) -> Outcome {
+        var spec = spec
+        var cgroup: String?
+        if spec.kernelMemory == nil {
+            let plan = KernelMemory.planForCell()
+            spec.kernelMemory = plan
+            cgroup = plan.cgroup
+        }
+        defer { if let cgroup { KernelMemory.removeCgroup(cgroup) } }
+        return try runProcess(executable: executable, spec: spec, timeoutNanoseconds: timeoutNanoseconds, usage: usage)
+    }
+
+    static func runProcess(
+        executable: String, spec: CellSpec, timeoutNanoseconds: Int64, usage: UnsafeMutablePointer<rusage>?
     ) throws(SystemError) -> Outcome {
         let output = try ProcessIO.Pipe()
         let errors: ProcessIO.Pipe

@@ -42,6 +42,13 @@ extension ResultRow {
                 max(0, report.peakRSSBytes - report.idleRSSBytes) + Int(report.memory?.childrenPrivateBytes ?? 0)
             self[RunnerColumns.rssPerTask] = Double(growth) / tasks
         }
+        if let kernel = report.kernel {
+            // The cell's cgroup holds its forked children and worker programs: nothing to add.
+            let perTask = Double(max(0, kernel.peakBytes - kernel.idleBytes)) / tasks
+            self[RunnerColumns.kernelPerTask] = perTask
+            self[RunnerColumns.kernelSource] = kernel.source.rawValue
+            self[RunnerColumns.totalPerTask] = self[RunnerColumns.rssPerTask].map { $0 + perTask }
+        }
         self[RunnerColumns.reps] = samples.count
         wallMillisecondsPerRep = samples.map { Double($0.wallNanoseconds) / 1e6 }
         let wall = Summary(wallMillisecondsPerRep)

@@ -1,10 +1,11 @@
 // The thread count from /proc/self/stat and the sampler thread that keeps its peak (and the peak
-// heap in use). In C so that the sampler does no Swift runtime work (no allocation, no
+// heap in use, and the peak kernel memory of a file kernel.c reads). In C so that the sampler does no Swift runtime work (no allocation, no
 // reference counting) that would perturb what it measures; its stack is 64 KiB.
 #include "CAsyncBench_sampler.h"
 
 #include "CAsyncBench_clock.h"
 #include "CAsyncBench_heap.h"
+#include "CAsyncBench_kernel.h"
 #include "CAsyncBench_threads.h"
 
 #include <errno.h>
@@ -45,6 +46,9 @@ struct CAsyncBench_sampler {
     int peak;
     int heap;
     int64_t peak_heap;
+    char *kernel_path;
+    int kernel_format;
+    int64_t peak_kernel;
     struct rusage usage;
 };
 
@@ -54,6 +58,10 @@ static void CAsyncBench_sample(CAsyncBench_sampler *sampler) {
     if (sampler->heap) {
         int64_t heap = CAsyncBench_heap_in_use();
         if (heap > sampler->peak_heap) sampler->peak_heap = heap;
+    }
+    if (sampler->kernel_path != NULL) {
+        int64_t kernel = CAsyncBench_kernel_bytes(sampler->kernel_path, sampler->kernel_format);
+        if (kernel > sampler->peak_kernel) sampler->peak_kernel = kernel;
     }
 }
 
@@ -68,7 +76,8 @@ static void *CAsyncBench_sampler_main(void *argument) {
     return NULL;
 }
 
-CAsyncBench_sampler *CAsyncBench_sampler_start(int64_t interval_ns, int heap, int *error) {
+CAsyncBench_sampler *CAsyncBench_sampler_start(
+    int64_t interval_ns, int heap, const char *kernel_path, int kernel_format, int *error) {
     CAsyncBench_sampler *sampler = calloc(1, sizeof *sampler);
     if (sampler == NULL) {
         *error = ENOMEM;
@@ -77,9 +86,20 @@ CAsyncBench_sampler *CAsyncBench_sampler_start(int64_t interval_ns, int heap, in
     sampler->interval_ns = interval_ns;
     sampler->heap = heap;
     sampler->peak_heap = -1;
+    sampler->peak_kernel = -1;
+    sampler->kernel_format = kernel_format;
+    if (kernel_path != NULL) {
+        sampler->kernel_path = strdup(kernel_path);
+        if (sampler->kernel_path == NULL) {
+            free(sampler);
+            *error = ENOMEM;
+            return NULL;
+        }
+    }
     atomic_init(&sampler->stop, 0);
     int rc = CAsyncBench_thread_create(&sampler->thread, 64 * 1024, CAsyncBench_sampler_main, sampler);
     if (rc != 0) {
+        free(sampler->kernel_path);
         free(sampler);
         *error = rc;
         return NULL;
@@ -89,11 +109,14 @@ CAsyncBench_sampler *CAsyncBench_sampler_start(int64_t interval_ns, int heap, in
 }
 
 void CAsyncBench_sampler_stop(
-    CAsyncBench_sampler *sampler, int *peak_threads, struct rusage *own_usage, int64_t *peak_heap) {
+    CAsyncBench_sampler *sampler, int *peak_threads, struct rusage *own_usage, int64_t *peak_heap,
+    int64_t *peak_kernel) {
     atomic_store_explicit(&sampler->stop, 1, memory_order_release);
     pthread_join(sampler->thread, NULL);
     *peak_threads = sampler->peak > 0 ? sampler->peak - 1 : 0;
     *own_usage = sampler->usage;
     *peak_heap = sampler->peak_heap;
+    *peak_kernel = sampler->peak_kernel;
+    free(sampler->kernel_path);
     free(sampler);
 }

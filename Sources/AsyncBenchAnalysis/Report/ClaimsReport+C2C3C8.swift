@@ -10,7 +10,7 @@ extension ClaimsReport {
         if let capacity, let found = c2(capacity: capacity) { return found }
         let (pool, thread) = (models.pool, models.thread)
         let rule =
-            "supported when, at the largest N both completed (≥ 1000), \(thread) costs ≥ 5× \(pool) in wall-time overhead per task and ≥ 1.5× in memory per task, or threads hit a limit below \(pool)'s highest N; contradicted when neither cost is higher for \(thread); nuanced otherwise."
+            "supported when, at the largest N both completed (≥ 1000), \(thread) costs ≥ 5× \(pool) in wall-time overhead per task and ≥ 1.5× in memory per task (user + kernel where the run measured the kernel's part), or threads hit a limit below \(pool)'s highest N; contradicted when neither cost is higher for \(thread); nuanced otherwise."
         var body = figures.capacityTable() + "\n"
         let verdict: Verdict
         var headline: String
@@ -23,8 +23,8 @@ extension ClaimsReport {
             let asyncRow = figures.row(pool, n), let threadRow = figures.row(thread, n),
             let asyncOverhead = Spread.overheadPerTask(of: asyncRow),
             let threadOverhead = Spread.overheadPerTask(of: threadRow),
-            let asyncMemory = asyncRow[RunnerColumns.rssPerTask],
-            let threadMemory = threadRow[RunnerColumns.rssPerTask], asyncOverhead.value > 0, asyncMemory > 0
+            let asyncMemory = SleepFigures.memoryPerTask(asyncRow),
+            let threadMemory = SleepFigures.memoryPerTask(threadRow), asyncOverhead.value > 0, asyncMemory > 0
         {
             let overheadRatio = threadOverhead / asyncOverhead
             // Memory is read once per cell (the peak over its repetitions): no spread.
@@ -36,7 +36,7 @@ extension ClaimsReport {
             headline =
                 "at N = \(n): \(thread) \(ratio(overheadRatio)) \(pool)'s overhead per task, \(ratio(memoryRatio)) its memory per task"
             body +=
-                "At N = \(n), the largest N both completed: \(pool) adds \(us(asyncOverhead.value)) and \(Units.formatBytes(Int(asyncMemory))) per task, \(thread) \(us(threadOverhead.value)) and \(Units.formatBytes(Int(threadMemory))) per task (\(ratio(overheadRatio)) and \(ratio(memoryRatio)); the overhead's range is from the fastest and slowest repetitions, memory is read once per cell).\n"
+                "At N = \(n), the largest N both completed: \(pool) adds \(us(asyncOverhead.value)) and \(SleepFigures.memoryText(asyncRow)) per task, \(thread) \(us(threadOverhead.value)) and \(SleepFigures.memoryText(threadRow)) per task (\(ratio(overheadRatio)) and \(ratio(memoryRatio)); the overhead's range is from the fastest and slowest repetitions, memory is read once per cell).\n"
         } else {
             verdict = .nuanced
             headline = "too few tasks to judge (largest N both completed: \(common.map(String.init) ?? "none"))"
@@ -44,14 +44,16 @@ extension ClaimsReport {
         }
         // Swift's threads get --thread-stack; Python's threading keeps its own default stack.
         let stacks = models.runtime == .swift ? "with \(figures.setting("thread-stack") ?? "64KiB") stacks " : ""
-        let threadMemory = figures.highestOK(thread).flatMap { figures.row(thread, $0) }?[
-            RunnerColumns.rssPerTask
-        ].map { Units.formatBytes(Int($0)) }
+        let threadMemory = figures.highestOK(thread).flatMap { figures.row(thread, $0) }.map(SleepFigures.memoryText)
         body +=
-            "\nThreads were capped at `--max-threads` (\(figures.setting("max-threads") ?? "16000")), below the kernel's limit, so this run does not find the highest N threads can reach. Memory per task counts resident pages only: \(stacks)a thread's resident cost was \(threadMemory ?? "not measured") here, whatever the stack's reserved size.\n"
+            "\nThreads were capped at `--max-threads` (\(figures.setting("max-threads") ?? "16000")), below the kernel's limit, so this run does not find the highest N threads can reach. User memory per task counts resident pages only: \(stacks)a thread cost \(threadMemory ?? "not measured") here, whatever the stack's reserved size.\n"
+        var charts = ["overhead_per_task.png", "rss_per_task.png", "highest_tasks.png"]
+        if let n = figures.largestCommonKernelN, let parts = figures.memoryPartsTable(at: n) {
+            body += "\nUser and kernel memory per task at the largest N every backend measured both:\n\n" + parts
+            charts.append("memory_parts.png")
+        }
         return Finding(
-            id: "C2", claim: Claims.c2, verdict: verdict, rule: rule, headline: headline, body: body,
-            charts: ["overhead_per_task.png", "rss_per_task.png", "highest_tasks.png"])
+            id: "C2", claim: Claims.c2, verdict: verdict, rule: rule, headline: headline, body: body, charts: charts)
     }
 
     /// C2 from a capacity run: the highest N each backend held at once.
@@ -160,14 +162,14 @@ extension ClaimsReport {
             headline = "\(process), \(thread) and \(pool) did not complete a common N"
         }
         if let n = figures.largestCommonN([process, thread, pool]),
-            let fork = figures.row(process, n), let forkMemory = fork[RunnerColumns.rssPerTask],
+            let fork = figures.row(process, n), let forkMemory = SleepFigures.memoryPerTask(fork),
             fork.real(RunnerColumns.childrenPrivate) != nil,
-            let threadMemory = figures.row(thread, n)?[RunnerColumns.rssPerTask],
-            let asyncMemory = figures.row(pool, n)?[RunnerColumns.rssPerTask]
+            let threadRow = figures.row(thread, n), let threadMemory = SleepFigures.memoryPerTask(threadRow),
+            let asyncRow = figures.row(pool, n), let asyncMemory = SleepFigures.memoryPerTask(asyncRow),
+            threadMemory > 0, asyncMemory > 0
         {
-            func bytes(_ value: Double) -> String { Units.formatBytes(Int(value.rounded())) }
             body +=
-                "\nMemory per task at N = \(n): \(process) \(bytes(forkMemory)) (the parent's growth plus each child's private memory, which the child reads from /proc before it exits), \(thread) \(bytes(threadMemory)), \(pool) \(bytes(asyncMemory)).\n"
+                "\nMemory per task at N = \(n): \(process) \(SleepFigures.memoryText(fork)) (user: the parent's growth plus each child's private memory, which the child reads from /proc before it exits; kernel: the cell's cgroup holds the children), \(thread) \(SleepFigures.memoryText(threadRow)), \(pool) \(SleepFigures.memoryText(asyncRow)): a process costs \(Units.trim(forkMemory / threadMemory, digits: 2))× a thread's memory and \(Units.trim(forkMemory / asyncMemory, digits: 1))× an async task's.\n"
             if let create = fork[RunnerColumns.createPerTask],
                 let threadCreate = figures.row(thread, n)?[RunnerColumns.createPerTask]
             {

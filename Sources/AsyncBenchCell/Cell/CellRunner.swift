@@ -9,8 +9,10 @@ import CAsyncBench
 /// from a sampler thread reading /proc (not for backends that need a single-threaded process).
 /// Repetitions: `warmup` discarded, then up to `reps` measured, stopping early once `minReps` ran
 /// and their wall time reached `repBudgetNanoseconds` (so a slow cell does not dominate a sweep).
-/// Per cell: RSS once set up (idle) and the peak RSS after it (VmHWM, reset after the idle reading);
-/// then, for workloads that measure memory, one untimed memory repetition (`measureMemory`).
+/// Per cell: RSS once set up (idle) and the peak RSS after it (VmHWM, reset after the idle reading),
+/// and kernel memory the same way (`KernelMemory`: under cgroup v1 the kernel keeps the peak of the
+/// cell's own cgroup); then, for workloads that measure memory, one untimed memory repetition
+/// (`measureMemory`), which samples the kernel sources that keep no peak.
 public enum CellRunner {
     /// Runs `spec` and returns its report; never throws: failures become the report's status.
     public static func run(_ spec: CellSpec) -> CellReport {
@@ -25,9 +27,18 @@ public enum CellRunner {
                 let rc = CAsyncBench_pin_to_first_cpu(&cpu)
                 if rc != 0 { throw .setup(SystemError("sched_setaffinity", errno: rc).description) }
             }
-            // A worker backend's cell runs in its worker program (which inherits the pinning),
-            // measured from outside.
-            if let worker = backendType.worker { return WorkerCell.run(spec, worker) }
+            // Into the cell's own cgroup before anything starts: its children are born inside.
+            var meter: KernelMemory.Meter?
+            if let plan = spec.kernelMemory {
+                do {
+                    meter = try KernelMemory.Meter(plan: plan)
+                } catch {
+                    throw .setup("cannot move the cell into its memory cgroup (\(error.description))")
+                }
+            }
+            // A worker backend's cell runs in its worker program (which inherits the pinning and
+            // the cgroup), measured from outside.
+            if let worker = backendType.worker { return WorkerCell.run(spec, worker, kernel: meter) }
             guard let workloadType = Registry.workload(named: spec.workload) else {
                 throw .setup("unknown workload '\(spec.workload)'")
             }
@@ -38,6 +49,7 @@ public enum CellRunner {
             let body = try workloadType.makeBody(spec)
             defer { report.figures = body.figures?() ?? Figures() }
             report.idleRSSBytes = Measurement.ProcStatus.current().rssBytes
+            let kernelIdle = meter?.idle()
             do {
                 try Measurement.resetPeakRSS()
             } catch {
@@ -62,10 +74,18 @@ public enum CellRunner {
             }
             // Peak RSS covers the measured repetitions only, not the memory repetition's sampling.
             report.peakRSSBytes = Measurement.ProcStatus.current().peakRSSBytes
+            if let meter, let idle = kernelIdle, let peak = meter.kernelPeak() {
+                report.kernel = KernelMemory.Reading(source: meter.source, idleBytes: idle, peakBytes: peak)
+            }
             if workloadType.measuresMemory && spec.memoryRepetition {
-                report.memory = try measureMemory(
+                let memory = try measureMemory(
                     backend: backend, backendType: backendType, tasks: spec.tasks, body: body,
-                    sampleInterval: spec.sampleIntervalNanoseconds)
+                    sampleInterval: spec.sampleIntervalNanoseconds, kernel: meter?.sampled)
+                report.memory = memory
+                // Sampled sources (cgroup v2, meminfo) are read in the memory repetition only.
+                if let meter, let idle = memory.kernelBaselineBytes, let peak = memory.kernelPeakBytes {
+                    report.kernel = KernelMemory.Reading(source: meter.source, idleBytes: idle, peakBytes: peak)
+                }
             }
         } catch {
             report.status = error.status

@@ -16,8 +16,11 @@ import FoundationEssentials
 /// line gives the repetitions as it timed them and the workload's figures. The worker is in the
 /// cell's process group, so a cell killed for its timeout takes its worker along.
 public enum WorkerCell {
-    /// Runs `spec` in `program`; never throws: failures become the report's status.
-    public static func run(_ spec: CellSpec, _ program: WorkerProgram) -> CellReport {
+    /// Runs `spec` in `program`; never throws: failures become the report's status. With
+    /// `kernel`, the worker's kernel memory is read as the in-process runner reads it (the worker
+    /// is in the cell's cgroup), sampled sources with its thread count.
+    public static func run(_ spec: CellSpec, _ program: WorkerProgram, kernel: KernelMemory.Meter? = nil) -> CellReport
+    {
         var report = CellReport(
             status: .error, message: "", tasksReached: nil, samples: [], idleRSSBytes: 0, peakRSSBytes: 0)
         do throws(CellFailure) {
@@ -29,7 +32,7 @@ public enum WorkerCell {
             case .success(let found): command = found
             case .failure(let missing): throw .setup(missing.description)
             }
-            try exchange(spec, command: command, into: &report)
+            try exchange(spec, command: command, kernel: kernel, into: &report)
         } catch {
             report.status = error.status
             report.message = error.description
@@ -40,7 +43,9 @@ public enum WorkerCell {
 
     /// Starts the worker, speaks the protocol and fills `report` from its answer and the
     /// measurements; throws when the worker cannot be started or breaks the protocol.
-    static func exchange(_ spec: CellSpec, command: [String], into report: inout CellReport) throws(CellFailure) {
+    static func exchange(
+        _ spec: CellSpec, command: [String], kernel: KernelMemory.Meter? = nil, into report: inout CellReport
+    ) throws(CellFailure) {
         let input: ProcessIO.Pipe
         let output: ProcessIO.Pipe
         do {
@@ -83,6 +88,8 @@ public enum WorkerCell {
         }
         var reader = LineReader(fd: output.read)
         var peakThreads = 0
+        var kernelIdle: Int64?
+        var kernelPeak: Int64 = -1
         var ready = false
         var answer: WorkerReport?
         while answer == nil {
@@ -90,6 +97,7 @@ public enum WorkerCell {
             do {
                 line = try reader.next(timeoutMilliseconds: 1) {
                     peakThreads = max(peakThreads, status(of: pid).threads)
+                    if ready, let bytes = kernel?.sampled?.read() { kernelPeak = max(kernelPeak, bytes) }
                 }
             } catch {
                 throw .setup(error.description)
@@ -101,9 +109,15 @@ public enum WorkerCell {
                 ready = true
                 report.idleRSSBytes = status(of: pid).rssBytes
                 resetPeakRSS(of: pid)
+                kernelIdle = kernel?.idle()
                 guard send("go\n", to: writing) else { throw .setup("the worker exited before it was told to go") }
             case "report" where ready:
                 report.peakRSSBytes = status(of: pid).peakRSSBytes
+                if let kernel, let idle = kernelIdle,
+                    let peak = kernel.kernelPeak() ?? (kernelPeak >= 0 ? kernelPeak : nil)
+                {
+                    report.kernel = KernelMemory.Reading(source: kernel.source, idleBytes: idle, peakBytes: peak)
+                }
                 answer = JSONCoding.decode(WorkerReport.self, from: Array(line.utf8))
                 if answer == nil { throw .setup("the worker's report does not decode: \(line.prefix(200))") }
             default:

@@ -34,5 +34,6 @@
 #include "CAsyncBench_helper.h"
 #include "CAsyncBench_heap.h"
 #include "CAsyncBench_janitor.h"
+#include "CAsyncBench_kernel.h"
 
 #endif
