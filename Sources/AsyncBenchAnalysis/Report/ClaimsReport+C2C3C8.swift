@@ -183,8 +183,10 @@ extension ClaimsReport {
             body +=
                 "\nMemory per process is not in this figure: \(why), so only the parent's RSS was measured.\n"
         }
+        let charts =
+            figures.largestCommonKernelN != nil
+            ? ["overhead_per_task.png", "memory_parts.png"] : ["overhead_per_task.png"]
         return Finding(
-            id: "C8", claim: Claims.c8, verdict: verdict, rule: rule, headline: headline, body: body,
-            charts: ["overhead_per_task.png"])
+            id: "C8", claim: Claims.c8, verdict: verdict, rule: rule, headline: headline, body: body, charts: charts)
     }
 }

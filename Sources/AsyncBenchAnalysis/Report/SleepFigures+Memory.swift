@@ -53,6 +53,8 @@ extension SleepFigures {
             + (meminfo
                 ? "read system-wide from /proc/meminfo, so other processes' kernel memory is in it (run.json gives the noise floor of idle samples).\n"
                 : "each cell ran in a memory cgroup of its own, with its forked children and worker programs, so nothing else is in it.\n")
+        text +=
+            "Both parts are (peak − idle) / N: where tasks did not all exist at once (compare `threads_peak` or `tasks_in_flight_peak` with N; fork when its creation loop outlasts the wait) they are below one task's cost. Where a sleeping async task's bytes go: docs/async-task-memory.md.\n"
         return text
     }
 }
