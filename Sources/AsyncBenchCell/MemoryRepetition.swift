@@ -3,18 +3,29 @@ import AsyncBenchResults
 import CAsyncBench
 
 /// Per-task memory slots shared with forked children: child `i` writes its own private memory
-/// (smaps_rollup Private_Clean + Private_Dirty + page tables, bytes) to slot `i` before `_exit`.
+/// (smaps_rollup Private_Clean + Private_Dirty + page tables, bytes) to slot `i` before `_exit`,
+/// and its page tables alone to slot `tasks + i` (the kernel figure holds them too).
 public final class ChildMemorySlots: Sendable {
     let shared: SharedSlots
+    let tasks: Int
 
-    init(tasks: Int) throws(CellFailure) { shared = try SharedSlots(tasks: tasks, what: "memory") }
+    init(tasks: Int) throws(CellFailure) {
+        self.tasks = tasks
+        shared = try SharedSlots(tasks: 2 * tasks, what: "memory")
+    }
 
     /// The shared slots, for the fork backend to hand to its children.
     public var slots: UnsafeMutablePointer<Int64> { shared.pointer }
 
     /// The sum over the children that reported; nil when none did.
     var total: Int64? {
-        let reported = shared.values.filter { $0 > 0 }
+        let reported = shared.values.prefix(tasks).filter { $0 > 0 }
+        return reported.isEmpty ? nil : reported.reduce(0, +)
+    }
+
+    /// The sum of the children's page tables; nil when none reported.
+    var pageTables: Int64? {
+        let reported = shared.values.dropFirst(tasks).filter { $0 > 0 }
         return reported.isEmpty ? nil : reported.reduce(0, +)
     }
 }
@@ -66,7 +77,8 @@ extension CellRunner {
         return MemoryProbe(
             allocations: counts.allocations, frees: counts.frees,
             heapBaselineBytes: peak != nil && baseline >= 0 ? baseline : nil, heapPeakBytes: peak,
-            childrenPrivateBytes: children?.total, allocator: Allocator.loaded,
+            childrenPrivateBytes: children?.total, childrenPageTableBytes: children?.pageTables,
+            allocator: Allocator.loaded,
             kernelBaselineBytes: kernelPeak != nil ? kernelBaseline : nil, kernelPeakBytes: kernelPeak)
     }
 }

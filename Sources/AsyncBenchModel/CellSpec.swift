@@ -112,6 +112,9 @@ public struct MemoryProbe: Codable, Sendable, Equatable {
     public var heapPeakBytes: Int64? = nil
     /// Fork: the sum over children of each child's private memory just before it exited.
     public var childrenPrivateBytes: Int64? = nil
+    /// Fork: the sum of the children's page tables (VmPTE), which `childrenPrivateBytes` and the
+    /// cell's kernel memory both hold.
+    public var childrenPageTableBytes: Int64? = nil
     /// What the cell ran on, e.g. "glibc 2.36 malloc" or "jemalloc 5.3.0-0-g…".
     public var allocator: String
     /// A sampled kernel-memory source (cgroup v2, meminfo): its reading just before the
@@ -121,9 +124,11 @@ public struct MemoryProbe: Codable, Sendable, Equatable {
 
     public init(
         allocations: Int64, frees: Int64, heapBaselineBytes: Int64? = nil, heapPeakBytes: Int64? = nil,
-        childrenPrivateBytes: Int64? = nil, allocator: String, kernelBaselineBytes: Int64? = nil,
+        childrenPrivateBytes: Int64? = nil, childrenPageTableBytes: Int64? = nil, allocator: String,
+        kernelBaselineBytes: Int64? = nil,
         kernelPeakBytes: Int64? = nil
     ) {
+        self.childrenPageTableBytes = childrenPageTableBytes
         self.kernelBaselineBytes = kernelBaselineBytes
         self.kernelPeakBytes = kernelPeakBytes
         self.allocations = allocations

@@ -42,7 +42,8 @@ public enum RunnerColumns {
         "(peak − idle) of the kernel's own memory for the cell (kernel stacks + page tables + slab; see kernel_source), / tasks: none of it is in RSS",
         digits: 1)
     public static let totalPerTask = Column<Double>(
-        "total_bytes_per_task", "rss_bytes_per_task + kernel_bytes_per_task: user and kernel memory per task",
+        "total_bytes_per_task",
+        "rss_bytes_per_task + kernel_bytes_per_task: user and kernel memory per task (fork: the children's page tables, in both, counted once)",
         digits: 1)
     public static let kernelSource = Column<String>(
         "kernel_source",

@@ -47,7 +47,9 @@ extension ResultRow {
             let perTask = Double(max(0, kernel.peakBytes - kernel.idleBytes)) / tasks
             self[RunnerColumns.kernelPerTask] = perTask
             self[RunnerColumns.kernelSource] = kernel.source.rawValue
-            self[RunnerColumns.totalPerTask] = self[RunnerColumns.rssPerTask].map { $0 + perTask }
+            // Fork children's page tables are in both parts: counted once.
+            let counted = Double(report.memory?.childrenPageTableBytes ?? 0) / tasks
+            self[RunnerColumns.totalPerTask] = self[RunnerColumns.rssPerTask].map { $0 + max(0, perTask - counted) }
         }
         self[RunnerColumns.reps] = samples.count
         wallMillisecondsPerRep = samples.map { Double($0.wallNanoseconds) / 1e6 }

@@ -31,7 +31,10 @@ int CAsyncBench_fork_tasks(
             // It dies with the cell, however the cell ends (a SIGKILLed sweep takes its cell along).
             if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(128 + SIGKILL);
             int status = fn(context, i);
-            if (child_memory != NULL) child_memory[i] = CAsyncBench_own_private_bytes();
+            if (child_memory != NULL) {
+                child_memory[i] = CAsyncBench_own_private_bytes();
+                child_memory[n + i] = CAsyncBench_own_page_table_bytes();
+            }
             _exit(status & 0xff);
         }
         pids[i] = pid;

@@ -219,6 +219,12 @@ static int64_t CAsyncBench_sum_kib(const char *path, const char *const *keys, in
     return total;
 }
 
+int64_t CAsyncBench_own_page_table_bytes(void) {
+    static const char *const table_keys[] = {"VmPTE:"};
+    int64_t table_kib = CAsyncBench_sum_kib("/proc/self/status", table_keys, 1);
+    return table_kib < 0 ? -1 : table_kib * 1024;
+}
+
 int64_t CAsyncBench_own_private_bytes(void) {
     static const char *const private_keys[] = {"Private_Clean:", "Private_Dirty:"};
     static const char *const table_keys[] = {"VmPTE:"};

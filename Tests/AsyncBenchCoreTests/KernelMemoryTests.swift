@@ -56,6 +56,15 @@ import Testing
         #expect(row[RunnerColumns.kernelSource] == "cgroup-v1")
         #expect(SleepFigures.memoryPerTask(row) == 12000)
         #expect(SleepFigures.memoryText(row) == "11.7KiB (user 3.9KiB + kernel 7.8KiB)")
+        // Fork: the children's page tables are in their private memory and in the kernel figure.
+        var fork = report
+        fork.memory = MemoryProbe(
+            allocations: 0, frees: 0, childrenPrivateBytes: 600_000, childrenPageTableBytes: 200_000,
+            allocator: "glibc")
+        let forked = ResultRow(spec: .example(backend: "fork", tasks: 100), report: fork)
+        #expect(forked[RunnerColumns.rssPerTask] == 10000)  // (400,000 + 600,000) / 100
+        #expect(forked[RunnerColumns.kernelPerTask] == 8000)
+        #expect(forked[RunnerColumns.totalPerTask] == 16000)  // 10,000 + 8,000 − 2,000 counted in both
         // A kernel peak below the idle reading (freed between them) is no growth, not a negative cost.
         report.kernel = KernelMemory.Reading(source: .meminfo, idleBytes: 900_000, peakBytes: 850_000)
         let shrunk = ResultRow(spec: .example(tasks: 100), report: report)

@@ -18,8 +18,9 @@ void CAsyncBench_unmap(void *address, size_t bytes);
 
 /// Forks `n` children; child `i` runs `fn(context, i)` and `_exit`s with its result.
 /// The pids go to `pids` (room for `n`), the number forked to `*started`. When `child_memory`
-/// is set (memory shared with the children, room for `n`), child `i` writes its own private
-/// memory (`CAsyncBench_own_private_bytes`) to `child_memory[i]` after its task, before `_exit`.
+/// is set (memory shared with the children, room for `2n`), child `i` writes its own private
+/// memory (`CAsyncBench_own_private_bytes`) to `child_memory[i]` after its task, before `_exit`,
+/// and its page tables (`CAsyncBench_own_page_table_bytes`) to `child_memory[n + i]`.
 /// Returns 0, or the errno of the fork that failed (the children already forked keep running:
 /// the caller waits for them).
 int CAsyncBench_fork_tasks(

@@ -31,4 +31,7 @@ const char *CAsyncBench_jemalloc_version(void);
 /// page tables (VmPTE), bytes; -1 on error. Only open/read/close: safe in a forked child.
 int64_t CAsyncBench_own_private_bytes(void);
 
+/// This process's page tables (VmPTE of /proc/self/status), bytes; -1 on error. Async-signal-safe.
+int64_t CAsyncBench_own_page_table_bytes(void);
+
 #endif
