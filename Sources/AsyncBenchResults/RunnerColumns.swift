@@ -39,7 +39,7 @@ public enum RunnerColumns {
         "rss_bytes_per_task", "(peak_rss_bytes − idle_rss_bytes + children_private_bytes) / tasks", digits: 1)
     public static let childrenPrivate = Column<Int>(
         "children_private_bytes",
-        "fork only: sum over the children of each one's private memory (smaps_rollup Private_Clean + Private_Dirty + VmPTE) read just before it exits, in the memory repetition"
+        "fork and python-processes only: sum over the children of each one's private memory (smaps_rollup Private_Clean + Private_Dirty + VmPTE) read just before it exits, in the memory repetition"
     )
     public static let heapPerTask = Column<Double>(
         "heap_bytes_per_task",

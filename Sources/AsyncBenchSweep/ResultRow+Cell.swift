@@ -31,7 +31,7 @@ extension ResultRow {
         let tasks = Double(spec.tasks)
         if let memory = report.memory {
             self[RunnerColumns.childrenPrivate] = memory.childrenPrivateBytes.map { Int($0) }
-            self[RunnerColumns.allocationsPerTask] = Double(memory.allocations) / tasks
+            self[RunnerColumns.allocationsPerTask] = memory.allocations.map { Double($0) / tasks }
             if let peak = memory.heapPeakBytes, let baseline = memory.heapBaselineBytes {
                 self[RunnerColumns.heapPerTask] = Double(max(0, peak - baseline)) / tasks
             }
