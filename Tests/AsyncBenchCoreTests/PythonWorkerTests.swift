@@ -104,7 +104,7 @@ extension BlockingBackendSuites {
                     #expect(row[NetWorkload.sent] == sent && row[NetWorkload.answered] == sent, "\(cell)")
                     #expect(row[NetWorkload.serverAnswered] == sent, "\(cell): reconciled with the server")
                     #expect(row[NetWorkload.requestP99].map { $0 >= 2 } == true, "\(cell): a reply after 2 ms")
-                case "file", "file-offload":
+                case "file", "file-offload", "file-sync", "file-sync-offload":
                     #expect(row[FileWorkload.fileP50].map { $0 > 0 } == true, "\(cell)")
                     #expect(row[FileWorkload.filesPerSecond] != nil, "\(cell)")
                 default:

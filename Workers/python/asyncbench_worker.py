@@ -40,7 +40,7 @@ def make_workload(spec, model):
     """The workload of ``spec``, set up for ``model``; TaskFailed for one not implemented."""
     name, shared = spec["workload"], model == "processes"
     asynchronous = model in ("asyncio", "uvloop")
-    if name in ("blocking-offload", "file-offload") and not asynchronous:
+    if name.endswith("-offload") and not asynchronous:
         raise TaskFailed(f"{name} offloads from async code: not a {model} workload")
     makers = {
         "sleep": lambda: Sleep(spec, shared),
@@ -51,6 +51,8 @@ def make_workload(spec, model):
         "net": lambda: Net(spec, shared),
         "file": lambda: File(spec, shared),
         "file-offload": lambda: File(spec, shared, offload=True),
+        "file-sync": lambda: File(spec, shared),  # the parameters say fileSync
+        "file-sync-offload": lambda: File(spec, shared, offload=True),
     }
     if name not in makers:
         raise TaskFailed(f"the Python worker does not implement the {name} workload")

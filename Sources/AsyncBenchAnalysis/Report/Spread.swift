@@ -1,3 +1,4 @@
+import AsyncBenchCell
 import AsyncBenchModel
 import AsyncBenchResults
 
@@ -44,6 +45,16 @@ struct Spread: Sendable, Equatable {
         let latency = row.latencyMilliseconds
         return Spread(
             value: value, low: (fastest - latency) * 1000 / tasks, high: (slowest - latency) * 1000 / tasks)
+    }
+
+    /// `row`'s p99 task lateness (over every task of every repetition), with the lowest and
+    /// highest p99 of one repetition alone as its range (rows written before those columns: none).
+    static func latenessP99(of row: ResultRow) -> Spread? {
+        guard let value = row[SleepWorkload.latenessP99] else { return nil }
+        guard let low = row[SleepWorkload.latenessP99RepetitionMin],
+            let high = row[SleepWorkload.latenessP99RepetitionMax]
+        else { return Spread(value) }
+        return Spread(value: value, low: low, high: high)
     }
 
     private static func walls(_ row: ResultRow) -> (Double, Double, Double)? {
