@@ -77,9 +77,9 @@ extension ClaimsReport {
             return fastEnough && helps ? .supported : (!fastEnough && !helps ? .contradicted : .nuanced)
         }
         let ratio = Units.fixed(gain.value, digits: 2) + gain.range { Units.fixed($0, digits: 2) }
-        let where_ = synced ? "with each file fsynced, at N = \(syncBlocking.key.tasks)" : "on the page cache"
+        let condition = synced ? "with each file fsynced, at N = \(syncBlocking.key.tasks)" : "on the page cache"
         body +=
-            "\nOn `\(model)` at N = \(n): one file in place took \(Units.trim(fileP99 * 1000, digits: 1)) µs at p99, the longest the loop was blocked by one file. \(where_.prefix(1).uppercased() + where_.dropFirst()): \(Units.trim(blockingRate, digits: 0)) files/s in place, \(Units.trim(pooledRate, digits: 0)) offloaded (\(ratio)×).\n"
+            "\nOn `\(model)` at N = \(n): one file in place took \(Units.trim(fileP99 * 1000, digits: 1)) µs at p99, the longest the loop was blocked by one file. \(condition.prefix(1).uppercased() + condition.dropFirst()): \(Units.trim(blockingRate, digits: 0)) files/s in place, \(Units.trim(pooledRate, digits: 0)) offloaded (\(ratio)×).\n"
         if synced, let pageRate = blocking[FileWorkload.filesPerSecond],
             let pagePooled = pooled[FileWorkload.filesPerSecond]
         {
@@ -104,7 +104,7 @@ extension ClaimsReport {
         return Finding(
             id: "C5", claim: Claims.c5, verdict: verdict, rule: rule,
             headline:
-                "\(model), N = \(n): one file \(Units.trim(fileP99 * 1000, digits: 1)) µs at p99 in place; offloading \(ratio)× the files/s \(where_)",
+                "\(model), N = \(n): one file \(Units.trim(fileP99 * 1000, digits: 1)) µs at p99 in place; offloading \(ratio)× the files/s \(condition)",
             body: body, charts: ["files_per_s.png"])
     }
 }
