@@ -48,6 +48,10 @@ extension ResultRow {
         self[RunnerColumns.wallMedian] = wall?.median
         self[RunnerColumns.wallMin] = wall?.min
         self[RunnerColumns.wallMax] = wall?.max
+        if let quartiles = Percentiles.ranks(wallMillisecondsPerRep, 25, 75) {
+            self[RunnerColumns.wallQ1] = quartiles[0]
+            self[RunnerColumns.wallQ3] = quartiles[1]
+        }
         let workload = Registry.workload(named: spec.workload)
         if let wall, wall.median > 0, spec.latencyNanoseconds > 0 {
             // A task may wait several times one after another (net: once per request).

@@ -63,7 +63,7 @@ extension ClaimsReport {
                 ? .supported : (figures[0] < 1 / 1.1 && threadMemory <= asyncMemory ? .contradicted : .nuanced)
         }
         body +=
-            "\nAt N = \(n): \(pool) \(Units.trim(asyncRate, digits: 0)) requests/s with \(Units.formatBytes(Int(asyncMemory))) per task, \(thread) \(Units.trim(threadRate, digits: 0))/s with \(Units.formatBytes(Int(threadMemory))): \(pool)'s throughput is \(ratio(rates)) \(thread)'s (the range from the fastest and slowest repetitions of both).\n"
+            "\nAt N = \(n): \(pool) \(Units.trim(asyncRate, digits: 0)) requests/s with \(Units.formatBytes(Int(asyncMemory))) per task, \(thread) \(Units.trim(threadRate, digits: 0))/s with \(Units.formatBytes(Int(threadMemory))): \(pool)'s throughput is \(ratio(rates)) \(thread)'s (the range over the middle half of the repetitions of both).\n"
         return Finding(
             id: "C4", claim: Claims.c4, verdict: verdict, rule: rule,
             headline:
