@@ -51,7 +51,9 @@ extension BlockingBackendSuites {
             #expect(try prepared("python-threads", ["--work", "5000"]).work == 5000)
             #expect(try prepared("pthread", ["--work", "5000"]).work == 5000)
             #expect(
-                WorkloadOptions.defaults.group(CPUWorkload.Options.self).settings == ["work=3000000 (python-*: 300000)"]
+                WorkloadOptions.defaults.group(CPUWorkload.Options.self).settings == [
+                    "work=3000000 (python-*: 1000000)"
+                ]
             )
         }
 

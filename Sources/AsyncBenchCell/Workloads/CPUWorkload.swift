@@ -17,19 +17,20 @@ public enum CPUWorkload: Workload {
     public static let runsInHelper = true
 
     /// Rounds per task without `--work`: compiled code (Swift) does a round in ~3.6 ns here, so
-    /// 3,000,000 take ~11 ms; CPython takes 100-200× longer, so its backends get a tenth, 100-200 ms
-    /// a task: long beside starting a Python process (~3 ms), short enough for a default sweep.
+    /// 3,000,000 take ~11 ms; CPython takes 50-100× longer, so its backends get a third, 170-350
+    /// ms a task: long beside starting and joining a Python process (~35 ms here), short enough
+    /// for a default sweep.
     public static let defaultWork = 3_000_000
-    public static let defaultInterpretedWork = 300_000
+    public static let defaultInterpretedWork = 1_000_000
     /// The runtimes whose default is `defaultInterpretedWork`.
     static let interpreted: Set<String> = ["python"]
 
     public struct Options: WorkloadOptionGroup {
         @Option(
             help: ArgumentHelp(
-                "Rounds of CPU work per task (cpu workload; default 3,000,000, ~11 ms here; 300,000 in the python-* backends).",
+                "Rounds of CPU work per task (cpu workload; default 3,000,000, ~11 ms here; 1,000,000 in the python-* backends).",
                 discussion:
-                    "An interpreted round costs 100-200× a compiled one, so the Python backends get a tenth by default (100-200 ms a task). Given, --work applies to every backend. Example: --work 1000000.",
+                    "An interpreted round costs 50-100× a compiled one, so the Python backends get a third by default (170-350 ms a task). Given, --work applies to every backend. Example: --work 1000000.",
                 valueName: "rounds"))
         public var work: Int?
 
