@@ -33,6 +33,8 @@ public enum Registry {
         NetWorkload.self,
         FileWorkload.self,
         OffloadedFileWorkload.self,
+        SyncedFileWorkload.self,
+        OffloadedSyncedFileWorkload.self,
         CrashWorkload.self,
     ]
 

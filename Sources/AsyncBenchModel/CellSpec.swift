@@ -100,17 +100,20 @@ public struct RepetitionSample: Codable, Sendable, Equatable {
 
 /// Heap figures of one untimed memory repetition run after the measured ones, with allocation
 /// counting on and (except for fork) the allocator's statistics sampled while tasks exist.
+/// A worker program's cell has only its children's memory (python-processes).
 public struct MemoryProbe: Codable, Sendable, Equatable {
     /// Allocation calls (malloc, calloc, realloc, posix_memalign, aligned_alloc, memalign) in
-    /// the cell process during the repetition; a forked child's own calls are not counted.
-    public var allocations: Int64
+    /// the cell process during the repetition; a forked child's own calls are not counted. Nil
+    /// for a worker program (its allocations are not counted).
+    public var allocations: Int64?
     /// free calls during the repetition.
-    public var frees: Int64
+    public var frees: Int64?
     /// Heap in use just before the repetition, and its peak during it, by the allocator's own
     /// statistics (nil for fork, whose cell process stays single-threaded: no sampler).
     public var heapBaselineBytes: Int64? = nil
     public var heapPeakBytes: Int64? = nil
-    /// Fork: the sum over children of each child's private memory just before it exited.
+    /// Fork and python-processes: the sum over children of each child's private memory just
+    /// before it exited.
     public var childrenPrivateBytes: Int64? = nil
     /// Fork: the sum of the children's page tables (VmPTE), which `childrenPrivateBytes` and the
     /// cell's kernel memory both hold.
@@ -123,10 +126,9 @@ public struct MemoryProbe: Codable, Sendable, Equatable {
     public var kernelPeakBytes: Int64? = nil
 
     public init(
-        allocations: Int64, frees: Int64, heapBaselineBytes: Int64? = nil, heapPeakBytes: Int64? = nil,
+        allocations: Int64? = nil, frees: Int64? = nil, heapBaselineBytes: Int64? = nil, heapPeakBytes: Int64? = nil,
         childrenPrivateBytes: Int64? = nil, childrenPageTableBytes: Int64? = nil, allocator: String,
-        kernelBaselineBytes: Int64? = nil,
-        kernelPeakBytes: Int64? = nil
+        kernelBaselineBytes: Int64? = nil, kernelPeakBytes: Int64? = nil
     ) {
         self.childrenPageTableBytes = childrenPageTableBytes
         self.kernelBaselineBytes = kernelBaselineBytes

@@ -193,12 +193,17 @@ public struct Percentiles: Codable, Sendable, Equatable {
 
     /// nil for an empty set.
     public init?(_ values: [Double]) {
+        guard let found = Self.ranks(values, 50, 90, 99) else { return nil }
+        self.init(p50: found[0], p90: found[1], p99: found[2], max: values.max() ?? 0, count: values.count)
+    }
+
+    /// The nearest-rank `percents` of `values` (e.g. 25, 75: the quartiles); nil for an empty set.
+    public static func ranks(_ values: [Double], _ percents: Double...) -> [Double]? {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
-        func rank(_ percent: Double) -> Double {
+        return percents.map { percent in
             let index = Int((percent / 100 * Double(sorted.count)).rounded(.up)) - 1
             return sorted[Swift.max(0, Swift.min(sorted.count - 1, index))]
         }
-        self.init(p50: rank(50), p90: rank(90), p99: rank(99), max: sorted[sorted.count - 1], count: sorted.count)
     }
 }

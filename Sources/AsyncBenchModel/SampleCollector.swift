@@ -1,17 +1,27 @@
 import Synchronization
 
 /// Collects what tasks timed over the measured repetitions of a cell (how late each woke, each
-/// request's round trip), from any thread, for exact percentiles at the end.
+/// request's round trip), from any thread, for exact percentiles at the end. Each `append` is
+/// one repetition's, so the spread of a percentile between repetitions can be told too.
 public final class SampleCollector: Sendable {
-    private let samples = Mutex<[Double]>([])
+    private let repetitions = Mutex<[[Double]]>([])
 
     public init() {}
 
+    /// Adds one repetition's values.
     public func append<Values: Sequence>(_ values: Values) where Values.Element == Int64 {
         let converted = values.map(Double.init)
-        samples.withLock { $0 += converted }
+        repetitions.withLock { $0.append(converted) }
     }
 
     /// Percentiles of everything collected; nil when nothing was.
-    public var percentiles: Percentiles? { Percentiles(samples.withLock { $0 }) }
+    public var percentiles: Percentiles? { Percentiles(repetitions.withLock { $0.flatMap { $0 } }) }
+
+    /// The lowest and highest p99 of one repetition's values alone (repetitions with none left
+    /// out); nil when nothing was collected.
+    public var repetitionP99Range: ClosedRange<Double>? {
+        let p99s = repetitions.withLock { $0.compactMap { Percentiles($0)?.p99 } }
+        guard let low = p99s.min(), let high = p99s.max() else { return nil }
+        return low...high
+    }
 }

@@ -31,7 +31,7 @@ extension ResultRow {
         let tasks = Double(spec.tasks)
         if let memory = report.memory {
             self[RunnerColumns.childrenPrivate] = memory.childrenPrivateBytes.map { Int($0) }
-            self[RunnerColumns.allocationsPerTask] = Double(memory.allocations) / tasks
+            self[RunnerColumns.allocationsPerTask] = memory.allocations.map { Double($0) / tasks }
             if let peak = memory.heapPeakBytes, let baseline = memory.heapBaselineBytes {
                 self[RunnerColumns.heapPerTask] = Double(max(0, peak - baseline)) / tasks
             }
@@ -57,6 +57,10 @@ extension ResultRow {
         self[RunnerColumns.wallMedian] = wall?.median
         self[RunnerColumns.wallMin] = wall?.min
         self[RunnerColumns.wallMax] = wall?.max
+        if let quartiles = Percentiles.ranks(wallMillisecondsPerRep, 25, 75) {
+            self[RunnerColumns.wallQ1] = quartiles[0]
+            self[RunnerColumns.wallQ3] = quartiles[1]
+        }
         let workload = Registry.workload(named: spec.workload)
         if let wall, wall.median > 0, spec.latencyNanoseconds > 0 {
             // A task may wait several times one after another (net: once per request).

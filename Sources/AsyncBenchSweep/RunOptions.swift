@@ -8,7 +8,8 @@ import AsyncBenchResults
 public struct RunOptions: Sendable {
     public var backends = "all"
     /// Every claim's workloads: the main job.
-    public var workloads = "sleep,switch,cpu,blocking,blocking-offload,net,file,file-offload"
+    public var workloads =
+        "sleep,switch,cpu,blocking,blocking-offload,net,file,file-offload,file-sync,file-sync-offload"
     /// nil: each workload's default task counts (sleep 1,10,100,1000,10000; switch 2).
     public var tasks: String? = nil
     public var latencies = "10ms"

@@ -32,9 +32,13 @@ extension AsyncBench {
                 Examples:
                   asyncbench capacity --backend async,pthread,fork
                   asyncbench capacity --backend async --memory-budget 8GiB --time-budget 120s
+                  asyncbench capacity --backend async,python-asyncio --python /usr/bin/python3.13
                 """)
 
-        @Option(help: ArgumentHelp("Backends to search, comma-separated, or 'all'.", valueName: "list"))
+        @Option(
+            help: ArgumentHelp(
+                "Backends to search, comma-separated: names, 'all' (the Swift ones) or 'python' (the Python ones).",
+                valueName: "list"))
         var backend = defaults.backends
 
         @Option(help: ArgumentHelp("The workload whose tasks are counted (sleep).", valueName: "name"))
@@ -69,6 +73,7 @@ extension AsyncBench {
         @OptionGroup var shared: CellRunOptions
 
         func run() throws {
+            shared.exportPython()
             var options = CapacityOptions()
             options.backends = backend
             options.workload = workload
@@ -90,10 +95,8 @@ extension AsyncBench {
                 throw usageError(error.description, command: Self.self)
             }
             try finish(
-                with:
-
-                    CapacitySession.execute(
-                        plan: plan, commandLine: CommandLine.arguments, executable: Run.executablePath()))
+                with: CapacitySession.execute(
+                    plan: plan, commandLine: CommandLine.arguments, executable: Run.executablePath()))
         }
     }
 }

@@ -159,14 +159,6 @@ extension AsyncBench {
         )
         var force = false
 
-        @Option(
-            help: ArgumentHelp(
-                "The Python interpreter of the python-* backends (default: python3 on PATH).",
-                discussion:
-                    "The worker script is found above this executable (Workers/python/), or set ASYNCBENCH_PYTHON_WORKER.",
-                valueName: "path"))
-        var python: String?
-
         @Flag(help: "After the sweep, run 'asyncbench verify' (figures beside perf and the kernel's).")
         var verify = false
 
@@ -193,8 +185,7 @@ extension AsyncBench {
         }
 
         func makePlan() throws -> RunPlan {
-            // In the environment, so that the plan's skip reasons and every cell process see it.
-            if let python { setenv(PythonWorker.interpreterVariable, python, 1) }
+            shared.exportPython()
             var options = RunOptions()
             options.backends = backend
             options.workloads = workload

@@ -49,13 +49,20 @@ import Testing
     }
 
     /// A blocking-workload row with the others' lateness p99 at `p99` ms.
-    static func row(_ workload: String, _ backend: String, p99: Double) -> ResultRow {
+    /// With `repetitions`, the lowest and highest p99 of one repetition (ms).
+    static func row(
+        _ workload: String, _ backend: String, p99: Double, repetitions: ClosedRange<Double>? = nil
+    ) -> ResultRow {
         var spec = CellSpec.example(backend: backend, tasks: 100)
         spec.use(workload)
         var report = CellReport.example()
         report.figures.set(
             Percentiles((1...100).map { Double($0) * p99 * 1e6 / 99 }), scale: 1e3, p50: SleepWorkload.latenessP50,
             p99: SleepWorkload.latenessP99, max: SleepWorkload.latenessMax)
+        if let repetitions {
+            report.figures[SleepWorkload.latenessP99RepetitionMin] = repetitions.lowerBound * 1000
+            report.figures[SleepWorkload.latenessP99RepetitionMax] = repetitions.upperBound * 1000
+        }
         return ResultRow(spec: spec, report: report)
     }
 
@@ -71,6 +78,17 @@ import Testing
         #expect(try verdict(inPlace: 190, offloaded: 0.5) == .supported)
         #expect(try verdict(inPlace: 1, offloaded: 0.5) == .contradicted)
         #expect(try verdict(inPlace: 190, offloaded: 15) == .nuanced)
+        // Under a quarter of the call: the loop resuming 90 tasks one by one is not a stall.
+        #expect(try verdict(inPlace: 190, offloaded: 4) == .supported)
+        // One repetition's p99 past the threshold: another run could land there.
+        let report = try ClaimsReportTests.report([
+            Self.row("blocking", "executor", p99: 190, repetitions: 185...195),
+            Self.row("blocking-offload", "executor", p99: 1, repetitions: 0.6...6.5),
+        ])
+        let c6 = try #require(report.findings.first { $0.id == "C6" })
+        #expect(c6.verdict == .inconclusive)
+        #expect(
+            c6.headline.contains("190 ms [185–195] late at p99") && c6.headline.contains("1 ms [0.6–6.5] offloaded"))
     }
 }
 

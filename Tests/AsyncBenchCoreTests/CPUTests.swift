@@ -33,6 +33,30 @@ extension BlockingBackendSuites {
             }
         }
 
+        @Test func withoutDashDashWorkPythonCellsGetATenthOfTheRoundsAndGivenItAppliesToAll() throws {
+            func prepared(_ backend: String, _ arguments: [String]) throws -> CPUWorkload.Parameters {
+                let plan = try CPUWorkload.erasedPlan(try WorkloadOptions.parse(arguments), latencies: [0])
+                var spec = CellSpec.example(backend: backend, tasks: 2, latency: 0)
+                spec.workload = CPUWorkload.name
+                spec.parameters = plan.parameters
+                _ = try CPUWorkload.prepare(&spec, executable: "/nonexistent")
+                return try #require(spec.parameters.decode(CPUWorkload.Parameters.self))
+            }
+            let swift = try prepared("pthread", [])
+            #expect(swift.work == CPUWorkload.defaultWork && swift.interpretedWork == nil)
+            #expect(swift.expected == CAsyncBench_cpu_work(UInt64(CPUWorkload.defaultWork), 42))
+            let python = try prepared("python-threads", [])
+            #expect(python.work == CPUWorkload.defaultInterpretedWork && python.interpretedWork == nil)
+            #expect(python.expected == CAsyncBench_cpu_work(UInt64(CPUWorkload.defaultInterpretedWork), 42))
+            #expect(try prepared("python-threads", ["--work", "5000"]).work == 5000)
+            #expect(try prepared("pthread", ["--work", "5000"]).work == 5000)
+            #expect(
+                WorkloadOptions.defaults.group(CPUWorkload.Options.self).settings == [
+                    "work=3000000 (python-*: 1000000)"
+                ]
+            )
+        }
+
         @Test func speedupIsTasksTimesOneTaskOverWall() {
             var spec = CellSpec.example(backend: "pthread", tasks: 8, latency: 0)
             spec.use("cpu")

@@ -104,6 +104,23 @@ import Testing
         #expect(try verdict(inPlace: 20, offloaded: 30, p99: 0.02) == .nuanced, "offloading did not help")
         #expect(try verdict(inPlace: 30, offloaded: 15, p99: 5) == .nuanced, "a file blocks the loop 5 ms")
         #expect(try verdict(inPlace: 20, offloaded: 30, p99: 5) == .contradicted)
+        // With fsynced rows, they decide whether offloading helps; the page cache's p99 whether
+        // a file is fast enough.
+        func synced(page: Int64, sync: Int64) throws -> ClaimsReport.Finding {
+            let report = try ClaimsReportTests.report([
+                Self.row("file", "executor", wallMilliseconds: 30, p99Milliseconds: 0.02),
+                Self.row("file-offload", "executor", wallMilliseconds: page, p99Milliseconds: 0.04),
+                Self.row("file-sync", "executor", tasks: 100, wallMilliseconds: 60, p99Milliseconds: 2),
+                Self.row("file-sync-offload", "executor", tasks: 100, wallMilliseconds: sync, p99Milliseconds: 4),
+            ])
+            return try #require(report.findings.first { $0.id == "C5" })
+        }
+        let helps = try synced(page: 30, sync: 20)
+        #expect(helps.verdict == .supported, "3× with fsync, though 1× on the page cache")
+        #expect(helps.headline.hasSuffix("offloading 3.00× the files/s with each file fsynced, at N = 100"))
+        #expect(helps.body.contains("| executor | offloaded, fsync |"))
+        #expect(helps.body.contains("On the page cache alone offloading gave 1.00×"))
+        #expect(try synced(page: 10, sync: 60).verdict == .nuanced, "3× on the page cache, 1× with fsync")
         let none = try ClaimsReportTests.report([
             Self.row("file", "pthread", wallMilliseconds: 30, p99Milliseconds: 0.02)
         ])

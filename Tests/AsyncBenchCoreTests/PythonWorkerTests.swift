@@ -27,7 +27,12 @@ extension BlockingBackendSuites {
             spec.reps = 2
             spec.use(workload)
             if workload == "switch" { spec.update(SwitchWorkload.Parameters.self) { $0.rounds = 200 } }
-            if workload == "cpu" { spec.update(CPUWorkload.Parameters.self) { $0.work = 20_000 } }
+            if workload == "cpu" {
+                spec.update(CPUWorkload.Parameters.self) {
+                    $0.work = 20_000
+                    $0.interpretedWork = nil
+                }
+            }
             if workload.hasPrefix("blocking") {
                 spec.update(BlockingWorkload.Parameters.self) {
                     $0.blockingFraction = 0.25
@@ -99,7 +104,7 @@ extension BlockingBackendSuites {
                     #expect(row[NetWorkload.sent] == sent && row[NetWorkload.answered] == sent, "\(cell)")
                     #expect(row[NetWorkload.serverAnswered] == sent, "\(cell): reconciled with the server")
                     #expect(row[NetWorkload.requestP99].map { $0 >= 2 } == true, "\(cell): a reply after 2 ms")
-                case "file", "file-offload":
+                case "file", "file-offload", "file-sync", "file-sync-offload":
                     #expect(row[FileWorkload.fileP50].map { $0 > 0 } == true, "\(cell)")
                     #expect(row[FileWorkload.filesPerSecond] != nil, "\(cell)")
                 default:
@@ -130,6 +135,22 @@ extension BlockingBackendSuites {
                 #expect(report.status == .limit && report.tasksReached == 3, "\(backend): \(report.message)")
                 #expect(report.message.contains("\(cap) 3"), "\(report.message)")
             }
+        }
+
+        @Test func processesCountTheirChildrensMemoryAsTheForkBackendDoes() throws {
+            let (report, row) = try Self.row(Self.spec(PythonProcessesBackend.name, "sleep", tasks: 4))
+            try #require(row.status == .ok, "\(row.message)")
+            // Each forked interpreter has at least a few of its own pages (page tables alone are
+            // more than 4 KiB), far less than the 1 GiB it would take to be wrong by an order.
+            let children = try #require(row[RunnerColumns.childrenPrivate], "children_private_bytes")
+            #expect(children > 4 * 16 << 10 && children < 4 << 30, "\(children)")
+            let perTask = try #require(row[RunnerColumns.rssPerTask])
+            #expect(perTask >= Double(children) / 4, "rss_bytes_per_task includes the children's")
+            #expect(report.memory?.allocations == nil, "a worker's allocations are not counted")
+            #expect(row[RunnerColumns.allocationsPerTask] == nil)
+            // Threads are one process: nothing of children.
+            let (_, threads) = try Self.row(Self.spec(PythonThreadsBackend.name, "sleep", tasks: 4))
+            #expect(threads[RunnerColumns.childrenPrivate] == nil)
         }
 
         @Test func thePythonCodeComputesWhatTheCCodeDoes() throws {

@@ -59,18 +59,19 @@ import Testing
         let plan = try RunPlan(Self.options { $0.poolSize = 2 })
         // Every claim's workload on every backend: sleep at 5 task counts, switch pinned and
         // not, cpu at 1, the cores and twice the cores, blocking and blocking-offload at 2, net,
-        // file and file-offload at 3.
+        // file and file-offload at 3, file-sync and file-sync-offload at 2.
         #expect(
             plan.cells.map(\.spec.workload).uniqued() == [
-                "sleep", "switch", "cpu", "blocking", "blocking-offload", "net", "file", "file-offload",
+                "sleep", "switch", "cpu", "blocking", "blocking-offload", "net", "file", "file-offload", "file-sync",
+                "file-sync-offload",
             ])
         let cpu = CPUWorkload.defaultTasks.count
-        #expect(plan.cells.count == Registry.visibleBackendNames.count * (5 + 2 + cpu + 2 + 2 + 3 + 3 + 3))
+        #expect(plan.cells.count == Registry.visibleBackendNames.count * (5 + 2 + cpu + 2 + 2 + 3 + 3 + 3 + 2 + 2))
         // The main job runs under its time budget, each series' smallest N first.
         #expect(plan.budget?.nanoseconds == 90_000_000_000)
         #expect(plan.settings.contains("budget=90s"))
         let order = plan.runOrder.map { plan.cells[$0].spec }
-        let lastWorkloadFirst = try #require(order.firstIndex { $0.workload == "file-offload" })
+        let lastWorkloadFirst = try #require(order.firstIndex { $0.workload == "file-sync-offload" })
         let sleepSecond = try #require(order.firstIndex { $0.workload == "sleep" && $0.tasks == 10 })
         #expect(lastWorkloadFirst < sleepSecond, "every workload's smallest N comes before any second N")
         let sleep = plan.cells.filter { $0.spec.workload == "sleep" }
@@ -98,6 +99,12 @@ import Testing
             Set(files.filter { $0.spec.workload == "file-offload" }.map(\.spec.backend)) == [
                 "async", "executor", "nio",
             ])
+        let synced = files.filter { $0.spec.workload.hasPrefix("file-sync") }
+        #expect(synced.allSatisfy { $0.spec.parameters.decode(FileWorkload.Parameters.self)?.fileSync == true })
+        #expect(
+            files.filter { $0.spec.workload == "file" }.allSatisfy {
+                $0.spec.parameters.decode(FileWorkload.Parameters.self)?.fileSync == false
+            }, "the page cache unless --file-sync")
     }
 
     @Test func anOddNIsRefusedForSwitchWhenChosenAndSkippedWhenItCameWithTheDefaults() throws {

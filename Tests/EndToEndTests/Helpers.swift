@@ -82,6 +82,13 @@ func processes(running command: String) -> [pid_t] {
     commandLines().filter { $0.commandLine.contains(command) }.map(\.pid)
 }
 
+/// The parent process of `pid` (PPid in /proc/PID/status), or nil once it is gone.
+func parent(of pid: pid_t) -> pid_t? {
+    guard let status = Measurement.readFile("/proc/\(pid)/status") else { return nil }
+    let line = status.split(separator: "\n").first { $0.hasPrefix("PPid:") }
+    return line.flatMap { pid_t(String($0.dropFirst(5)).trimmingWhitespace()) }
+}
+
 /// The processes started with `--parent sweep` whose command line holds `command`.
 func processes(of sweep: pid_t, running command: String) -> [pid_t] {
     commandLines().filter { $0.commandLine.contains(command) && $0.commandLine.hasSuffix("--parent \(sweep) ") }

@@ -30,7 +30,7 @@ import threading
 import time
 
 from asyncbench_io import File, Net
-from asyncbench_workloads import CPU, Blocking, Limit, Sleep, Switch, TaskFailed
+from asyncbench_workloads import CPU, Blocking, Limit, Sleep, Switch, TaskFailed, make_slots
 
 MODELS = ("asyncio", "uvloop", "threads", "processes")
 UVLOOP_MISSING = "uvloop is not installed for {}: pip install uvloop (or Debian's python3-uvloop)"
@@ -40,7 +40,7 @@ def make_workload(spec, model):
     """The workload of ``spec``, set up for ``model``; TaskFailed for one not implemented."""
     name, shared = spec["workload"], model == "processes"
     asynchronous = model in ("asyncio", "uvloop")
-    if name in ("blocking-offload", "file-offload") and not asynchronous:
+    if name.endswith("-offload") and not asynchronous:
         raise TaskFailed(f"{name} offloads from async code: not a {model} workload")
     makers = {
         "sleep": lambda: Sleep(spec, shared),
@@ -51,6 +51,8 @@ def make_workload(spec, model):
         "net": lambda: Net(spec, shared),
         "file": lambda: File(spec, shared),
         "file-offload": lambda: File(spec, shared, offload=True),
+        "file-sync": lambda: File(spec, shared),  # the parameters say fileSync
+        "file-sync-offload": lambda: File(spec, shared, offload=True),
     }
     if name not in makers:
         raise TaskFailed(f"the Python worker does not implement the {name} workload")
@@ -151,10 +153,36 @@ def run_threads(workload, cap):
 LIMIT_EXIT = 3
 
 
-def child(workload, index):
-    """A forked task: exit status 0 done, 3 refused a resource (a limit), 1 failed."""
+def private_bytes():
+    """This process's own memory, as the fork backend's children count it: smaps_rollup's
+    Private_Clean + Private_Dirty and its page tables (VmPTE), in bytes; 0 if unreadable.
+
+    Raw os.read and bytes: opening a text file would itself touch (copy on write) about 0.5 MiB
+    of the interpreter's shared pages, more than a reading from outside the child shows.
+    """
+    total = 0
+    for path, keys in ((b"/proc/self/smaps_rollup", (b"Private_Clean:", b"Private_Dirty:")),
+                       (b"/proc/self/status", (b"VmPTE:",))):
+        try:
+            descriptor = os.open(path, os.O_RDONLY)
+            try:
+                data = os.read(descriptor, 1 << 16)
+            finally:
+                os.close(descriptor)
+            lines = data.split(b"\n")
+            total += sum(int(line.split()[1]) for line in lines if line.startswith(keys))
+        except (OSError, ValueError, IndexError):
+            return 0
+    return total * 1024
+
+
+def child(workload, index, memory):
+    """A forked task: exit status 0 done, 3 refused a resource (a limit), 1 failed. With
+    ``memory`` (shared slots, the memory repetition) it writes its private bytes there first."""
     try:
         workload.run_blocking(index)
+        if memory is not None:
+            memory[index] = private_bytes()
     except Limit as error:
         print(f"task {index}: {error}", file=sys.stderr, flush=True)
         os._exit(LIMIT_EXIT)
@@ -164,8 +192,9 @@ def child(workload, index):
     os._exit(0)
 
 
-def run_processes(workload, cap, context):
-    """One multiprocessing.Process per task, started one after another, then joined."""
+def run_processes(workload, cap, context, memory=None):
+    """One multiprocessing.Process per task, started one after another, then joined; ``memory``
+    as for ``child``."""
     outcome = Outcome()
     processes = []
     start = time.perf_counter_ns()
@@ -173,7 +202,7 @@ def run_processes(workload, cap, context):
         if index >= cap:
             outcome.refused = Limit(f"the cell reached --max-procs {cap}")
             break
-        process = context.Process(target=child, args=(workload, index), daemon=True)
+        process = context.Process(target=child, args=(workload, index, memory), daemon=True)
         try:
             process.start()
         except OSError as error:
@@ -257,7 +286,25 @@ def measure(spec, model, workload, loop):
         enough = len(samples) >= spec.get("minReps", spec["reps"])
         if budget > 0 and enough and measured_wall >= budget:
             break
-    return {"status": "ok", "message": "", "samples": samples, "figures": workload.figures()}
+    report = {"status": "ok", "message": "", "samples": samples, "figures": workload.figures()}
+    if model == "processes" and spec.get("memoryRepetition", True):
+        report.update(memory_repetition(spec, workload, context))
+    return report
+
+
+def memory_repetition(spec, workload, context):
+    """One more, untimed repetition of processes, in which every child reads its own private
+    memory before it exits (as the fork backend's memory repetition): their sum, or the reason
+    there is none. Its timings and figures are not kept."""
+    memory = make_slots(workload.tasks, shared=True)
+    workload.before_repetition()
+    cap = spec.get("options", {}).get("maxProcesses", 1 << 30)
+    outcome = run_processes(workload, cap, context, memory)
+    workload.after_repetition(False)
+    reported = [value for value in memory[:workload.tasks] if value > 0]
+    if failure(outcome) is not None or not reported:
+        return {}
+    return {"childrenPrivateBytes": sum(reported)}
 
 
 def describe():

@@ -53,7 +53,7 @@ extension ClaimsReport {
                 "an asyncio handoff (an asyncio.Event set, then awaited)"
             )
         body +=
-            "\n\(placement.prefix(1).uppercased() + placement.dropFirst()): \(threadSwitch) costs \(Units.trim(threadNanoseconds, digits: 0)) ns, \(asyncSwitch) \(Units.trim(async, digits: 0)) ns: \(ratio(times)) (the range from the fastest and slowest repetitions).\n"
+            "\n\(placement.prefix(1).uppercased() + placement.dropFirst()): \(threadSwitch) costs \(Units.trim(threadNanoseconds, digits: 0)) ns, \(asyncSwitch) \(Units.trim(async, digits: 0)) ns: \(ratio(times)) (the range over the middle half of the repetitions).\n"
         if let fork = switchNanoseconds(run, models.process, pinned: pinned) {
             body += "A process switch costs \(Units.trim(fork, digits: 0)) ns (\(ratio(fork / async)) \(pool)'s).\n"
         }

@@ -36,7 +36,7 @@ extension ClaimsReport {
             headline =
                 "at N = \(n): \(thread) \(ratio(overheadRatio)) \(pool)'s overhead per task, \(ratio(memoryRatio)) its memory per task"
             body +=
-                "At N = \(n), the largest N both completed: \(pool) adds \(us(asyncOverhead.value)) and \(SleepFigures.memoryText(asyncRow)) per task, \(thread) \(us(threadOverhead.value)) and \(SleepFigures.memoryText(threadRow)) per task (\(ratio(overheadRatio)) and \(ratio(memoryRatio)); the overhead's range is from the fastest and slowest repetitions, memory is read once per cell).\n"
+                "At N = \(n), the largest N both completed: \(pool) adds \(us(asyncOverhead.value)) and \(SleepFigures.memoryText(asyncRow)) per task, \(thread) \(us(threadOverhead.value)) and \(SleepFigures.memoryText(threadRow)) per task (\(ratio(overheadRatio)) and \(ratio(memoryRatio)); the overhead's range is over the middle half of the repetitions, memory is read once per cell).\n"
         } else {
             verdict = .nuanced
             headline = "too few tasks to judge (largest N both completed: \(common.map(String.init) ?? "none"))"
@@ -156,7 +156,7 @@ extension ClaimsReport {
             headline =
                 "at N = \(n): \(process) \(us(fork)), \(thread) \(us(threadOverhead)), \(pool) \(us(async)) per task"
             body +=
-                "Wall-time overhead per task at N = \(n) (start, wait, join; the range is from the fastest and slowest repetitions): \(process) \(text(forkSpread)), \(thread) \(text(threadSpread)), \(pool) \(text(asyncSpread)): a process costs \(Units.trim(fork / threadOverhead, digits: 1))× a thread and \(Units.trim(fork / async, digits: 1))× an async task.\n"
+                "Wall-time overhead per task at N = \(n) (start, wait, join; the range is over the middle half of the repetitions): \(process) \(text(forkSpread)), \(thread) \(text(threadSpread)), \(pool) \(text(asyncSpread)): a process costs \(Units.trim(fork / threadOverhead, digits: 1))× a thread and \(Units.trim(fork / async, digits: 1))× an async task.\n"
         } else {
             verdict = .nuanced
             headline = "\(process), \(thread) and \(pool) did not complete a common N"

@@ -9,7 +9,7 @@ extension ClaimsReport {
     public func markdown() -> String {
         var text = "# asyncbench claims report\n\n"
         text +=
-            "Each verdict below is computed by `asyncbench report` from this run's `results.csv` by the rule stated with it; nothing is typed by hand. The claims come from a tutorial chapter on Python's asyncio (C1–C8 in CLAIMS.md); here they are tested on Swift's concurrency models\(pythonFindings == nil ? "" : " and, by the same rules, on Python's (the `python-*` backends)"). A figure measured over repetitions carries its range from the fastest to the slowest one, [low–high]; a rule whose threshold lies inside that range gives *inconclusive* instead of a verdict another run could flip.\n\n"
+            "Each verdict below is computed by `asyncbench report` from this run's `results.csv` by the rule stated with it; nothing is typed by hand. The claims come from a tutorial chapter on Python's asyncio (C1–C8 in CLAIMS.md); here they are tested on Swift's concurrency models\(pythonFindings == nil ? "" : " and, by the same rules, on Python's (the `python-*` backends)"). A figure measured over repetitions carries a range, [low–high]: what the middle half of its repetitions give (first to third quartile of their wall times; one odd repetition moves the median the verdict uses very little), or for a p99 the lowest and highest p99 of one repetition; a rule whose threshold lies inside that range gives *inconclusive* instead of a verdict another run could flip.\n\n"
         text += "## Machine and run\n\n"
         if let metadata = run.metadata {
             text += "- Machine: \(metadata.machineLine)\n"

@@ -1,9 +1,10 @@
+import AsyncBenchCell
 import AsyncBenchModel
 import AsyncBenchResults
 
 /// A deciding figure with its spread over the repetitions: the value a verdict is computed from
-/// (the median repetition's) and the range between what the fastest and the slowest repetition
-/// give. A figure measured once (memory per task, a percentile over every task of every
+/// (the median repetition's) and the range between what the first and third quartile of the
+/// repetitions give (their middle half; the fastest and slowest for older rows). A figure measured once (memory per task, a percentile over every task of every
 /// repetition) has no spread: low = value = high.
 struct Spread: Sendable, Equatable {
     var value: Double
@@ -46,9 +47,23 @@ struct Spread: Sendable, Equatable {
             value: value, low: (fastest - latency) * 1000 / tasks, high: (slowest - latency) * 1000 / tasks)
     }
 
+    /// `row`'s p99 task lateness (over every task of every repetition), with the lowest and
+    /// highest p99 of one repetition alone as its range (rows written before those columns: none).
+    static func latenessP99(of row: ResultRow) -> Spread? {
+        guard let value = row[SleepWorkload.latenessP99] else { return nil }
+        guard let low = row[SleepWorkload.latenessP99RepetitionMin],
+            let high = row[SleepWorkload.latenessP99RepetitionMax]
+        else { return Spread(value) }
+        return Spread(value: value, low: low, high: high)
+    }
+
+    /// The median repetition's wall and the ends of the middle half of the repetitions (first and
+    /// third quartile: one odd repetition moves the median, which verdicts use, very little);
+    /// the fastest and slowest for rows written before those columns.
     private static func walls(_ row: ResultRow) -> (Double, Double, Double)? {
-        guard let median = row[RunnerColumns.wallMedian], let fastest = row[RunnerColumns.wallMin],
-            let slowest = row[RunnerColumns.wallMax], median > 0, fastest > 0, slowest > 0
+        guard let median = row[RunnerColumns.wallMedian],
+            let fastest = row[RunnerColumns.wallQ1] ?? row[RunnerColumns.wallMin],
+            let slowest = row[RunnerColumns.wallQ3] ?? row[RunnerColumns.wallMax], median > 0, fastest > 0, slowest > 0
         else { return nil }
         return (median, fastest, slowest)
     }

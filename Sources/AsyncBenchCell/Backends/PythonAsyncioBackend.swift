@@ -9,7 +9,8 @@ public struct PythonAsyncioBackend: PythonBackend {
     public static let model = "asyncio"
     public static let runsAsyncBodies = true
     public static let workloads = [
-        "sleep", "switch", "cpu", "blocking", "blocking-offload", "net", "file", "file-offload",
+        "sleep", "switch", "cpu", "blocking", "blocking-offload", "net", "file", "file-offload", "file-sync",
+        "file-sync-offload",
     ]
 
     public init(options: BackendOptions) {}

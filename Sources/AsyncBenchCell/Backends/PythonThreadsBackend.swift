@@ -7,7 +7,7 @@ public struct PythonThreadsBackend: PythonBackend {
     public static let summary = "Python threading: one threading.Thread per task (one GIL)"
     public static let model = "threads"
     public static let threadPerTask = true
-    public static let workloads = ["sleep", "switch", "cpu", "blocking", "net", "file"]
+    public static let workloads = ["sleep", "switch", "cpu", "blocking", "net", "file", "file-sync"]
 
     public init(options: BackendOptions) {}
 }

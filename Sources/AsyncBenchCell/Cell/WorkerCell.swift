@@ -32,7 +32,12 @@ public enum WorkerCell {
             case .success(let found): command = found
             case .failure(let missing): throw .setup(missing.description)
             }
-            try exchange(spec, command: command, kernel: kernel, into: &report)
+            // The worker is told to run the memory repetition only where the workload measures
+            // memory (not net, whose requests the server counts, nor switch).
+            var told = spec
+            told.memoryRepetition =
+                spec.memoryRepetition && Registry.workload(named: spec.workload)?.measuresMemory == true
+            try exchange(told, command: command, kernel: kernel, into: &report)
         } catch {
             report.status = error.status
             report.message = error.description
@@ -147,6 +152,9 @@ public enum WorkerCell {
         report.message = answer.message
         report.tasksReached = answer.tasksReached
         report.figures = answer.figures
+        if let children = answer.childrenPrivateBytes {
+            report.memory = MemoryProbe(childrenPrivateBytes: children, allocator: "the worker's own")
+        }
         report.samples = answer.samples.map { sample(from: $0, peakThreads: peakThreads) }
     }
 

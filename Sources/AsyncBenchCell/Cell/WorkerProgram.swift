@@ -36,16 +36,21 @@ public struct WorkerReport: Codable, Sendable, Equatable {
     public var samples: [WorkerSample]
     /// The workload's own figures (its declared columns, by name), as the worker computed them.
     public var figures: Figures
+    /// Workers whose tasks are processes: the sum over the children of each one's private memory
+    /// (smaps_rollup Private_Clean + Private_Dirty + VmPTE) read just before it exits, in one
+    /// untimed repetition after the measured ones, as the fork backend's children report it.
+    public var childrenPrivateBytes: Int64?
 
     public init(
         status: CellStatus, message: String = "", tasksReached: Int? = nil, samples: [WorkerSample] = [],
-        figures: Figures = Figures()
+        figures: Figures = Figures(), childrenPrivateBytes: Int64? = nil
     ) {
         self.status = status
         self.message = message
         self.tasksReached = tasksReached
         self.samples = samples
         self.figures = figures
+        self.childrenPrivateBytes = childrenPrivateBytes
     }
 }
 

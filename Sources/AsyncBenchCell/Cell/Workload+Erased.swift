@@ -10,7 +10,9 @@ extension Workload {
             throw .setup(
                 "the cell's parameters are not those of the \(name) workload: \(JSONCoding.json(spec.parameters))")
         }
-        return WorkloadCell(tasks: spec.tasks, latencyNanoseconds: spec.latencyNanoseconds, parameters: parameters)
+        return WorkloadCell(
+            tasks: spec.tasks, latencyNanoseconds: spec.latencyNanoseconds, parameters: parameters,
+            runtime: Registry.backend(named: spec.backend)?.runtime ?? "swift")
     }
 
     /// The plan of this workload for `options`, its parameters as JSON.

@@ -129,11 +129,15 @@ public struct WorkloadCell<Parameters: Sendable>: Sendable {
     public var tasks: Int
     public var latencyNanoseconds: Int64
     public var parameters: Parameters
+    /// The runtime of the cell's backend (`Backend.runtime`: swift, python), for a workload
+    /// whose sensible size differs between a compiled and an interpreted one (cpu).
+    public var runtime: String
 
-    public init(tasks: Int, latencyNanoseconds: Int64, parameters: Parameters) {
+    public init(tasks: Int, latencyNanoseconds: Int64, parameters: Parameters, runtime: String = "swift") {
         self.tasks = tasks
         self.latencyNanoseconds = latencyNanoseconds
         self.parameters = parameters
+        self.runtime = runtime
     }
 }
 

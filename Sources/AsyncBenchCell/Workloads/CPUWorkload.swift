@@ -16,12 +16,28 @@ public enum CPUWorkload: Workload {
     public static let usesLatency = false
     public static let runsInHelper = true
 
+    /// Rounds per task without `--work`: compiled code (Swift) does a round in ~3.6 ns here, so
+    /// 3,000,000 take ~11 ms; CPython takes 50-100× longer, so its backends get a third, 170-350
+    /// ms a task: long beside starting and joining a Python process (~35 ms here), short enough
+    /// for a default sweep.
+    public static let defaultWork = 3_000_000
+    public static let defaultInterpretedWork = 1_000_000
+    /// The runtimes whose default is `defaultInterpretedWork`.
+    static let interpreted: Set<String> = ["python"]
+
     public struct Options: WorkloadOptionGroup {
-        @Option(help: "Rounds of CPU work per task (cpu workload; 10,000,000 ≈ 10-20 ms here).")
-        public var work = 3_000_000
+        @Option(
+            help: ArgumentHelp(
+                "Rounds of CPU work per task (cpu workload; default 3,000,000, ~11 ms here; 1,000,000 in the python-* backends).",
+                discussion:
+                    "An interpreted round costs 50-100× a compiled one, so the Python backends get a third by default (170-350 ms a task). Given, --work applies to every backend. Example: --work 1000000.",
+                valueName: "rounds"))
+        public var work: Int?
 
         public init() {}
-        public var settings: [String] { ["work=\(work)"] }
+        public var settings: [String] {
+            [work.map { "work=\($0)" } ?? "work=\(defaultWork) (python-*: \(defaultInterpretedWork))"]
+        }
         public static func arguments(setting name: String, value: String) -> [String]? {
             name == "work" ? ["--work", value] : nil
         }
@@ -30,10 +46,16 @@ public enum CPUWorkload: Workload {
     public struct Parameters: Codable, Sendable, Equatable {
         /// Rounds of the mix each task computes.
         public var work: Int
+        /// Without `--work`: the rounds for an interpreted runtime's cells, which `prepare` puts
+        /// in `work` for them (then nil).
+        public var interpretedWork: Int?
         /// What those rounds give, as the sweep computed it for the cell (`prepare`); a worker in
         /// another language checks its tasks' results against it. nil until then.
         public var expected: UInt64?
-        public init(work: Int) { self.work = work }
+        public init(work: Int, interpretedWork: Int? = nil) {
+            self.work = work
+            self.interpretedWork = interpretedWork
+        }
     }
 
     public static let work = Column<Int>("work", "rounds of CPU work per task (cpu only)")
@@ -45,10 +67,14 @@ public enum CPUWorkload: Workload {
     public static let columns = [work.erased, singleTask.erased, speedup.erased]
 
     public static func plan(_ options: Options, latencies: [Int64]) throws(UsageError) -> WorkloadPlan<Parameters> {
-        guard (1...10_000_000_000).contains(options.work) else {
-            throw .outOfRange(option: "--work", value: "\(options.work)", range: "between 1 and 10000000000")
+        guard let work = options.work else {
+            return WorkloadPlan(
+                parameters: Parameters(work: defaultWork, interpretedWork: defaultInterpretedWork), latencies: [0])
         }
-        return WorkloadPlan(parameters: Parameters(work: options.work), latencies: [0])
+        guard (1...10_000_000_000).contains(work) else {
+            throw .outOfRange(option: "--work", value: "\(work)", range: "between 1 and 10000000000")
+        }
+        return WorkloadPlan(parameters: Parameters(work: work), latencies: [0])
     }
 
     /// The body of tasks that each compute `iterations` rounds and expect `expected` (tests
@@ -84,10 +110,15 @@ public enum CPUWorkload: Workload {
     static func expected(_ iterations: UInt64) -> UInt64 { CAsyncBench_cpu_work(iterations, 42) }
 
     /// Computes the value every task's result is checked against once, before the cell starts,
-    /// so that a worker in another language checks against this C code's value.
+    /// so that a worker in another language checks against this C code's value; gives an
+    /// interpreted runtime's cell its own default rounds.
     public static func prepare(_ cell: inout WorkloadCell<Parameters>, executable: String) throws(CellSetupError)
         -> CellSetup
     {
+        if let interpreted = cell.parameters.interpretedWork, Self.interpreted.contains(cell.runtime) {
+            cell.parameters.work = interpreted
+        }
+        cell.parameters.interpretedWork = nil
         cell.parameters.expected = expected(UInt64(cell.parameters.work))
         return CellSetup()
     }

@@ -24,7 +24,16 @@ public enum SleepWorkload: Workload {
         "lateness_us_p99", "99th percentile of task lateness, µs (sleep and blocking workloads)", digits: 1)
     public static let latenessMax = Column<Double>(
         "lateness_us_max", "latest task wake-up past its deadline, µs (sleep and blocking workloads)", digits: 1)
-    public static let columns = [latenessP50.erased, latenessP99.erased, latenessMax.erased]
+    public static let latenessP99RepetitionMin = Column<Double>(
+        "lateness_us_p99_rep_min",
+        "lowest p99 of task lateness in one measured repetition alone, µs: with _rep_max, the spread of lateness_us_p99 (sleep and blocking workloads)",
+        digits: 1)
+    public static let latenessP99RepetitionMax = Column<Double>(
+        "lateness_us_p99_rep_max", "highest p99 of task lateness in one measured repetition alone, µs", digits: 1)
+    public static let columns = [
+        latenessP50.erased, latenessP99.erased, latenessMax.erased, latenessP99RepetitionMin.erased,
+        latenessP99RepetitionMax.erased,
+    ]
     /// How many tasks' lateness the percentiles cover (in the cell report only, not a column).
     public static let latenessSamples = Column<Int>("lateness_samples", "tasks behind the lateness percentiles")
 
@@ -37,6 +46,10 @@ public enum SleepWorkload: Workload {
             let percentiles = lateness.percentiles
             figures.set(percentiles, scale: 1e3, p50: latenessP50, p99: latenessP99, max: latenessMax)
             figures[latenessSamples] = percentiles?.count
+            if let spread = lateness.repetitionP99Range {
+                figures[latenessP99RepetitionMin] = spread.lowerBound / 1e3
+                figures[latenessP99RepetitionMax] = spread.upperBound / 1e3
+            }
             return figures
         }
     }
