@@ -4,7 +4,7 @@ import AsyncBenchResults
 
 /// The sweep's time budget (`--budget`): before a cell starts, its time is estimated from the
 /// largest smaller N of the same series run earlier in the sweep (backend, workload, latency,
-/// pinning, allocator), and a cell that would take more than a tenth of the budget, or more than
+/// pinning, allocator), and a cell that would take more than a twelfth of the budget, or more than
 /// what is left of it, is `skipped` with the estimate, and so are the larger N of its series. So
 /// a series stops growing where it would blow the budget, and the other workloads still run.
 ///
@@ -15,8 +15,11 @@ import AsyncBenchResults
 /// A cell with no smaller sibling is not judged.
 public struct TimeBudget: Sendable {
     public let nanoseconds: Int64
-    /// The share of the budget one cell may take.
-    public static let cellShare = 0.1
+    /// The share of the budget one cell may take: a twelfth (7.5 s of the main job's 90 s) leaves
+    /// room for the deciding cells after the largest ones that decide nothing (spawn and GCD at
+    /// N = 1000 sleep took 9-11 s: with a tenth, one of them once ran and left pthread at 10,000
+    /// out).
+    public static let cellShare = 1.0 / 12
     /// Starting a cell process and its workload's setup, seconds (a debug build takes longer).
     static let startupSeconds = 0.15
 
@@ -68,7 +71,7 @@ public struct TimeBudget: Sendable {
         let limit =
             seconds > left
             ? "more than the \(Units.trim(left, digits: 1)) s left of the \(budget) budget"
-            : "more than a tenth of the \(budget) budget"
+            : "more than a twelfth of the \(budget) budget"
         return "\(Self.prefix) estimated \(estimate) s from N = \(from), \(limit); --budget none runs it"
     }
 

@@ -147,7 +147,7 @@ extension AsyncBench {
 
         @Option(
             help: ArgumentHelp(
-                "The sweep's time budget: a cell estimated (from a smaller N of its series) to take more than a tenth of it, or more than is left, is skipped with the estimate, and so are the larger N of its series.",
+                "The sweep's time budget: a cell estimated (from a smaller N of its series) to take more than a twelfth of it, or more than is left, is skipped with the estimate, and so are the larger N of its series.",
                 discussion:
                     "Default: \(RunPlan.mainJobBudget) for the main job (no --workload, --tasks or --preset), none otherwise. Example: --budget 10m, or --budget none to run every cell.",
                 valueName: "duration|none"))

@@ -147,7 +147,7 @@ import Testing
         #expect((estimate?.seconds ?? 0) > 30, "\(estimate?.seconds ?? 0) s: warm-up, 2 repetitions, memory")
         let refusal = budget.refusal(big, after: [small], elapsedNanoseconds: 0)
         #expect(refusal?.hasPrefix("time budget: estimated") == true, "\(refusal ?? "")")
-        #expect(refusal?.contains("more than a tenth of the 90s budget; --budget none runs it") == true)
+        #expect(refusal?.contains("more than a twelfth of the 90s budget; --budget none runs it") == true)
         let skipped = ResultRow(spec: big, status: .skipped, message: refusal ?? "")
         let bigger = CellSpec.example(backend: "dispatch", tasks: 100_000)
         #expect(
