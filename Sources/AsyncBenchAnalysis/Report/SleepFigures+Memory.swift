@@ -17,7 +17,10 @@ extension SleepFigures {
         guard let kernel = row[RunnerColumns.kernelPerTask], let total = row[RunnerColumns.totalPerTask] else {
             return "\(bytes(rss)) (RSS only)"
         }
-        return "\(bytes(total)) (user \(bytes(rss)) + kernel \(bytes(kernel)))"
+        // Fork: the children's page tables are in both parts and counted once in the total.
+        let shared = rss + kernel - total
+        let once = shared >= 1 ? ", \(bytes(shared)) of page tables in both, counted once" : ""
+        return "\(bytes(total)) (user \(bytes(rss)) + kernel \(bytes(kernel))\(once))"
     }
 
     /// The largest N that every backend with a kernel figure completed with one.
