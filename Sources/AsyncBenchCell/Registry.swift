@@ -122,3 +122,11 @@ public struct WorkloadOptions: ParsableArguments, Sendable {
 
     public init() {}
 }
+
+extension CellSpec {
+    /// Whether the cell ends with the untimed memory repetition: asked for (`memoryRepetition`)
+    /// and its workload measures memory (not net, whose requests the server counts, nor switch).
+    public var runsMemoryRepetition: Bool {
+        memoryRepetition && Registry.workload(named: workload)?.measuresMemory == true
+    }
+}

@@ -193,8 +193,8 @@ public struct Percentiles: Codable, Sendable, Equatable {
 
     /// nil for an empty set.
     public init?(_ values: [Double]) {
-        guard let found = Self.ranks(values, 50, 90, 99) else { return nil }
-        self.init(p50: found[0], p90: found[1], p99: found[2], max: values.max() ?? 0, count: values.count)
+        guard let found = Self.ranks(values, 50, 90, 99, 100) else { return nil }
+        self.init(p50: found[0], p90: found[1], p99: found[2], max: found[3], count: values.count)
     }
 
     /// The nearest-rank `percents` of `values` (e.g. 25, 75: the quartiles); nil for an empty set.

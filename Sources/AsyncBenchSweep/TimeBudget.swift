@@ -48,8 +48,7 @@ public struct TimeBudget: Sendable {
         let measured =
             budget > 0
             ? min(spec.reps, max(spec.minReps, Int((budget / max(repetition, 1e-3)).rounded(.up)))) : spec.reps
-        let memory = spec.memoryRepetition && (Registry.workload(named: spec.workload)?.measuresMemory ?? false)
-        let repetitions = Double(spec.warmup + measured + (memory ? 1 : 0))
+        let repetitions = Double(spec.warmup + measured + (spec.runsMemoryRepetition ? 1 : 0))
         return (startupSeconds + repetitions * repetition / 1e3, nearest.tasks)
     }
 

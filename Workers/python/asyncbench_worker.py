@@ -251,6 +251,7 @@ def failure(outcome):
 def measure(spec, model, workload, loop):
     """Runs the warm-up and measured repetitions; returns the report."""
     options = spec.get("options", {})
+    cap = options.get("maxProcesses", 1 << 30)
     context = multiprocessing.get_context("fork")
     samples, measured_wall = [], 0
     for index in range(spec["warmup"] + spec["reps"]):
@@ -262,7 +263,7 @@ def measure(spec, model, workload, loop):
         elif model == "threads":
             outcome = run_threads(workload, options.get("maxThreads", 1 << 30))
         else:
-            outcome = run_processes(workload, options.get("maxProcesses", 1 << 30), context)
+            outcome = run_processes(workload, cap, context)
         after = usage(model)
         failed = failure(outcome)
         if failed is not None:
@@ -288,17 +289,16 @@ def measure(spec, model, workload, loop):
             break
     report = {"status": "ok", "message": "", "samples": samples, "figures": workload.figures()}
     if model == "processes" and spec.get("memoryRepetition", True):
-        report.update(memory_repetition(spec, workload, context))
+        report.update(memory_repetition(workload, cap, context))
     return report
 
 
-def memory_repetition(spec, workload, context):
+def memory_repetition(workload, cap, context):
     """One more, untimed repetition of processes, in which every child reads its own private
-    memory before it exits (as the fork backend's memory repetition): their sum, or the reason
-    there is none. Its timings and figures are not kept."""
+    memory before it exits (as the fork backend's memory repetition): their sum, or nothing
+    when the repetition failed or no child reported. Its timings and figures are not kept."""
     memory = make_slots(workload.tasks, shared=True)
     workload.before_repetition()
-    cap = spec.get("options", {}).get("maxProcesses", 1 << 30)
     outcome = run_processes(workload, cap, context, memory)
     workload.after_repetition(False)
     reported = [value for value in memory[:workload.tasks] if value > 0]

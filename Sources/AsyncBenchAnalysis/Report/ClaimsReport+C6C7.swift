@@ -52,10 +52,10 @@ extension ClaimsReport {
             return stalled >= 0.5 * blockMicroseconds && freed < 0.25 * blockMicroseconds
                 ? .supported : (stalled < 0.1 * blockMicroseconds ? .contradicted : .nuanced)
         }
-        func late(_ spread: Spread) -> String {
+        func milliseconds(_ spread: Spread) -> String {
             ms(spread.value / 1000) + spread.range { Units.trim($0 / 1000, digits: 1) }
         }
-        let (stalled, freed) = (late(stalledSpread), late(freedSpread))
+        let (stalled, freed) = (milliseconds(stalledSpread), milliseconds(freedSpread))
         body +=
             "\nOn `\(model)` at N = \(n), blocking calls of \(Units.trim(block, digits: 1)) ms made in place delayed the other tasks by \(stalled) at p99; handed to a thread pool and awaited, by \(freed) (in brackets, the lowest and highest p99 of one repetition).\n"
         let poolSizes = rows.filter { $0.key.backend == models.pool && $0.key.workload == inPlace }.map(

@@ -77,7 +77,7 @@ public enum CellRunner {
             if let meter, let idle = kernelIdle, let peak = meter.kernelPeak() {
                 report.kernel = KernelMemory.Reading(source: meter.source, idleBytes: idle, peakBytes: peak)
             }
-            if workloadType.measuresMemory && spec.memoryRepetition {
+            if spec.runsMemoryRepetition {
                 let memory = try measureMemory(
                     backend: backend, backendType: backendType, tasks: spec.tasks, body: body,
                     sampleInterval: spec.sampleIntervalNanoseconds, kernel: meter?.sampled)

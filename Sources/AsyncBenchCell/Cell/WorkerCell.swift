@@ -32,11 +32,9 @@ public enum WorkerCell {
             case .success(let found): command = found
             case .failure(let missing): throw .setup(missing.description)
             }
-            // The worker is told to run the memory repetition only where the workload measures
-            // memory (not net, whose requests the server counts, nor switch).
+            // The worker is told to run the memory repetition only where the cell would.
             var told = spec
-            told.memoryRepetition =
-                spec.memoryRepetition && Registry.workload(named: spec.workload)?.measuresMemory == true
+            told.memoryRepetition = spec.runsMemoryRepetition
             try exchange(told, command: command, kernel: kernel, into: &report)
         } catch {
             report.status = error.status

@@ -23,7 +23,7 @@ public enum CPUWorkload: Workload {
     public static let defaultWork = 3_000_000
     public static let defaultInterpretedWork = 1_000_000
     /// The runtimes whose default is `defaultInterpretedWork`.
-    static let interpreted: Set<String> = ["python"]
+    static let interpreted: Set<String> = [PythonWorker.runtime]
 
     public struct Options: WorkloadOptionGroup {
         @Option(
