@@ -31,6 +31,7 @@ public enum Registry {
         BlockingWorkload.self,
         OffloadedBlockingWorkload.self,
         NetWorkload.self,
+        NetRateWorkload.self,
         FileWorkload.self,
         OffloadedFileWorkload.self,
         SyncedFileWorkload.self,
@@ -43,7 +44,15 @@ public enum Registry {
         (
             "sequential", "switch",
             "the switch workload's two peers wait for each other, so they cannot run one after the other"
-        )
+        ),
+        (
+            "sequential", NetRateWorkload.name,
+            "an open loop keeps every connection sending on its schedule at once; one after the other, the rate offered would be the rate divided by the tasks"
+        ),
+        (
+            "threadpool", NetRateWorkload.name,
+            "an open loop keeps every connection sending on its schedule at once; a pool of --pool-size threads runs that many connections at a time"
+        ),
     ]
 
     /// Why `backend` cannot run `workload`, or nil.

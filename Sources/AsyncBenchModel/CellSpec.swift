@@ -6,6 +6,9 @@ public struct CellSpec: Codable, Sendable, Equatable {
     public var tasks: Int
     /// How long each task waits (`--latency`), ns; 0 for workloads without a wait.
     public var latencyNanoseconds: Int64
+    /// The requests per second the cell offers in all, spread over its tasks (`--rate`, for an
+    /// open-loop workload: net-rate); 0 for the others.
+    public var rate: Double = 0
     /// The workload's own parameters (its `Parameters` type, as JSON).
     public var parameters: JSONValue
     public var options: BackendOptions
@@ -160,6 +163,9 @@ public struct CellReport: Codable, Sendable, Equatable {
     public var figures = Figures()
     /// Kernel memory once set up and at the peak (nil when the spec had no plan or it failed).
     public var kernel: KernelMemory.Reading? = nil
+    /// Text files the workload made for the cell, by extension (e.g. `hgrm`: its latency
+    /// histogram); the sweep writes them into the run's `histograms/` folder.
+    public var files: [String: String]? = nil
 
     public init(
         status: CellStatus, message: String, tasksReached: Int?, samples: [RepetitionSample], idleRSSBytes: Int,
@@ -182,6 +188,6 @@ extension CellSpec {
         CellKey(
             backend: backend, workload: workload, tasks: tasks,
             latencyMilliseconds: Double(latencyNanoseconds) / 1e6, pinned: pinned,
-            allocator: allocator.rawValue)
+            allocator: allocator.rawValue, rate: rate)
     }
 }

@@ -14,6 +14,9 @@ public final class SampleCollector: Sendable {
         repetitions.withLock { $0.append(converted) }
     }
 
+    /// Everything collected, repetition after repetition.
+    public var values: [Double] { repetitions.withLock { $0.flatMap { $0 } } }
+
     /// Percentiles of everything collected; nil when nothing was.
     public var percentiles: Percentiles? { Percentiles(repetitions.withLock { $0.flatMap { $0 } }) }
 

@@ -7,11 +7,12 @@ import AsyncBenchModel
 /// Bump `version` whenever a column is removed, renamed or changes meaning. Readers find columns
 /// by name, so a new workload's columns (and a new order) keep files of this version readable.
 public struct Schema: Sendable {
-    public static let version = 5
+    public static let version = 6
     /// The versions `RunReader` reads: 1 lacks `pinned`, `rounds` and `switch_ns` (its cells ran
     /// unpinned); 2 lacks `allocator` (its cells ran on the system allocator) and the heap and
-    /// creation columns; 3 lacks the file columns; 4 has the columns of 5 in another order.
-    public static let readableVersions = [1, 2, 3, 4, 5]
+    /// creation columns; 3 lacks the file columns; 4 has the columns of 5 in another order; 5
+    /// lacks `rate_rps` (it had no open-loop cells: read as 0).
+    public static let readableVersions = [1, 2, 3, 4, 5, 6]
     /// The columns that identify a cell across runs (its parameters); every readable version has
     /// them (`pinned`, from version 2, is read as `no` when absent; `allocator`, from version 3,
     /// as `system`).
@@ -56,6 +57,11 @@ public struct Schema: Sendable {
                 Entry(
                     name: "latency_ms", meaning: "the wait each task makes (--latency), ms; 0 for workloads without one"
                 ) { Units.trim($0.latencyMilliseconds, digits: 6) },
+                Entry(
+                    name: "rate_rps",
+                    meaning:
+                        "requests per second the cell offered in all, on a schedule (--rate; net-rate only); 0 for closed-loop workloads"
+                ) { Units.trim($0.key.rate, digits: 1) },
                 Entry(name: "pinned", meaning: "yes: the cell ran on one CPU (sched_setaffinity); no: on every CPU") {
                     $0.pinned ? "yes" : "no"
                 },

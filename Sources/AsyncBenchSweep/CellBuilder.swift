@@ -32,7 +32,7 @@ struct CellBuilder {
             for pinned in options.pin?.pinning ?? workload.defaultPinning {
                 for allocator in allocators {
                     for latency in plan.latencies {
-                        for count in counts {
+                        for (rate, count) in plan.rates.flatMap({ rate in counts.map { (rate, $0) } }) {
                             var spec = CellSpec(
                                 backend: backend, workload: workload.name, tasks: count, latencyNanoseconds: latency,
                                 parameters: plan.parameters, options: backendOptions, reps: options.reps,
@@ -40,6 +40,7 @@ struct CellBuilder {
                                 minReps: min(options.minReps, options.reps),
                                 repBudgetNanoseconds: repBudgetNanoseconds)
                             spec.memoryRepetition = options.memoryRepetition
+                            spec.rate = rate
                             if let only = options.onlyCells, !only.contains(spec.key) { continue }
                             // A task count the workload cannot run is refused when the user chose the
                             // workload, and skipped with the reason when it came with the defaults.

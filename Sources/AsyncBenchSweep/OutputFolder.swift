@@ -10,7 +10,7 @@ import AsyncBenchResults
 enum OutputFolder {
     /// What a run writes into its folder: all of it goes when `--overwrite` replaces the run.
     static let runFiles = [
-        "results.csv", "results.json", "run.json", "REPORT.md", "REPORT.html", "capacity.csv", "charts",
+        "results.csv", "results.json", "run.json", "REPORT.md", "REPORT.html", "capacity.csv", "charts", "histograms",
     ]
 
     /// Creates the output folder (and parents) and locks it for the run (`OutputLock`), then

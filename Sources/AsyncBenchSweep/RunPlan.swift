@@ -48,7 +48,7 @@ public struct RunPlan: Sendable {
     /// smallest N in the k-th pass, in plan order within a pass.
     static func smallestFirst(_ cells: [PlannedCell]) -> [Int] {
         func series(_ spec: CellSpec) -> String {
-            "\(spec.backend) \(spec.workload) \(spec.latencyNanoseconds) \(spec.pinned) \(spec.allocator.rawValue)"
+            "\(spec.backend) \(spec.workload) \(spec.latencyNanoseconds) \(spec.rate) \(spec.pinned) \(spec.allocator.rawValue)"
         }
         var counts: [String: Set<Int>] = [:]
         for cell in cells { counts[series(cell.spec), default: []].insert(cell.spec.tasks) }
@@ -93,9 +93,17 @@ public struct RunPlan: Sendable {
             .unknownBackend(
                 $0, known: Registry.listedBackendNames + Registry.backendGroups.keys.filter { $0 != "all" }.sorted())
         }
-        let workloadNames = try Self.names(
+        var workloadNames = try Self.names(
             options.workloads, option: "--workload", known: Registry.workloads.map { $0.name }
         ) { .unknownWorkload($0, known: Registry.visibleWorkloadNames) }
+        // --rate makes the net workload open-loop: its cells run as net-rate.
+        if options.workloadOptions.group(NetWorkload.Options.self).rate != nil,
+            let net = workloadNames.firstIndex(of: NetWorkload.name)
+        {
+            workloadNames.remove(at: net)
+            if !workloadNames.contains(NetRateWorkload.name) { workloadNames.insert(NetRateWorkload.name, at: net) }
+            notes.append("net: --rate given, so its cells run open-loop, as the net-rate workload")
+        }
         let tasks = try options.tasks.map { list throws(UsageError) in
             try Self.list(list, option: "--tasks").map { text throws(UsageError) in
                 let digits = text.hasPrefix("-") ? text.dropFirst() : text[...]

@@ -68,6 +68,7 @@ public struct Sweep {
                 "[\(String(repeating: " ", count: width - String(position + 1).count))\(position + 1)/\(plan.cells.count)"
                 + Self.eta(elapsed: elapsed, done: position, of: plan.cells.count, budget: plan.budget) + "] "
                 + "\(spec.backend) \(spec.workload) tasks=\(spec.tasks) latency=\(Units.formatDuration(nanoseconds: spec.latencyNanoseconds))"
+                + (spec.rate > 0 ? " rate=\(Units.trim(spec.rate, digits: 1))/s" : "")
             var row: ResultRow
             let guarded =
                 (plan.force
@@ -106,6 +107,9 @@ public struct Sweep {
                     }
                     row = Self.row(spec: spec, outcome: outcome, timeout: plan.cellTimeoutNanoseconds)
                     setup?.finish(&row)
+                    if case .reported(let report) = outcome, let files = report.files {
+                        Self.write(files, of: spec, into: plan.outputDirectory, row: &row)
+                    }
                 }
                 let seconds = Double(Measurement.monotonicNanoseconds() - started) / 1e9
                 progress(label + " \(row.status.rawValue) (\(Units.trim(seconds, digits: 1))s)", true)
@@ -138,6 +142,33 @@ public struct Sweep {
         var left = seconds / Double(done) * Double(total - done)
         if let budget { left = min(left, max(0, Double(budget.nanoseconds) / 1e9 - seconds)) }
         return ", \(Int(seconds)) s, ~\(Int(left.rounded())) s left"
+    }
+
+    /// The folder of a run where cells' files go (`Workload` bodies' `files`), and the name of one.
+    public static let filesFolder = "histograms"
+
+    public static func fileName(_ key: CellKey, extension suffix: String) -> String {
+        let latency = Units.trim(key.latencyMilliseconds, digits: 6)
+        let rate = key.rate > 0 ? "-\(Units.trim(key.rate, digits: 1))rps" : ""
+        let pinned = key.pinned ? "-pinned" : ""
+        let allocator = key.allocator == Allocator.system.rawValue ? "" : "-\(key.allocator)"
+        return "\(key.backend)-\(key.workload)-n\(key.tasks)-\(latency)ms\(rate)\(pinned)\(allocator).\(suffix)"
+    }
+
+    /// Writes a cell's files (each whole or not at all); one that cannot be written is noted in
+    /// the row's message, its figures kept.
+    static func write(_ files: [String: String], of spec: CellSpec, into folder: String, row: inout ResultRow) {
+        guard !files.isEmpty else { return }
+        let directory = folder + "/" + filesFolder
+        for (suffix, text) in files.sorted(by: { $0.key < $1.key }) {
+            let path = directory + "/" + fileName(spec.key, extension: suffix)
+            do {
+                try Files.makeDirectories(directory)
+                try Files.writeAtomically(text, to: path)
+            } catch {
+                row.message += (row.message.isEmpty ? "" : "; ") + "\(path) not written: \(error)"
+            }
+        }
     }
 
     /// The row for a cell process's outcome.

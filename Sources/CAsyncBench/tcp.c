@@ -149,3 +149,62 @@ int CAsyncBench_net_task_run(const CAsyncBench_net_task *task, int64_t index) {
 int CAsyncBench_task_net(void *context, int64_t index) {
     return CAsyncBench_net_task_run((const CAsyncBench_net_task *)context, index) == 0 ? 0 : 1;
 }
+
+int CAsyncBench_net_rate_task_run(const CAsyncBench_net_rate_task *task, int64_t index) {
+    if (index < 0 || index >= task->tasks) return EINVAL;
+    int64_t *counts = task->counts + index * 8;
+    int64_t first = index * task->per_connection;
+    for (int64_t k = 0; k < task->per_connection; k++) {
+        task->corrected[first + k] = -1;
+        task->uncorrected[first + k] = -1;
+        task->lag[first + k] = -1;
+    }
+    int64_t started = CAsyncBench_monotonic_ns();
+    int fd = -1;
+    int rc = CAsyncBench_tcp_connect(task->host, task->port, &fd);
+    if (rc != 0) return rc;
+    int64_t start = CAsyncBench_monotonic_ns();
+    counts[3] = start - started;
+    counts[6] = start;
+    if (task->timeout_ns > 0) CAsyncBench_tcp_receive_timeout(fd, task->timeout_ns);
+    uint8_t small[2048];
+    uint8_t *buffer = small;
+    size_t capacity = sizeof small;
+    if (task->payload > sizeof small) {
+        capacity = task->payload;
+        void *mapped = mmap(NULL, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mapped == MAP_FAILED) {
+            close(fd);
+            return ENOMEM;
+        }
+        buffer = mapped;
+    }
+    memset(buffer, 'a', task->payload);
+    for (int64_t k = 0; k < task->per_connection; k++) {
+        int64_t intended = start + task->offsets[first + k];
+        CAsyncBench_sleep_until(intended);
+        uint64_t id = ((uint64_t)index << 24) | (uint64_t)k;
+        int64_t sent_at = CAsyncBench_monotonic_ns();
+        uint32_t length = 0;
+        counts[0] += 1;
+        int failure = CAsyncBench_tcp_request(fd, id, task->payload, buffer, (uint32_t)capacity, &length);
+        if (failure != 0 || length != task->payload) {
+            counts[2] += 1;
+            if (failure == EAGAIN || failure == EWOULDBLOCK) counts[4] += 1;
+            if (failure == ECONNRESET || failure == EPIPE) counts[5] += 1;
+            break;
+        }
+        int64_t replied = CAsyncBench_monotonic_ns();
+        counts[1] += 1;
+        task->corrected[first + k] = replied - intended;
+        task->uncorrected[first + k] = replied - sent_at;
+        task->lag[first + k] = sent_at > intended ? sent_at - intended : 0;
+    }
+    if (buffer != small) munmap(buffer, capacity);
+    close(fd);
+    return 0;
+}
+
+int CAsyncBench_task_net_rate(void *context, int64_t index) {
+    return CAsyncBench_net_rate_task_run((const CAsyncBench_net_rate_task *)context, index) == 0 ? 0 : 1;
+}

@@ -29,6 +29,13 @@ extension AsyncBench {
                   asyncbench server --port 0 --latency 20ms --jitter 5ms
                   asyncbench server --host 0.0.0.0 --port 7000 --latency 50ms --seed 7
                   asyncbench server --latency 20ms --loss 0.01 --reset 0.01     # network faults
+                  asyncbench server --latency 10ms --stall 300ms --stall-every 1s  # a pausing server
+                  asyncbench server --port 8080 --latency 10ms --http   # then: wrk -c 100 http://127.0.0.1:8080/
+
+                With --stall D --stall-every P, the server answers normally for P − D, then holds every \
+                reply due in the next D until that D ends (as a garbage-collection pause would), and so on. \
+                With --http, a connection that starts with `GET ` is served as HTTP/1.1 (keep-alive, a \
+                13-byte body) after the same delay; other connections speak the binary protocol.
                 """)
 
         @Option(help: ArgumentHelp("Address to listen on.", valueName: "ipv4"))
@@ -55,6 +62,15 @@ extension AsyncBench {
         @Option(help: "Share of requests, 0 to 1, answered by resetting the connection (TCP RST).")
         var reset = 0.0
 
+        @Option(help: ArgumentHelp("Stop answering for this long once every --stall-every.", valueName: "duration"))
+        var stall = "0ms"
+
+        @Option(help: ArgumentHelp("The period of --stall.", valueName: "duration"))
+        var stallEvery = "1s"
+
+        @Flag(help: "Also answer HTTP/1.1 GET requests (for wrk), on connections that start with one.")
+        var http = false
+
         @Option(help: ArgumentHelp("Exit when this process does (the sweep sets it).", visibility: .hidden))
         var parent: Int32?
 
@@ -74,9 +90,13 @@ extension AsyncBench {
                         option: "--loss and --reset", value: "\(loss) and \(reset)",
                         range: "between 0 and 1, summing to 1 at most")
                 }
-                configuration = LatencyServer.Configuration(
+                var server = LatencyServer.Configuration(
                     host: host, port: port, latencyNanoseconds: delay, jitterNanoseconds: spread, seed: seed,
                     threads: threads, loss: loss, reset: reset)
+                (server.stallNanoseconds, server.stallEveryNanoseconds) = try Stall.parse(
+                    stall: stall, every: stallEvery)
+                server.http = http
+                configuration = server
             } catch {
                 throw usageError(error.description, command: Self.self)
             }
@@ -89,8 +109,10 @@ extension AsyncBench {
             } catch {
                 throw usageError(error.description, command: Self.self)
             }
+            let stalls = configuration.stallNanoseconds > 0 ? ", stalls \(stall) every \(stallEvery)" : ""
             print(
-                "asyncbench server listening on \(host):\(server.port) (latency \(latency) ± \(jitter), seed \(seed))")
+                "asyncbench server listening on \(host):\(server.port) (latency \(latency) ± \(jitter), seed \(seed)\(stalls)\(http ? ", HTTP too" : ""))"
+            )
             fflush(nil)
             while CAsyncBench_interrupted() == 0 { usleep(100_000) }
             let statistics = server.statistics

@@ -176,9 +176,15 @@ public struct RecordedRun: Sendable {
                 throw .malformed(
                     path: path, line: record.line, problem: "allocator '\(allocator)' is not system or jemalloc")
             }
+            // `rate_rps` came with schema 6; earlier cells were all closed-loop.
+            let rateText = values["rate_rps"] ?? "0"
+            guard let rate = Double(rateText), rate >= 0 else {
+                throw .malformed(
+                    path: path, line: record.line, problem: "rate_rps '\(rateText)' is not a number ≥ 0")
+            }
             let key = CellKey(
                 backend: values["backend"] ?? "", workload: values["workload"] ?? "", tasks: tasks,
-                latencyMilliseconds: latency, pinned: pinned == "yes", allocator: allocator)
+                latencyMilliseconds: latency, pinned: pinned == "yes", allocator: allocator, rate: rate)
             if rows.contains(where: { $0.key == key }) {
                 throw .malformed(path: path, line: record.line, problem: "a second row for the cell \(key)")
             }

@@ -47,7 +47,10 @@ public enum CellRunner {
             }
             let backend = backendType.init(options: spec.options)
             let body = try workloadType.makeBody(spec)
-            defer { report.figures = body.figures?() ?? Figures() }
+            defer {
+                report.figures = body.figures?() ?? Figures()
+                report.files = body.files?()
+            }
             report.idleRSSBytes = Measurement.ProcStatus.current().rssBytes
             let kernelIdle = meter?.idle()
             do {

@@ -36,6 +36,10 @@ public struct TaskBody: Sendable {
     /// The task as arguments of the helper program the `spawn` backend starts (after
     /// `CASYNCBENCH_HELPER_FLAG`), for workloads a separate program can run; nil otherwise.
     public var helper: [String]? = nil
+    /// Text files the workload made for the cell, by extension (net-rate: its latency
+    /// histogram as `hgrm`), asked once when the cell ends; the sweep writes them beside the
+    /// results.
+    public var files: (@Sendable () -> [String: String])? = nil
 
     public init(
         blocking: @escaping @Sendable (Int) throws -> Void,

@@ -12,7 +12,7 @@ extension Workload {
         }
         return WorkloadCell(
             tasks: spec.tasks, latencyNanoseconds: spec.latencyNanoseconds, parameters: parameters,
-            runtime: Registry.backend(named: spec.backend)?.runtime ?? "swift")
+            runtime: Registry.backend(named: spec.backend)?.runtime ?? "swift", rate: spec.rate)
     }
 
     /// The plan of this workload for `options`, its parameters as JSON.
@@ -21,7 +21,8 @@ extension Workload {
     > {
         let plan = try plan(options.group(Options.self), latencies: latencies)
         return WorkloadPlan(
-            parameters: JSONValue(encoding: plan.parameters), latencies: plan.latencies, notes: plan.notes)
+            parameters: JSONValue(encoding: plan.parameters), latencies: plan.latencies, rates: plan.rates,
+            notes: plan.notes)
     }
 
     /// Which option group this workload reads (the identity of its `Options` type).

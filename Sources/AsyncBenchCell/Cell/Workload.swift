@@ -132,26 +132,33 @@ public struct WorkloadCell<Parameters: Sendable>: Sendable {
     /// The runtime of the cell's backend (`Backend.runtime`: swift, python), for a workload
     /// whose sensible size differs between a compiled and an interpreted one (cpu).
     public var runtime: String
+    /// The requests per second the cell offers in all (`--rate`, open-loop workloads); 0 otherwise.
+    public var rate: Double
 
-    public init(tasks: Int, latencyNanoseconds: Int64, parameters: Parameters, runtime: String = "swift") {
+    public init(
+        tasks: Int, latencyNanoseconds: Int64, parameters: Parameters, runtime: String = "swift", rate: Double = 0
+    ) {
         self.tasks = tasks
         self.latencyNanoseconds = latencyNanoseconds
         self.parameters = parameters
         self.runtime = runtime
+        self.rate = rate
     }
 }
 
 /// What a workload's options give a run: its parameters, the latencies its cells are swept at
-/// (those asked for, `[0]` for a workload that does not wait, or a server's own), and one-line
-/// notes for the user.
+/// (those asked for, `[0]` for a workload that does not wait, or a server's own), the offered
+/// rates of an open-loop workload (`[0]` for the others), and one-line notes for the user.
 public struct WorkloadPlan<Parameters> {
     public var parameters: Parameters
     public var latencies: [Int64]
+    public var rates: [Double]
     public var notes: [String]
 
-    public init(parameters: Parameters, latencies: [Int64], notes: [String] = []) {
+    public init(parameters: Parameters, latencies: [Int64], rates: [Double] = [0], notes: [String] = []) {
         self.parameters = parameters
         self.latencies = latencies
+        self.rates = rates
         self.notes = notes
     }
 }

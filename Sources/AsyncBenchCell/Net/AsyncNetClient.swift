@@ -14,7 +14,8 @@ enum AsyncNetClient {
 
     /// Runs task `index` of `clients`: connects, sends its requests one after another and
     /// counts each one (answered or failed, and why). Throws only when it cannot connect.
-    static func run(_ index: Int, parameters: NetWorkload.Parameters, clients: NetClients) async throws {
+    /// In an open loop (`clients.due`), each request first sleeps until it is due.
+    static func run(_ index: Int, parameters: NetWorkload.Parameters, clients: some NetTally) async throws {
         let timeout = TimeAmount.nanoseconds(parameters.requestTimeoutNanoseconds)
         let started = CAsyncBench_monotonic_ns()
         let connection: Connection
@@ -37,7 +38,11 @@ enum AsyncNetClient {
         let payload = [UInt8](repeating: 0x61, count: parameters.payload)
         try? await connection.executeThenClose { responses, requests in
             var next = responses.makeAsyncIterator()
-            for k in 0..<parameters.requests {
+            for k in 0..<clients.requests {
+                if let due = clients.due(index, k) {
+                    let wait = due - CAsyncBench_monotonic_ns()
+                    if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait)) }
+                }
                 let id = clients.id(index, k)
                 let sentAt = clients.sending(index, k)
                 do {

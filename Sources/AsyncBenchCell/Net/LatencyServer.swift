@@ -11,7 +11,11 @@ import Synchronization
 /// SwiftNIO: a reply is a timer scheduled on the connection's event loop, never a sleeping thread,
 /// so one loop holds tens of thousands of connections. It records how late each reply went out
 /// against its schedule (its own lateness), to show it was not the bottleneck. Faults on demand:
-/// a seeded share of replies dropped (`loss`) or answered with a connection reset (`reset`).
+/// a seeded share of replies dropped (`loss`) or answered with a connection reset (`reset`), and
+/// stalls (`stall` every `stallEvery`: replies due in the last `stall` of each period wait for its
+/// end, as a server pausing for garbage collection would). With `http`, a connection whose
+/// first bytes are `GET ` speaks HTTP/1.1 instead (keep-alive, a small body after the same
+/// delay), so a load tool nobody here wrote (wrk) can load the same server.
 public final class LatencyServer: Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -24,6 +28,12 @@ public final class LatencyServer: Sendable {
         public var loss: Double
         /// Share of requests answered by resetting the connection instead.
         public var reset: Double
+        /// The server stops answering for `stallNanoseconds` at the end of every
+        /// `stallEveryNanoseconds` (0: never).
+        public var stallNanoseconds: Int64 = 0
+        public var stallEveryNanoseconds: Int64 = 0
+        /// Answer HTTP/1.1 `GET` on connections that start with one.
+        public var http = false
 
         public init(
             host: String = "127.0.0.1", port: Int = 0, latencyNanoseconds: Int64, jitterNanoseconds: Int64 = 0,
@@ -69,6 +79,8 @@ public final class LatencyServer: Sendable {
         }
         let counts: Mutex<Counts>
         let configuration: Configuration
+        /// When the server started: stall periods count from here.
+        let started = CAsyncBench_monotonic_ns()
 
         init(_ configuration: Configuration) {
             self.configuration = configuration
@@ -103,6 +115,29 @@ public final class LatencyServer: Sendable {
             let draw = counts.withLock { Self.next(&$0.random) }
             let offset = Int64(draw % UInt64(2 * jitter + 1)) - jitter
             return max(0, configuration.latencyNanoseconds + offset)
+        }
+
+        /// When a reply due at `due` goes out: then, or at the end of the stall it falls in.
+        func held(_ due: Int64) -> Int64 {
+            let stall = configuration.stallNanoseconds
+            let every = configuration.stallEveryNanoseconds
+            guard stall > 0, every > stall else { return due }
+            let phase = (due - started) % every
+            return phase >= every - stall ? due + (every - phase) : due
+        }
+
+        /// The delay of the next reply to a request that arrived now (latency, jitter, stalls), ns.
+        func nextReplyDelay() -> Int64 {
+            let now = CAsyncBench_monotonic_ns()
+            return held(now + nextDelay()) - now
+        }
+
+        /// Counts a reply going out `late` ns past its schedule.
+        func answered(late: Double) {
+            counts.withLock {
+                $0.answered += 1
+                $0.lateness.append(late)
+            }
         }
 
         /// The counts so far, with the lateness of the replies after the first `since`.
@@ -169,8 +204,12 @@ public final class LatencyServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(RequestDecoder()), ReplyHandler(state: state))
+                    if configuration.http {
+                        try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(state: state))
+                    } else {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            ByteToMessageHandler(RequestDecoder()), ReplyHandler(state: state))
+                    }
                 }
             }
         do {
@@ -218,7 +257,7 @@ final class ReplyHandler: ChannelInboundHandler {
             return
         }
         let fate = state.nextFate()
-        let delay = state.nextDelay()
+        let delay = state.nextReplyDelay()
         let due = CAsyncBench_monotonic_ns() + delay
         switch fate {
         case .lose:
@@ -238,12 +277,8 @@ final class ReplyHandler: ChannelInboundHandler {
             break
         }
         context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { [self] in
-            let late = Double(CAsyncBench_monotonic_ns() - due)
             // Counted before it is written: a client that has its reply finds it counted.
-            state.counts.withLock {
-                $0.answered += 1
-                $0.lateness.append(late)
-            }
+            state.answered(late: Double(CAsyncBench_monotonic_ns() - due))
             reply(context, request)
         }
     }

@@ -32,8 +32,13 @@ final class ServerProcess {
             "\(parameters.seed)", "--loss", "\(parameters.loss)", "--reset", "\(parameters.reset)", "--parent",
             "\(getpid())",
         ]
+        let stalls =
+            parameters.stallNanoseconds > 0
+            ? [
+                "--stall", "\(parameters.stallNanoseconds)ns", "--stall-every", "\(parameters.stallEveryNanoseconds)ns",
+            ] : []
         var pid: pid_t = 0
-        let spawned = ProcessIO.withCStrings(argv) { CAsyncBench_spawn(executable, $0, nil, fds[1], 2, &pid) }
+        let spawned = ProcessIO.withCStrings(argv + stalls) { CAsyncBench_spawn(executable, $0, nil, fds[1], 2, &pid) }
         close(fds[1])
         defer { close(fds[0]) }
         guard spawned == 0 else { throw SystemError("posix_spawn \(executable) server", errno: spawned) }

@@ -23,32 +23,46 @@ extension NetWorkload {
             },
             async: { index in try await AsyncNetClient.run(index, parameters: parameters, clients: clients) },
             process: ProcessTask(function: CAsyncBench_task_net, context: clients.context, owner: clients),
-            eventLoop: { loop, index in
-                let started = CAsyncBench_monotonic_ns()
-                return NetConnection.connect(on: loop, host: parameters.serverHost, port: parameters.serverPort)
-                    .flatMapErrorThrowing { throw Self.connectFailure(parameters, $0) }
-                    .flatMap { connection in
-                        clients.connected(index, nanoseconds: CAsyncBench_monotonic_ns() - started)
-                        func send(_ k: Int) -> EventLoopFuture<Void> {
-                            guard k < parameters.requests else { return loop.makeSucceededVoidFuture() }
-                            let sentAt = clients.sending(index, k)
-                            return connection.request(
-                                id: clients.id(index, k), payload: parameters.payload, timeout: timeout
-                            ).flatMap {
-                                clients.answered(index, k, sentAt: sentAt)
-                                return send(k + 1)
-                            }.flatMapError { error in
-                                clients.failed(index, error)
-                                return loop.makeSucceededVoidFuture()
-                            }
-                        }
-                        return send(0).flatMap { connection.close() }
-                    }
-            })
+            eventLoop: { loop, index in eventLoopTask(on: loop, index, parameters: parameters, clients: clients) })
         let latencies = SampleCollector()
         body.measuredRepetitionEnded = { latencies.append(clients.latencies.values.filter { $0 >= 0 }) }
         body.figures = { clients.figures(latencies.percentiles) }
         return body
+    }
+
+    /// Task `index` as futures on `loop`: connect, then each request when `clients` says it is due
+    /// (at once in a closed loop; on a timer in an open one), counted in `clients`.
+    static func eventLoopTask(
+        on loop: any EventLoop, _ index: Int, parameters: Parameters, clients: some NetTally
+    ) -> EventLoopFuture<Void> {
+        let started = CAsyncBench_monotonic_ns()
+        let timeout = TimeAmount.nanoseconds(parameters.requestTimeoutNanoseconds)
+        return NetConnection.connect(on: loop, host: parameters.serverHost, port: parameters.serverPort)
+            .flatMapErrorThrowing { throw Self.connectFailure(parameters, $0) }
+            .flatMap { connection in
+                clients.connected(index, nanoseconds: CAsyncBench_monotonic_ns() - started)
+                @Sendable func send(_ k: Int) -> EventLoopFuture<Void> {
+                    guard k < clients.requests else { return loop.makeSucceededVoidFuture() }
+                    let wait = clients.due(index, k).map { $0 - CAsyncBench_monotonic_ns() } ?? 0
+                    let due =
+                        wait > 0
+                        ? loop.scheduleTask(in: .nanoseconds(wait)) {}.futureResult : loop.makeSucceededVoidFuture()
+                    return due.flatMap {
+                        let sentAt = clients.sending(index, k)
+                        return connection.request(
+                            id: clients.id(index, k), payload: parameters.payload, timeout: timeout
+                        )
+                        .flatMap {
+                            clients.answered(index, k, sentAt: sentAt)
+                            return send(k + 1)
+                        }
+                    }.flatMapError { error in
+                        clients.failed(index, error)
+                        return loop.makeSucceededVoidFuture()
+                    }
+                }
+                return send(0).flatMap { connection.close() }
+            }
     }
 
     /// A connection that could not be made: out of descriptors (EMFILE, ENFILE) is a `limit`.
@@ -74,8 +88,27 @@ extension NetWorkload {
     }
 }
 
+/// What a net client tells as it goes (the closed loop's `NetClients`, the open loop's
+/// `RateClients`): per connection `index`, its requests `k` and when each is due.
+protocol NetTally: Sendable {
+    /// Requests each connection sends.
+    var requests: Int { get }
+    func connected(_ index: Int, nanoseconds: Int64)
+    /// When request k is meant to be sent (CLOCK_MONOTONIC ns); nil: right away (closed loop).
+    func due(_ index: Int, _ k: Int) -> Int64?
+    /// Counts request k as sent; returns the time it was sent.
+    func sending(_ index: Int, _ k: Int) -> Int64
+    func answered(_ index: Int, _ k: Int, sentAt: Int64)
+    /// Counts a failed request, and why: timed out, or reset / closed by the server.
+    func failed(_ index: Int, _ error: any Error)
+}
+
+extension NetTally {
+    func id(_ index: Int, _ k: Int) -> UInt64 { UInt64(index) << 24 | UInt64(k) }
+}
+
 /// The net workload's per-task slots (shared with forked children) and the C task reading them.
-final class NetClients: @unchecked Sendable {
+final class NetClients: NetTally, @unchecked Sendable {
     let context: UnsafeMutablePointer<CAsyncBench_net_task>
     let latencies: SharedSlots
     let tallies: SharedSlots
@@ -104,14 +137,13 @@ final class NetClients: @unchecked Sendable {
 
     deinit { context.deallocate() }
 
-    func id(_ index: Int, _ k: Int) -> UInt64 { UInt64(index) << 24 | UInt64(k) }
-
     func connected(_ index: Int, nanoseconds: Int64) {
         tallies.record(index * 6 + 3, nanoseconds)
         for k in 0..<requests { latencies.record(index * requests + k, -1) }
     }
 
-    /// Counts request k as sent; returns the time it was sent.
+    func due(_ index: Int, _ k: Int) -> Int64? { nil }
+
     func sending(_ index: Int, _ k: Int) -> Int64 {
         tallies.pointer[index * 6] += 1
         return CAsyncBench_monotonic_ns()
@@ -122,7 +154,6 @@ final class NetClients: @unchecked Sendable {
         latencies.record(index * requests + k, CAsyncBench_monotonic_ns() - sentAt)
     }
 
-    /// Counts a failed request, and why: timed out, or reset / closed by the server.
     func failed(_ index: Int, _ error: any Error) {
         tallies.pointer[index * 6 + 2] += 1
         switch error as? NetFailure {

@@ -35,6 +35,37 @@ extension NetWorkload {
 
         @Option(
             help: ArgumentHelp(
+                "The latency server stops answering for this long once every --stall-every (net, net-rate).",
+                discussion:
+                    "It answers for --stall-every minus --stall, then holds every reply due in the next --stall until it ends, as a server pausing for garbage collection would. Example: --stall 300ms --stall-every 1s.",
+                valueName: "duration"))
+        public var stall = "0ms"
+
+        @Option(help: ArgumentHelp("The period of --stall (net, net-rate).", valueName: "duration"))
+        public var stallEvery = "1s"
+
+        @Option(
+            help: ArgumentHelp(
+                "Open loop: requests per second offered in all, spread over a cell's connections; a comma list sweeps several (net-rate).",
+                discussion:
+                    "Given with the net workload, its cells run open-loop as net-rate. Each connection sends on its own schedule (--arrivals) and waits for each reply before the next send, as wrk2 does; a request's latency counts from its intended send time, so a stall shows in the percentiles (no coordinated omission). Default for net-rate: 1000,10000,50000. Example: --workload net --tasks 1000 --rate 500,5000,50000.",
+                valueName: "rps,..."))
+        public var rate: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "The open-loop schedule of each connection (net-rate): constant intervals, or poisson (exponential gaps of the same mean).",
+                valueName: "constant|poisson"))
+        public var arrivals: Arrivals = .constant
+
+        @Option(
+            help: ArgumentHelp(
+                "How long each repetition of a net-rate cell offers --rate (each connection sends at least one request).",
+                valueName: "duration"))
+        public var rateDuration = "1s"
+
+        @Option(
+            help: ArgumentHelp(
                 "Send the net workload's requests to an 'asyncbench server' started elsewhere (a real network instead of loopback).",
                 discussion:
                     "Its latency and jitter are the server's own (asked over its control request, which also gives its counts, so every request is still reconciled); nobody else should use it during the run.",
@@ -71,6 +102,8 @@ extension NetWorkload {
             parameters.seed = seed
             parameters.loss = loss
             parameters.reset = reset
+            (parameters.stallNanoseconds, parameters.stallEveryNanoseconds) = try Stall.parse(
+                stall: stall, every: stallEvery)
             return parameters
         }
 
@@ -79,16 +112,24 @@ extension NetWorkload {
                 (try? Units.parseDuration(requestTimeout, option: "")).map(Units.formatDuration(nanoseconds:))
                 ?? requestTimeout
             let jitter = (try? Units.parseDuration(jitter, option: "")).map(Units.formatDuration) ?? self.jitter
+            let stall = (try? Units.parseDuration(stall, option: "")).map(Units.formatDuration) ?? self.stall
+            let every = (try? Units.parseDuration(stallEvery, option: "")).map(Units.formatDuration) ?? stallEvery
+            let duration =
+                (try? Units.parseDuration(rateDuration, option: "")).map(Units.formatDuration) ?? rateDuration
             return [
                 "requests=\(requests)", "payload=\(payload)", "request-timeout=\(timeout)", "jitter=\(jitter)",
-                "seed=\(seed)", "loss=\(loss)", "reset=\(reset)", "server=\(server ?? "started per cell")",
+                "seed=\(seed)", "loss=\(loss)", "reset=\(reset)", "stall=\(stall)", "stall-every=\(every)",
+                "rate=\(rate ?? "default")", "arrivals=\(arrivals.rawValue)", "rate-duration=\(duration)",
+                "server=\(server ?? "started per cell")",
             ]
         }
 
         public static func arguments(setting name: String, value: String) -> [String]? {
             switch name {
             case "request-timeout" where value == "auto": return []
-            case "requests", "payload", "request-timeout", "jitter", "seed", "loss", "reset":
+            case "rate" where value == "default": return []
+            case "requests", "payload", "request-timeout", "jitter", "seed", "loss", "reset", "stall", "stall-every",
+                "rate", "arrivals", "rate-duration":
                 return ["--\(name)", value]
             case "server": return value.contains(":") ? ["--server", value] : []
             default: return nil

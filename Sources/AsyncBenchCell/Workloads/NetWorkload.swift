@@ -33,6 +33,9 @@ public enum NetWorkload: Workload {
         public var seed: UInt64 = 1
         public var loss = 0.0
         public var reset = 0.0
+        /// The server's stalls (`--stall` every `--stall-every`), ns; 0: none.
+        public var stallNanoseconds: Int64 = 0
+        public var stallEveryNanoseconds: Int64 = 0
 
         public init() {}
     }

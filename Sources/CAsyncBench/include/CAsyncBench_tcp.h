@@ -50,4 +50,32 @@ int CAsyncBench_net_task_run(const CAsyncBench_net_task *task, int64_t index);
 /// Process task for the `net` workload: `context` is a `CAsyncBench_net_task`.
 int CAsyncBench_task_net(void *context, int64_t index);
 
+/// The `net-rate` workload's task (open loop): connect, then send `per_connection` requests,
+/// request k at its intended time `start + offsets[index * per_connection + k]` (start: when the
+/// connection was made), each after the previous reply (one outstanding request per connection,
+/// as wrk2 does). Slot `index * per_connection + k` of `corrected` gets the reply's time from
+/// the intended send, of `uncorrected` from the actual send, of `lag` how late the send was (ns;
+/// -1 when the request was not answered). `counts[index * 8 + ...]`: 0..2 sent, answered,
+/// failed (accumulated), 3 connect ns, 4 timed out, 5 reset or closed (accumulated), 6 the
+/// schedule's start (CLOCK_MONOTONIC ns). Async-signal-safe.
+typedef struct {
+    char host[64];
+    int32_t port;
+    uint32_t payload;
+    int64_t per_connection;
+    int64_t timeout_ns;
+    const int64_t *offsets;
+    int64_t *corrected;
+    int64_t *uncorrected;
+    int64_t *lag;
+    int64_t *counts;
+    int64_t tasks;
+} CAsyncBench_net_rate_task;
+
+/// Runs one `net-rate` task on this thread. Returns 0, or the errno of a failed connect.
+int CAsyncBench_net_rate_task_run(const CAsyncBench_net_rate_task *task, int64_t index);
+
+/// Process task for the `net-rate` workload: `context` is a `CAsyncBench_net_rate_task`.
+int CAsyncBench_task_net_rate(void *context, int64_t index);
+
 #endif
