@@ -29,9 +29,10 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
+        // Passed on before this handler leaves the pipeline (its context then has no next).
         context.fireChannelActive()
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         context.fireChannelRead(data)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
     /// Held until the protocol is known: the handlers added then count the connection.
