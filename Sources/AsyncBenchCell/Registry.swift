@@ -20,6 +20,7 @@ public enum Registry {
         PythonUvloopBackend.self,
         PythonThreadsBackend.self,
         PythonProcessesBackend.self,
+        GoBackend.self,
         TestWorkerBackend.self,
     ]
 
