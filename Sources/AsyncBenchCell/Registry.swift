@@ -21,6 +21,7 @@ public enum Registry {
         PythonThreadsBackend.self,
         PythonProcessesBackend.self,
         GoBackend.self,
+        NodeBackend.self,
         TestWorkerBackend.self,
     ]
 

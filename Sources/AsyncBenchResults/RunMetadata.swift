@@ -164,9 +164,9 @@ public struct WorkerRuntime: Codable, Sendable, Equatable {
         self.message = message
     }
 
-    /// "go: go1.19.8 linux/amd64, GOMAXPROCS 2 (built in 1.2 s: go build …)", or the failure.
+    /// "go: go1.19.8 linux/amd64, GOMAXPROCS 2 (1.2 s: go build …)", or the failure.
     public var line: String {
         guard status == "ok", let version else { return "\(worker): \(message)" }
-        return "\(worker): \(version) (built in \(Units.trim(buildSeconds, digits: 2)) s: \(step))"
+        return "\(worker): \(version) (\(Units.trim(buildSeconds, digits: 2)) s: \(step))"
     }
 }
