@@ -89,12 +89,21 @@ public enum CompiledWorker {
         return "\(base)/asyncbench-workers-\(getuid())/\(name)-\(hash(of: sources))"
     }
 
-    /// Creates the build folder (private to this user) and returns it.
+    /// Creates the build folder (private to this user) and returns it; removes the build folders
+    /// of `name` for other sources untouched for a day (a run of those sources builds again).
     public static func makeBuildFolder(name: String, sources: String) throws(SystemError) -> String {
         let folder = buildFolder(name: name, sources: sources)
-        try Files.makeDirectories(Files.parent(of: folder))
-        _ = chmod(Files.parent(of: folder), 0o700)
+        let parent = Files.parent(of: folder)
+        try Files.makeDirectories(parent)
+        _ = chmod(parent, 0o700)
         try Files.makeDirectories(folder)
+        _ = utimes(folder, nil)  // in use: not pruned by another run
+        let dayAgo = time(nil) - 86_400
+        for other in Files.list(parent) where other.hasPrefix(name + "-") && other.count == name.count + 17 {
+            var info = stat()
+            let path = parent + "/" + other
+            if path != folder, stat(path, &info) == 0, info.st_mtim.tv_sec < dayAgo { Files.removeTree(path) }
+        }
         return folder
     }
 

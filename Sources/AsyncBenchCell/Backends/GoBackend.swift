@@ -31,8 +31,8 @@ public struct GoBackend: Backend {
 ///
 /// The toolchain is `$ASYNCBENCH_GO` or `go` on PATH; the sources `$ASYNCBENCH_GO_WORKER` or
 /// `Workers/go/` (see `CompiledWorker.sources`). The build is `go build` into the worker's build
-/// folder, with the Go build cache there too (GOCACHE), offline (GOPROXY=off: standard library
-/// only) and without version-control stamping.
+/// folder, offline (GOPROXY=off: standard library only), without version-control stamping, with
+/// one Go build cache (GOCACHE, content-addressed and safe to share) beside every build folder.
 public enum GoWorker {
     /// The `--backend` group name and `Backend.runtime`.
     public static let runtime = "go"
@@ -78,7 +78,8 @@ public enum GoWorker {
             return .failure(WorkerBuildFailure(firstErrorLine: error.description, step: step, seconds: 0))
         }
         let environment = [
-            "GOCACHE": found.folder + "/cache", "GOPATH": found.folder + "/gopath", "GOPROXY": "off",
+            "GOCACHE": Files.parent(of: found.folder) + "/go-cache", "GOPATH": found.folder + "/gopath",
+            "GOPROXY": "off",
             "GOFLAGS": "-buildvcs=false -mod=mod", "GO111MODULE": "on", "CGO_ENABLED": "0",
         ]
         let built = CompiledWorker.runTool(
