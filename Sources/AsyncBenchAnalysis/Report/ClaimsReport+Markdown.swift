@@ -16,6 +16,9 @@ extension ClaimsReport {
             text += "- Date: \(metadata.date)\n"
             text += "- Command: `\(metadata.commandLine)`\n"
             if !metadata.settings.isEmpty { text += "- Settings: \(metadata.settings.joined(separator: ", "))\n" }
+            for worker in metadata.workers ?? [] {
+                text += "- Worker built once before the first cell, apart from every measurement: \(worker.line)\n"
+            }
         } else {
             text += "- Machine: unknown (no run.json beside the CSV)\n"
         }
