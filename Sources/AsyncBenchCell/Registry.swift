@@ -45,11 +45,26 @@ public enum Registry {
         (
             "sequential", "switch",
             "the switch workload's two peers wait for each other, so they cannot run one after the other"
-        )
+        ),
+        (
+            "go", "blocking-offload",
+            "Go has no offload to ask for: its scheduler hands the processor of a thread blocked in a system call to another thread, so `blocking` on go already shows it"
+        ),
+        (
+            "go", "file-offload",
+            "Go has no offload to ask for: a file call blocks its thread and the scheduler hands its processor to another, so `file` on go already shows it"
+        ),
+        (
+            "go", "file-sync-offload",
+            "Go has no offload to ask for: a file call blocks its thread and the scheduler hands its processor to another, so `file-sync` on go already shows it"
+        ),
     ]
 
     /// Why `backend` cannot run `workload`, or nil.
     public static func unsupportedReason(backend: String, workload: String) -> String? {
+        if let stated = unsupported.first(where: { $0.backend == backend && $0.workload == workload }) {
+            return stated.reason
+        }
         if let type = self.workload(named: workload), type.asyncOnly,
             self.backend(named: backend)?.runsAsyncBodies == false
         {
@@ -69,7 +84,7 @@ public enum Registry {
             }
             if case .failure(let missing) = worker.command() { return missing.description }
         }
-        return unsupported.first { $0.backend == backend && $0.workload == workload }?.reason
+        return nil
     }
 
     /// The workload of a one-task cell run to see what a cell process is (its allocator).

@@ -105,6 +105,14 @@ extension BlockingBackendSuites {
             #expect(WorkerBuilds.run(for: plan.cells).records.isEmpty)
         }
 
+        @Test func goHasNoOffloadWorkloadsAndSaysWhy() throws {
+            for workload in ["blocking-offload", "file-offload", "file-sync-offload"] {
+                let reason = try #require(Registry.unsupportedReason(backend: GoBackend.name, workload: workload))
+                #expect(reason.hasPrefix("Go has no offload to ask for"), "\(reason)")
+            }
+            #expect(!GoWorker.workloads.contains { $0.hasSuffix("-offload") })
+        }
+
         /// A Go source folder whose main.go does not compile, and a Node one that does not parse.
         static func brokenSources() throws -> (go: String, node: String) {
             let go = temporaryDirectory()
