@@ -34,7 +34,9 @@ class Reader {
       this.length += chunk.length;
       this.wake();
     });
-    socket.on('end', () => this.fail(Object.assign(new Error('the server closed the connection'), { code: 'ECONNRESET' })));
+    socket.on('end', () => {
+      this.fail(Object.assign(new Error('the server closed the connection'), { code: 'ECONNRESET' }));
+    });
     socket.on('error', (error) => this.fail(error));
   }
 
@@ -179,7 +181,9 @@ class Net extends Workload {
     };
     if (connects.length > 0) {
       connects.sort((a, b) => a - b);
-      figures.connect_us = Math.trunc(connects[(connects.length - 1) >> 1] + (connects.length % 2 ? 0 : connects[connects.length >> 1] - connects[(connects.length - 1) >> 1]) / 2) / 1e3;
+      const middle = connects.length >> 1;
+      const median = connects.length % 2 ? connects[middle] : (connects[middle - 1] + connects[middle]) / 2;
+      figures.connect_us = Math.trunc(median) / 1e3;
     }
     if (this.roundTrips.length > 0) {
       const found = percentiles(this.roundTrips);
