@@ -22,6 +22,8 @@ public enum Registry {
         PythonProcessesBackend.self,
         GoBackend.self,
         NodeBackend.self,
+        TokioBackend.self,
+        TokioCurrentThreadBackend.self,
         TestWorkerBackend.self,
     ]
 
