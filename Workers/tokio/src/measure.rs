@@ -3,8 +3,10 @@
 //! around each repetition; the report's samples.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use tokio::runtime::Runtime;
 
@@ -76,6 +78,36 @@ struct Outcome {
 static IN_FLIGHT: AtomicI64 = AtomicI64::new(0);
 static PEAK: AtomicI64 = AtomicI64::new(0);
 
+/// A task's future, counted in `IN_FLIGHT` from its first poll until it is done. Written by
+/// hand, not as an `async` block around the work: rustc 1.63 lays such a block out with room for
+/// the work twice (the captured future and the one being awaited), which doubled every task
+/// (1,664 bytes instead of 768 for a sleep).
+struct Counted<F> {
+    work: F,
+    started: bool,
+}
+
+impl<F: Future> Future for Counted<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `work` is pinned with the struct (never moved out of it); `started` is a
+        // plain bool, not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        if !this.started {
+            this.started = true;
+            let alive = IN_FLIGHT.fetch_add(1, Ordering::Relaxed) + 1;
+            PEAK.fetch_max(alive, Ordering::Relaxed);
+        }
+        let work = unsafe { Pin::new_unchecked(&mut this.work) };
+        let done = work.poll(context);
+        if done.is_ready() {
+            IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+        }
+        done
+    }
+}
+
 /// Spawns `tasks` tasks, `task(index)` each, then joins them in order.
 fn repetition<F, Fut>(runtime: &Runtime, tasks: usize, task: &F) -> Outcome
 where
@@ -89,12 +121,9 @@ where
         let mut handles = Vec::with_capacity(tasks);
         for index in 0..tasks {
             let work = task(index);
-            handles.push(tokio::spawn(async move {
-                let alive = IN_FLIGHT.fetch_add(1, Ordering::Relaxed) + 1;
-                PEAK.fetch_max(alive, Ordering::Relaxed);
-                let result = work.await;
-                IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
-                result
+            handles.push(tokio::spawn(Counted {
+                work,
+                started: false,
             }));
         }
         let creation = now_ns() - start;
