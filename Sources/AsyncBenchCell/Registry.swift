@@ -20,6 +20,10 @@ public enum Registry {
         PythonUvloopBackend.self,
         PythonThreadsBackend.self,
         PythonProcessesBackend.self,
+        GoBackend.self,
+        NodeBackend.self,
+        TokioBackend.self,
+        TokioCurrentThreadBackend.self,
         TestWorkerBackend.self,
     ]
 
@@ -53,10 +57,25 @@ public enum Registry {
             "threadpool", NetRateWorkload.name,
             "an open loop keeps every connection sending on its schedule at once; a pool of --pool-size threads runs that many connections at a time"
         ),
+        (
+            "go", "blocking-offload",
+            "Go has no offload to ask for: its scheduler hands the processor of a thread blocked in a system call to another thread, so `blocking` on go already shows it"
+        ),
+        (
+            "go", "file-offload",
+            "Go has no offload to ask for: a file call blocks its thread and the scheduler hands its processor to another, so `file` on go already shows it"
+        ),
+        (
+            "go", "file-sync-offload",
+            "Go has no offload to ask for: a file call blocks its thread and the scheduler hands its processor to another, so `file-sync` on go already shows it"
+        ),
     ]
 
     /// Why `backend` cannot run `workload`, or nil.
     public static func unsupportedReason(backend: String, workload: String) -> String? {
+        if let stated = unsupported.first(where: { $0.backend == backend && $0.workload == workload }) {
+            return stated.reason
+        }
         if let type = self.workload(named: workload), type.asyncOnly,
             self.backend(named: backend)?.runsAsyncBodies == false
         {
@@ -76,7 +95,7 @@ public enum Registry {
             }
             if case .failure(let missing) = worker.command() { return missing.description }
         }
-        return unsupported.first { $0.backend == backend && $0.workload == workload }?.reason
+        return nil
     }
 
     /// The workload of a one-task cell run to see what a cell process is (its allocator).

@@ -28,6 +28,9 @@ public struct RunMetadata: Codable, Sendable, Equatable {
     /// Where the cells' kernel memory (kernel_bytes_per_task) was read from: a memory cgroup per
     /// cell, or system-wide /proc/meminfo with its measured noise floor; nil in runs before it.
     public var kernelMemory: KernelMemory.RunSource? = nil
+    /// The compiled or checked workers this run built before its first cell (Go, Node.js,
+    /// tokio): each runtime's exact version and the build's time; nil when it ran none.
+    public var workers: [WorkerRuntime]? = nil
 
     /// Reads the machine this process runs on.
     public static func current(commandLine: [String]) -> RunMetadata {
@@ -78,6 +81,7 @@ public struct RunMetadata: Codable, Sendable, Equatable {
     public var machineLine: String {
         "\(cores) cores (\(cpuModel)), \(Units.formatBytes(memoryBytes)), \(kernel), Swift \(swiftVersion), allocator \(allocator)"
             + (python.map { "; Python \($0)" } ?? "")
+            + (workers ?? []).compactMap { $0.version.map { "; " + $0 } }.joined()
     }
 
     /// The Swift compiler that built this binary (compile-time, to the patch level).
@@ -127,5 +131,42 @@ public struct RunMetadata: Codable, Sendable, Equatable {
                 || "-_=./,:@%+".unicodeScalars.contains($0)
         }
         return plain && !argument.isEmpty ? argument : "'" + argument.replacingAll("'", with: "'\\''") + "'"
+    }
+}
+
+/// A compiled or checked worker's one-time step in a run (go build, cargo build, node --check):
+/// what it ran on, how long it took (apart from every measurement) and whether it worked.
+public struct WorkerRuntime: Codable, Sendable, Equatable {
+    /// The worker's build name (`go`, `node`, `tokio`).
+    public var worker: String
+    /// The backends that ran on it in this run.
+    public var backends: [String]
+    /// The runtime's exact version and settings as the built worker states them (e.g. "go1.19.8
+    /// linux/amd64, GOMAXPROCS 2"); nil when the build failed.
+    public var version: String?
+    /// The build command, as one line.
+    public var step: String
+    public var buildSeconds: Double
+    /// `ok`, or `error` (then `message` has the compiler's first error line).
+    public var status: String
+    public var message: String
+
+    public init(
+        worker: String, backends: [String], version: String?, step: String, buildSeconds: Double, status: String,
+        message: String
+    ) {
+        self.worker = worker
+        self.backends = backends
+        self.version = version
+        self.step = step
+        self.buildSeconds = buildSeconds
+        self.status = status
+        self.message = message
+    }
+
+    /// "go: go1.19.8 linux/amd64, GOMAXPROCS 2 (1.2 s: go build …)", or the failure.
+    public var line: String {
+        guard status == "ok", let version else { return "\(worker): \(message)" }
+        return "\(worker): \(version) (\(Units.trim(buildSeconds, digits: 2)) s: \(step))"
     }
 }

@@ -62,9 +62,10 @@ public struct RunPlan: Sendable {
     public static let presets: [(name: String, summary: String, apply: @Sendable (inout RunOptions) -> Void)] = [
         (
             "million-tasks",
-            "pkolaczk's \"How much memory do you need to run 1 million concurrent tasks?\" (2023): N = 1, 10000, 100000, 1000000 tasks that each sleep 10 s, launched together, on async, executor, nio (a loop timer per task), pthread (threads as far as the kernel allows), and Python's asyncio and uvloop (skipped where uvloop or Python is missing); peak memory of the whole process and completion time",
+            "pkolaczk's \"How much memory do you need to run 1 million concurrent tasks?\" (2023): N = 1, 10000, 100000, 1000000 tasks that each sleep 10 s, launched together, on async, executor, nio (a loop timer per task), pthread (threads as far as the kernel allows), Python's asyncio and uvloop, Go, Node.js and tokio (each skipped where its runtime is missing); peak memory of the whole process and completion time, beside the published 2023 and 2024 figures. --backend narrows it to the backends named",
             { options in
-                options.backends = "async,executor,nio,pthread,python-asyncio,python-uvloop"
+                // A --backend given narrows the preset (e.g. --backend go,node); the default runs all.
+                if options.backends == RunOptions().backends { options.backends = millionTasksBackends }
                 options.workloads = "sleep"
                 options.tasks = "1,10000,100000,1000000"
                 options.latencies = "10s"
@@ -76,6 +77,15 @@ public struct RunPlan: Sendable {
             }
         )
     ]
+
+    /// The backends of `--preset million-tasks`: the runtimes pkolaczk compared that asyncbench
+    /// has, and Swift's, those registered in this build.
+    public static var millionTasksBackends: String {
+        [
+            "async", "executor", "nio", "pthread", "python-asyncio", "python-uvloop", "go", "node", "tokio",
+            "tokio-current-thread",
+        ].filter { Registry.backend(named: $0) != nil }.joined(separator: ",")
+    }
 
     public init(_ typed: RunOptions) throws(UsageError) {
         var options = typed

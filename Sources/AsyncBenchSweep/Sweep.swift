@@ -28,6 +28,8 @@ public struct Sweep {
         public var resultsPath: String
         /// Cells never started because the sweep was interrupted.
         public var notRun: Int
+        /// The run's metadata as run.json has it (with the workers built before the first cell).
+        public var metadata: RunMetadata
     }
 
     /// Why a sweep stopped before its end.
@@ -47,6 +49,10 @@ public struct Sweep {
     /// Runs every cell. `progress` receives a line when a cell starts (`done` false) and when it
     /// ends (`done` true); the caller decides where they go.
     public func run(progress: (_ line: String, _ done: Bool) -> Void) throws(Failure) -> Outcome {
+        // Compiled and checked workers are built once, before the first cell and its clock.
+        let builds = WorkerBuilds.run(for: plan.cells) { progress($0, true) }
+        var metadata = self.metadata
+        if !builds.records.isEmpty { metadata.workers = builds.records }
         let writer: ResultsWriter
         do {
             writer = try ResultsWriter(
@@ -74,7 +80,9 @@ public struct Sweep {
                 (plan.force
                     ? nil : MemoryGuard.refusal(spec, after: rows, availableBytes: Measurement.memoryAvailableBytes()))
                 ?? plan.budget?.refusal(spec, after: rows, elapsedNanoseconds: elapsed)
-            if let reason = cell.skipReason ?? guarded {
+            if cell.skipReason == nil, let failed = builds.failures[spec.backend] {
+                row = ResultRow(spec: spec, status: .error, message: failed)
+            } else if let reason = cell.skipReason ?? guarded {
                 row = ResultRow(spec: spec, status: .skipped, message: reason)
             } else {
                 progress(label + " …", false)
@@ -131,7 +139,7 @@ public struct Sweep {
         let planOrder = zip(places, rows).sorted { $0.0 < $1.0 }.map(\.1)
         return Outcome(
             rows: planOrder, interruptedBy: interruptedBy, resultsPath: writer.resultsPath,
-            notRun: plan.cells.count - rows.count)
+            notRun: plan.cells.count - rows.count, metadata: metadata)
     }
 
     /// The progress line's time: elapsed, and about how long the rest takes at the pace so far

@@ -33,7 +33,8 @@ extension AsyncBench {
                   asyncbench --workload cpu --backend all             # speedup of CPU-bound tasks
                   asyncbench --allocator both --tasks 1000            # heap per task, glibc vs jemalloc
                   asyncbench --workload blocking,blocking-offload --backend async,executor   # C6
-                  asyncbench --preset million-tasks                   # 1M sleeping tasks (~2 min)
+                  asyncbench --preset million-tasks                   # 1M sleeping tasks (~4 min)
+                  asyncbench --backend go,node --workload sleep,switch,cpu,net   # goroutines, promises
                   asyncbench --workload net --tasks 1,100,1000,10000 --latency 20ms    # C4
                   asyncbench --workload net --loss 0.01 --reset 0.01 --request-timeout 200ms
                   asyncbench --workload net --server 192.168.1.20:7000     # a server elsewhere (asyncbench server)
@@ -46,7 +47,7 @@ extension AsyncBench {
 
         @Option(
             help: ArgumentHelp(
-                "Backends to run, comma-separated: names, 'all' (the Swift ones) or 'python' (the Python ones).",
+                "Backends to run, comma-separated: names, 'all' (the Swift ones), or a runtime: 'python' (the Python ones), 'go', 'node'.",
                 discussion: "One of: \(Registry.listedBackendNames.joined(separator: ", ")).",
                 valueName: "list"))
         var backend = defaults.backends

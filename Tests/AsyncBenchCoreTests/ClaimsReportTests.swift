@@ -160,7 +160,9 @@ import Testing
         let markdown = try Self.report(Self.asDocumented).markdown()
         #expect(markdown.contains("- Machine: 2 cores (Test CPU)"))
         #expect(markdown.contains("| Python 3.10 asyncio | 2,232 MB | pkolaczk 2023 |"))
-        #expect(markdown.contains("| Python 3.13 asyncio | 1,276 MB | pkolaczk 2024 re-run, other hardware |"))
+        #expect(
+            markdown.contains(
+                "| Python 3.13 asyncio | 1,276 MB | hez2010's 2024 re-run of the same benchmark, other hardware |"))
         #expect(!markdown.contains("`python-asyncio` (this run)"), "no Python row without Python cells")
         #expect(markdown.contains("| creation | ~0.3 µs | ~17 µs | jimblandy/context-switch (Rust) |"))
         #expect(markdown.contains("Swift async (this run)"))

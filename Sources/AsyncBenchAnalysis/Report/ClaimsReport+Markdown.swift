@@ -16,6 +16,9 @@ extension ClaimsReport {
             text += "- Date: \(metadata.date)\n"
             text += "- Command: `\(metadata.commandLine)`\n"
             if !metadata.settings.isEmpty { text += "- Settings: \(metadata.settings.joined(separator: ", "))\n" }
+            for worker in metadata.workers ?? [] {
+                text += "- Worker built once before the first cell, apart from every measurement: \(worker.line)\n"
+            }
         } else {
             text += "- Machine: unknown (no run.json beside the CSV)\n"
         }
@@ -139,7 +142,7 @@ extension ClaimsReport {
             ("Rust tokio", "213.6 MB", "pkolaczk 2023"), ("C# (.NET)", "461 MB", "pkolaczk 2023"),
             ("Node.js", "494 MB", "pkolaczk 2023"), ("Java virtual threads", "1,154 MB", "pkolaczk 2023"),
             ("Python 3.10 asyncio", "2,232 MB", "pkolaczk 2023"),
-            ("Python 3.13 asyncio", "1,276 MB", "pkolaczk 2024 re-run, other hardware"),
+            ("Python 3.13 asyncio", "1,276 MB", "hez2010's 2024 re-run of the same benchmark, other hardware"),
             ("Go goroutines", "2,658 MB", "pkolaczk 2023"),
         ] {
             text += "| \(runtime) | \(megabytes) | \(source) |\n"
@@ -171,24 +174,7 @@ extension ClaimsReport {
             }
         }
         if let figures = everySleep, figures.rows.contains(where: { $0.key.tasks == million }) {
-            let counts = [1, 10_000, 100_000, million].filter { n in figures.rows.contains { $0.key.tasks == n } }
-            text +=
-                "\nThis run, peak memory of the whole process (and wall time) per N, each task waiting \(Units.formatDuration(nanoseconds: Int64(figures.latency * 1e6))):\n\n"
-            text += "| backend | " + counts.map { "N = \($0)" }.joined(separator: " | ") + " |\n"
-            text += "|---|" + counts.map { _ in "--:|" }.joined() + "\n"
-            for backend in figures.backends {
-                let cells = counts.map { n -> String in
-                    guard let row = figures.rows.first(where: { $0.key.backend == backend && $0.key.tasks == n }) else {
-                        return "—"
-                    }
-                    guard row.status == .ok, let peak = row.real(RunnerColumns.peakRSS) else {
-                        return row.status.rawValue
-                    }
-                    let wall = row[RunnerColumns.wallMedian].map { " (\(Units.trim($0 / 1000, digits: 1)) s)" } ?? ""
-                    return "\(Units.trim(peak / 1e6, digits: 1)) MB\(wall)"
-                }
-                text += "| \(backend) | " + cells.joined(separator: " | ") + " |\n"
-            }
+            text += "\n" + MillionTasks.table(figures)
         }
         text += "\nSwitch and creation cost (jimblandy/context-switch):\n\n"
         text += "| figure | async task | OS thread | source |\n|---|--:|--:|---|\n"

@@ -32,6 +32,11 @@ public enum WorkerCell {
             case .success(let found): command = found
             case .failure(let missing): throw .setup(missing.description)
             }
+            if let build = program.build, !Files.exists(command[0]) {
+                throw .setup(
+                    "the \(build.name) worker is not built (no \(command[0])): asyncbench run builds it before the first cell; a cell run alone needs a run of the same sources first"
+                )
+            }
             // The worker is told to run the memory repetition only where the cell would.
             var told = spec
             told.memoryRepetition = spec.runsMemoryRepetition

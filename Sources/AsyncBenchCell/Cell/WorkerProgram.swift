@@ -11,9 +11,17 @@ public struct WorkerProgram: Sendable {
     /// The worker's command line (program first, found on PATH), or what is missing on this
     /// machine and how to install it, in one line.
     public var command: @Sendable () -> Result<[String], WorkerUnavailable>
+    /// For a compiled or checked worker (Go, Rust, Node.js): the step the sweep runs once per
+    /// run, before the first cell (`command` then names what it built); nil for one that runs
+    /// from its source as it is (Python).
+    public var build: WorkerBuild?
 
-    public init(workloads: [String], command: @escaping @Sendable () -> Result<[String], WorkerUnavailable>) {
+    public init(
+        workloads: [String], build: WorkerBuild? = nil,
+        command: @escaping @Sendable () -> Result<[String], WorkerUnavailable>
+    ) {
         self.workloads = workloads
+        self.build = build
         self.command = command
     }
 }

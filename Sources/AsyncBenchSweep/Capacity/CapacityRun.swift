@@ -23,6 +23,15 @@ public enum CapacityRun {
                 message: "runs at most \(bound) task\(bound == 1 ? "" : "s") at once by construction", probes: 0,
                 seconds: 0)
         }
+        // A compiled or checked worker is built once, before the first probe.
+        if let build = Registry.backend(named: backend)?.worker?.build, case .failure(let failure) = build.run() {
+            return CapacityResult(
+                backend: backend, workload: plan.workload, latencyMilliseconds: latencyMilliseconds, highest: nil,
+                memoryPerTask: nil, peakRSS: nil, stoppedBy: .error,
+                message: "the \(build.name) worker did not build: \(failure.firstErrorLine) (\(failure.step))",
+                probes: 0,
+                seconds: failure.seconds)
+        }
         var stop = false
         // Creation time of the last probe that held every task, ns per task: the next probe's
         // wait is made long enough (twice its predicted creation) for all N to be alive at once.

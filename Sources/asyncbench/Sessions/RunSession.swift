@@ -44,7 +44,8 @@ enum RunSession {
             )
             return .runFailed
         }
-        var text = "\(metadata.machineLine)\n\n" + SummaryTable.render(outcome.rows) + "\n"
+        var text = "\(outcome.metadata.machineLine)\n\n" + SummaryTable.render(outcome.rows) + "\n"
+        for worker in outcome.metadata.workers ?? [] { text += "worker: \(worker.line)\n" }
         text += "results: \(outcome.resultsPath) (metadata: \(plan.outputDirectory)/run.json)\n"
         print(text, terminator: "")
         var outputsFailed = false

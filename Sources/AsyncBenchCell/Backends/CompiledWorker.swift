@@ -1,0 +1,212 @@
+import AsyncBenchModel
+import CAsyncBench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The step a worker program needs once per run, before the first cell: compiling it (Go,
+/// Rust) or checking it (Node.js). The sweep runs it once per `name` (backends that share a
+/// program, such as tokio and tokio-current-thread, share one build), times it apart from the
+/// measurements, and makes every cell of the backend an `error` row carrying the compiler's first
+/// error line when it fails (docs/worker-protocol.md, "Compiled workers").
+public struct WorkerBuild: Sendable {
+    /// Names the program built; backends with the same name share one build per run.
+    public var name: String
+    /// Builds (or checks) the worker, returning what it built; run in the sweep's process.
+    public var run: @Sendable () -> Result<WorkerBuilt, WorkerBuildFailure>
+
+    public init(name: String, run: @escaping @Sendable () -> Result<WorkerBuilt, WorkerBuildFailure>) {
+        self.name = name
+        self.run = run
+    }
+}
+
+/// A build that succeeded: how long it took and what it ran on.
+public struct WorkerBuilt: Sendable, Equatable {
+    /// The build's wall time (the toolchain's own caches may make a rebuild quick).
+    public var seconds: Double
+    /// The build command, as one line (e.g. `go build -o … .` in `Workers/go`).
+    public var step: String
+    /// The runtime's exact version and its settings (GOMAXPROCS...), as the built worker says.
+    public var version: String
+
+    public init(seconds: Double, step: String, version: String) {
+        self.seconds = seconds
+        self.step = step
+        self.version = version
+    }
+}
+
+/// A build that failed: the compiler's first error line and what was run.
+public struct WorkerBuildFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var firstErrorLine: String
+    public var step: String
+    public var seconds: Double
+
+    public init(firstErrorLine: String, step: String, seconds: Double) {
+        self.firstErrorLine = firstErrorLine
+        self.step = step
+        self.seconds = seconds
+    }
+
+    public var description: String {
+        "the worker did not build: \(firstErrorLine) (\(step); fix the worker's source, then run again)"
+    }
+}
+
+/// What compiled and checked workers share: where their sources are, the folder they are built
+/// into, and running their toolchain.
+///
+/// Sources: `$<variable>` (a folder, e.g. `ASYNCBENCH_GO_WORKER`), or `Workers/<language>/` in
+/// the nearest folder above the asyncbench executable that has one, or in the package this was
+/// built from (as `PythonWorker.script`). Build folder: `$TMPDIR/asyncbench-workers-<uid>/
+/// <name>-<hash of the sources>/`, private to the user, never in the repository or a run's output
+/// folder. The hash keys it to the exact sources, so a cell process finds the program the sweep
+/// built for them (never a stale one) and runs of other worktrees do not clash; the sweep builds
+/// again every run, so the toolchain's caches, kept in that folder, make a rebuild quick.
+public enum CompiledWorker {
+    /// The folder of the worker's sources, or nil when none is found.
+    public static func sources(_ relative: String, variable: String) -> String? {
+        if let named = PythonWorker.environment(variable) { return Files.isDirectory(named) ? named : nil }
+        var folders = Files.executablePath.map(Files.folders(above:)) ?? []
+        // This file is <package>/Sources/AsyncBenchCell/Backends/CompiledWorker.swift.
+        folders.append(String(#filePath).split(separator: "/").dropLast(4).map { "/" + $0 }.joined())
+        return folders.map { "\($0)/\(relative)" }.first { Files.isDirectory($0) }
+    }
+
+    /// The one line for a worker whose sources are not found.
+    public static func sourcesMissing(_ relative: String, variable: String) -> WorkerUnavailable {
+        WorkerUnavailable(
+            PythonWorker.environment(variable).map { "$\(variable) names \($0), which is not a folder" }
+                ?? "the worker \(relative) is not found above the asyncbench executable nor in its package; set \(variable) to its folder"
+        )
+    }
+
+    /// The build folder of `name` for the sources in `sources` (not created).
+    public static func buildFolder(name: String, sources: String) -> String {
+        let base = PythonWorker.environment("TMPDIR") ?? "/tmp"
+        return "\(base)/asyncbench-workers-\(getuid())/\(name)-\(hash(of: sources))"
+    }
+
+    /// Creates the build folder (private to this user) and returns it; removes the build folders
+    /// of `name` for other sources untouched for a day (a run of those sources builds again).
+    public static func makeBuildFolder(name: String, sources: String) throws(SystemError) -> String {
+        let folder = buildFolder(name: name, sources: sources)
+        let parent = Files.parent(of: folder)
+        try Files.makeDirectories(parent)
+        _ = chmod(parent, 0o700)
+        try Files.makeDirectories(folder)
+        _ = utimes(folder, nil)  // in use: not pruned by another run
+        let dayAgo = time(nil) - 86_400
+        for other in Files.list(parent) where other.hasPrefix(name + "-") && other.count == name.count + 17 {
+            var info = stat()
+            let path = parent + "/" + other
+            if path != folder, stat(path, &info) == 0, info.st_mtim.tv_sec < dayAgo { Files.removeTree(path) }
+        }
+        return folder
+    }
+
+    /// FNV-1a (64 bits) over the relative path and bytes of every file under `folder` (hidden
+    /// names and `target/` left out), in sorted order: 16 hex digits.
+    static func hash(of folder: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x100_0000_01b3
+            }
+        }
+        func walk(_ path: String, _ relative: String) {
+            for name in Files.list(path) where !name.hasPrefix(".") && name != "target" {
+                let full = "\(path)/\(name)"
+                if Files.isDirectory(full) {
+                    walk(full, relative + name + "/")
+                } else if let text = Measurement.readFile(full) {
+                    mix((relative + name).utf8)
+                    mix([0])
+                    mix(text.utf8)
+                }
+            }
+        }
+        walk(folder, "")
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// What running a tool gave: its exit status (nil when it could not start or ran past its
+    /// time) and its stdout and stderr together.
+    public struct ToolOutput: Sendable {
+        public var exitStatus: Int32?
+        public var output: String
+        public var seconds: Double
+    }
+
+    /// Runs `arguments` (the program's path first) in `directory` with `environment` added to
+    /// this process's, its stdout and stderr read together; killed after `timeoutSeconds`.
+    public static func runTool(
+        _ arguments: [String], in directory: String?, environment: [String: String] = [:],
+        timeoutSeconds: Double = 600
+    ) -> ToolOutput {
+        let started = Measurement.monotonicNanoseconds()
+        func elapsed() -> Double { Double(Measurement.monotonicNanoseconds() - started) / 1e9 }
+        guard let pipe = try? ProcessIO.Pipe() else { return ToolOutput(exitStatus: nil, output: "", seconds: 0) }
+        var variables = environment
+        var index = 0
+        while let entry = environ[index] {
+            let text = String(cString: entry)
+            let key = String(text.prefix { $0 != "=" })
+            if variables[key] == nil { variables[key] = String(text.dropFirst(key.count + 1)) }
+            index += 1
+        }
+        let envp = variables.map { "\($0.key)=\($0.value)" }.sorted()
+        var pid: pid_t = 0
+        let rc = ProcessIO.withCStrings(arguments) { argv in
+            ProcessIO.withCStrings(envp) { env in
+                CAsyncBench_spawn_in(directory, arguments[0], argv, env, pipe.write, pipe.write, &pid)
+            }
+        }
+        pipe.closeWrite()
+        defer { pipe.closeRead() }
+        guard rc == 0 else {
+            let error = SystemError("posix_spawn \(arguments[0])", errno: rc)
+            return ToolOutput(exitStatus: nil, output: error.description, seconds: elapsed())
+        }
+        var reader = LineReader(fd: pipe.read)
+        var lines: [String] = []
+        var timedOut = false
+        while let line = try? reader.next(
+            timeoutMilliseconds: 100,
+            idle: {
+                if !timedOut && elapsed() > timeoutSeconds {
+                    timedOut = true
+                    kill(-pid, SIGKILL)
+                }
+            })
+        {
+            lines.append(line)
+        }
+        let status = WaitStatus.wait(for: pid)
+        var exit: Int32?
+        if case .success(.exited(let code)) = status, !timedOut { exit = code }
+        if timedOut { lines.append("error: the build ran past \(Int(timeoutSeconds)) s and was killed") }
+        return ToolOutput(exitStatus: exit, output: lines.joined(separator: "\n"), seconds: elapsed())
+    }
+
+    /// The compiler's first error line in `output`: the first line starting with `error` (rustc,
+    /// cargo), naming a source position (`file.go:12:5: …`), or saying `…Error: …` (Node.js);
+    /// else the first line that is not a `#` heading; else `fallback`.
+    public static func firstErrorLine(_ output: String, fallback: String) -> String {
+        let lines = output.split(whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }
+        func namesPosition(_ line: String) -> Bool {
+            let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+            return parts.count == 4 && Int(parts[1]) != nil && Int(parts[2]) != nil
+        }
+        let found =
+            lines.first { $0.hasPrefix("error") }
+            ?? lines.first(where: namesPosition)
+            ?? lines.first { $0.contains("Error: ") }
+            ?? lines.first { !$0.isEmpty && !$0.hasPrefix("#") }
+        return found.map { String($0.prefix(300)) } ?? fallback
+    }
+}

@@ -1,0 +1,3 @@
+module asyncbench/worker
+
+go 1.19
