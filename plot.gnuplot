@@ -19,6 +19,9 @@
 # and from the `net` rows:
 #   net_throughput     requests per second vs tasks, one line per backend, log-log (C4)
 #   net_p99            99th percentile round trip vs tasks, one line per backend, log-log (C4)
+# and from the `net-rate` rows (open loop), at their largest N:
+#   net_rate_latency   p50 (dashed) and p99 (solid) round trip from the intended send time vs
+#                      offered requests per second, one colour per backend, log-log (C4)
 # and from the `file` and `file-offload` rows:
 #   files_per_s        files written, read back and verified per second per backend at the
 #                      largest N, blocking calls in place and offloaded to a thread pool (C5)
@@ -281,6 +284,40 @@ do for [format in "pngcairo svg"] {
     unset output
     unset offsets
     unset logscale y
+}
+}
+
+raterows = int(system(keep . " | awk -F, '!/^#/ && $3 == \"net-rate\" && /,ok,/' | wc -l"))
+ratebackends = system(keep . " | awk -F, '!/^#/ && $3 == \"net-rate\" && /,ok,/ {print $2}' | awk '!seen[$0]++' | tr '\\n' ' '")
+ratetasks = int(system(keep . " | awk -F, '!/^#/ && $3 == \"net-rate\" && /,ok,/ && $4 + 0 > m {m = $4 + 0} END {print m + 0}'"))
+pickrate(b, name) = (strcol("backend") eq b && strcol("status") eq "ok" && strcol("workload") eq "net-rate" && column("tasks") == ratetasks) ? column(name) : NaN
+
+if (raterows > 0) {
+do for [format in "pngcairo svg"] {
+    ext = (format eq "svg") ? "svg" : "png"
+    if (format eq "svg") { set terminal svg size 900,560 dynamic font "sans,11" } else { set terminal pngcairo size 900,560 font "sans,10" }
+    set datafile separator ","
+    set datafile columnheaders
+    set key inside top left box opaque
+    set grid
+    unset xrange
+    unset yrange
+    set autoscale xy
+    set logscale x 10
+    set logscale y 10
+    set offsets graph 0.05, graph 0.05, 0, 0
+    set format y "% h"
+    set pointsize 1.2
+    set xlabel "offered requests / s (log)"
+    set ylabel "round trip from the intended send (ms, log)"
+    set output out . "/net_rate_latency." . ext
+    set title "Open loop: p99 (solid) and p50 (dashed) round trip vs offered rate, " . ratetasks . " connections\n{/*0.8 " . machine . "}"
+    plot for [i = 1:words(ratebackends)] data using (pickrate(word(ratebackends, i), "offered_rps")):(pickrate(word(ratebackends, i), "request_ms_p99")) with linespoints lc i dt 1 title word(ratebackends, i) . " p99", \
+         for [i = 1:words(ratebackends)] data using (pickrate(word(ratebackends, i), "offered_rps")):(pickrate(word(ratebackends, i), "request_ms_p50")) with linespoints lc i dt 2 title word(ratebackends, i) . " p50"
+    unset output
+    unset offsets
+    unset logscale y
+    unset logscale x
 }
 }
 

@@ -12,7 +12,8 @@ import CAsyncBench
 /// the same run. Switch cost: the `switch` workload pinned to one CPU, for pthread and fork,
 /// beside `perf bench sched pipe -T` and `perf bench sched pipe` pinned to the same CPU (both
 /// pass a byte over a pair of pipes), each the median of three runs. Memory: a cell's peak RSS
-/// beside the kernel's ru_maxrss for that process (wait4).
+/// beside the kernel's ru_maxrss for that process (wait4). Net: closed-loop throughput beside
+/// wrk's on the same latency server (`Verification+Net.swift`).
 public enum Verification {
     /// One comparison: asyncbench's figure, the independent one, and whether they agree.
     public struct Check: Sendable {
@@ -107,6 +108,7 @@ public enum Verification {
                     reference: Double(usage.ru_maxrss) * 1024, unit: "B", referenceName: "kernel ru_maxrss (wait4)",
                     tolerance: 0.10))
         }
+        if let net = netCheck(executable: executable) { checks.append(net) }
         return .checked(checks, perfMissing: perfMissing)
     }
 

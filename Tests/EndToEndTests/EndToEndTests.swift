@@ -185,7 +185,7 @@ import Testing
             "--out", temporaryDirectory(),
         ])
         #expect(sleepOnly.status == 0, "\(sleepOnly.stderr)")
-        #expect(sleepOnly.stderr.contains("--server applies to the net workload only"))
+        #expect(sleepOnly.stderr.contains("--server applies to the net and net-rate workloads only"))
     }
 
     @Test func aCellWhoseServerIsKilledIsAnErrorRowWithTheCounts() throws {

@@ -47,7 +47,7 @@ extension EndToEndTests {
         #expect(result.status == 64)
         #expect(
             result.stderr
-                == "Error: --host '999.1.1.1' is not an IP address or a name that resolves: give one of this machine's addresses, e.g. 127.0.0.1, 0.0.0.0 (every interface) or ::1\nUsage: asyncbench server [--host <ipv4>] [--port <port>] [--latency <duration>] [--jitter <duration>] [--seed <seed>] [--threads <threads>] [--loss <loss>] [--reset <reset>]\n  See 'asyncbench server --help' for more information.\n"
+                == "Error: --host '999.1.1.1' is not an IP address or a name that resolves: give one of this machine's addresses, e.g. 127.0.0.1, 0.0.0.0 (every interface) or ::1\nUsage: asyncbench server [--host <ipv4>] [--port <port>] [--latency <duration>] [--jitter <duration>] [--seed <seed>] [--threads <threads>] [--loss <loss>] [--reset <reset>] [--stall <duration>] [--stall-every <duration>] [--http]\n  See 'asyncbench server --help' for more information.\n"
         )
     }
 
@@ -110,7 +110,7 @@ extension EndToEndTests {
         for (command, path, message) in [
             (
                 "plot", schema99,
-                "\(schema99)/results.csv: schema version 99, but this asyncbench reads schema 1, 2, 3, 4, 5; re-run the sweep with this version (or save a new baseline)"
+                "\(schema99)/results.csv: schema version 99, but this asyncbench reads schema 1, 2, 3, 4, 5, 6; re-run the sweep with this version (or save a new baseline)"
             ),
             (
                 "plot", unversioned,
