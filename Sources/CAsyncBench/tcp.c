@@ -165,6 +165,7 @@ int CAsyncBench_net_rate_task_run(const CAsyncBench_net_rate_task *task, int64_t
     if (rc != 0) return rc;
     int64_t start = CAsyncBench_monotonic_ns();
     counts[3] = start - started;
+    if (*task->epoch > start) start = *task->epoch;
     counts[6] = start;
     if (task->timeout_ns > 0) CAsyncBench_tcp_receive_timeout(fd, task->timeout_ns);
     uint8_t small[2048];

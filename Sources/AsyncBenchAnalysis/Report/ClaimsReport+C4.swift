@@ -6,7 +6,8 @@ import AsyncBenchSweep
 extension ClaimsReport {
     static func c4(_ run: RecordedRun, _ models: Models) -> Finding? {
         let rows = run.rows.filter { $0.key.workload == NetWorkload.name }
-        guard !rows.isEmpty else { return nil }
+        let openLoop = c4OpenLoop(run)
+        guard !rows.isEmpty else { return openLoop.map { c4OnlyOpenLoop(run, models, text: $0) } }
         func row(_ backend: String, _ tasks: Int) -> ResultRow? { rows.cell(nil, backend, tasks) }
         let counts = rows.map(\.key.tasks).uniqued().sorted()
         var body =
@@ -24,6 +25,7 @@ extension ClaimsReport {
             }
             body += "| \(backend) | " + cells.joined(separator: " | ") + " |\n"
         }
+        body += openLoop ?? ""
         let lagged = rows.filter { ($0[NetWorkload.serverLateness] ?? 0) > 1000 }
         if !lagged.isEmpty {
             body +=
@@ -41,7 +43,8 @@ extension ClaimsReport {
                 id: "C4", claim: Claims.c4, verdict: .supported, rule: rule,
                 headline:
                     "\(thread) did not complete N = \(n) (\(row(thread, n)?.status.rawValue ?? "?")); \(pool) did",
-                body: body, charts: ["net_throughput.png", "net_p99.png"])
+                body: body,
+                charts: ["net_throughput.png", "net_p99.png"] + (openLoop == nil ? [] : ["net_rate_latency.png"]))
         }
         guard
             let n = asyncDone.intersection(rows.completedTasks(NetWorkload.name, thread))
@@ -54,7 +57,7 @@ extension ClaimsReport {
             return Finding(
                 id: "C4", claim: Claims.c4, verdict: .nuanced, rule: rule,
                 headline: "\(pool) and \(thread) did not both complete an N ≥ 100", body: body,
-                charts: ["net_throughput.png", "net_p99.png"])
+                charts: ["net_throughput.png", "net_p99.png"] + (openLoop == nil ? [] : ["net_rate_latency.png"]))
         }
         // Throughput has the spread of the cells' repetitions; memory is read once per cell.
         let rates = Spread.againstWall(asyncRate, of: asyncRow) / Spread.againstWall(threadRate, of: threadRow)
@@ -68,6 +71,36 @@ extension ClaimsReport {
             id: "C4", claim: Claims.c4, verdict: verdict, rule: rule,
             headline:
                 "N = \(n): \(pool) \(Units.trim(asyncRate, digits: 0))/s at \(Units.formatBytes(Int(asyncMemory)))/task, \(thread) \(Units.trim(threadRate, digits: 0))/s at \(Units.formatBytes(Int(threadMemory)))/task",
-            body: body, charts: ["net_throughput.png", "net_p99.png"])
+            body: body,
+            charts: ["net_throughput.png", "net_p99.png"] + (openLoop == nil ? [] : ["net_rate_latency.png"]))
+    }
+
+    /// C4 from net-rate rows alone: the highest rate each model sustains at the largest N.
+    static func c4OnlyOpenLoop(_ run: RecordedRun, _ models: Models, text: String) -> Finding {
+        let rows = run.rows.filter { $0.key.workload == NetRateWorkload.name && $0.allocator == "system" }
+        let n = rows.filter { $0.status == .ok }.map(\.key.tasks).max() ?? 0
+        func best(_ backend: String) -> ResultRow? {
+            rows.filter { $0.key.backend == backend && $0.key.tasks == n && sustains($0) }.max {
+                $0.key.rate < $1.key.rate
+            }
+        }
+        let (pool, thread) = (models.pool, models.thread)
+        let rule =
+            "open loop, at the largest N: supported when \(pool) sustains at least 80% of the rate \(thread) sustains, with less memory per connection; contradicted when \(thread) sustains at least 1.5× \(pool)'s rate at no more memory; nuanced otherwise (sustains: every request answered, ≥ 95% of the rate achieved, p99 from the intended send ≤ 2 × the latency)"
+        func memory(_ row: ResultRow) -> Double? { row[RunnerColumns.totalPerTask] ?? row[RunnerColumns.rssPerTask] }
+        guard let a = best(pool), let t = best(thread), let am = memory(a), let tm = memory(t) else {
+            return Finding(
+                id: "C4", claim: Claims.c4, verdict: .nuanced, rule: rule,
+                headline: "open loop: \(pool) or \(thread) sustained none of the rates offered", body: text,
+                charts: ["net_rate_latency.png"])
+        }
+        let ratio = a.key.rate / t.key.rate
+        let verdict: Verdict =
+            ratio >= 0.8 && am < tm ? .supported : (ratio <= 1 / 1.5 && tm <= am ? .contradicted : .nuanced)
+        return Finding(
+            id: "C4", claim: Claims.c4, verdict: verdict, rule: rule,
+            headline:
+                "open loop, N = \(n): \(pool) sustains \(Units.trim(a.key.rate, digits: 0))/s at \(Units.formatBytes(Int(am)))/connection, \(thread) \(Units.trim(t.key.rate, digits: 0))/s at \(Units.formatBytes(Int(tm)))",
+            body: text, charts: ["net_rate_latency.png"])
     }
 }

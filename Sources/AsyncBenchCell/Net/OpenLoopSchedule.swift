@@ -14,14 +14,21 @@ public enum Arrivals: String, Codable, Sendable, CaseIterable, ExpressibleByArgu
 }
 
 /// When each request of an open-loop cell is meant to be sent: for each connection, the offsets
-/// of its requests from the moment it connected (so a connection that starts late does not
-/// count its start-up as latency, but a reply that comes late delays, and is charged to, every
+/// of its requests from the schedule's start, which is `lead(tasks:)` after the repetition
+/// began, so that the connections have opened before any request is due (as wrk connects
+/// first), or the moment the connection opened, if later (a connection that starts late does not
+/// count its start-up as latency; a reply that comes late delays, and is charged to, every
 /// request scheduled after it).
 public struct OpenLoopSchedule: Sendable, Equatable {
     /// Requests each connection sends in a repetition (the same for all).
     public let perConnection: Int
     /// Offsets in ns: connection c's request k at `offsets[c * perConnection + k]`.
     public let offsets: [Int64]
+
+    /// The time the connections of a repetition get to open before the schedule starts: 100 ms
+    /// plus 0.3 ms per connection (the fork backend, the slowest to start its tasks, took about
+    /// 0.4 ms per child here).
+    public static func lead(tasks: Int) -> Int64 { 100_000_000 + 300_000 * Int64(tasks) }
 
     /// Most requests one repetition may schedule (the slots of three figures per request).
     public static let maxRequests = 5_000_000

@@ -26,6 +26,9 @@ extension NetRateWorkload {
             },
             async: { index in try await AsyncNetClient.run(index, parameters: net, clients: clients) },
             process: ProcessTask(function: CAsyncBench_task_net_rate, context: clients.context, owner: clients),
+            beforeRepetition: {
+                clients.epoch.pointer[0] = CAsyncBench_monotonic_ns() + OpenLoopSchedule.lead(tasks: clients.tasks)
+            },
             eventLoop: { loop, index in
                 NetWorkload.eventLoopTask(on: loop, index, parameters: net, clients: clients)
             })
@@ -42,6 +45,9 @@ extension NetRateWorkload {
 final class RateClients: NetTally, @unchecked Sendable {
     let context: UnsafeMutablePointer<CAsyncBench_net_rate_task>
     let offsets: SharedSlots
+    /// When the repetition's schedules start (set before each repetition), for connections
+    /// that opened before.
+    let epoch: SharedSlots
     let corrected: SharedSlots
     let uncorrected: SharedSlots
     let lag: SharedSlots
@@ -56,6 +62,7 @@ final class RateClients: NetTally, @unchecked Sendable {
         let count = tasks * schedule.perConnection
         offsets = try SharedSlots(tasks: count, what: "schedule")
         for (index, offset) in schedule.offsets.enumerated() { offsets.pointer[index] = offset }
+        epoch = try SharedSlots(tasks: 1, what: "schedule start")
         corrected = try SharedSlots(tasks: count, what: "request latency")
         uncorrected = try SharedSlots(tasks: count, what: "request latency")
         lag = try SharedSlots(tasks: count, what: "schedule lag")
@@ -70,6 +77,7 @@ final class RateClients: NetTally, @unchecked Sendable {
         task.per_connection = Int64(requests)
         task.timeout_ns = parameters.requestTimeoutNanoseconds
         task.offsets = UnsafePointer(offsets.pointer)
+        task.epoch = UnsafePointer(epoch.pointer)
         task.corrected = corrected.pointer
         task.uncorrected = uncorrected.pointer
         task.lag = lag.pointer
@@ -82,7 +90,7 @@ final class RateClients: NetTally, @unchecked Sendable {
 
     func connected(_ index: Int, nanoseconds: Int64) {
         tallies.record(index * 8 + 3, nanoseconds)
-        tallies.record(index * 8 + 6, CAsyncBench_monotonic_ns())
+        tallies.record(index * 8 + 6, max(CAsyncBench_monotonic_ns(), epoch.pointer[0]))
         for k in 0..<requests {
             for slots in [corrected, uncorrected, lag] { slots.record(index * requests + k, -1) }
         }

@@ -53,7 +53,7 @@ int CAsyncBench_task_net(void *context, int64_t index);
 /// The `net-rate` workload's task (open loop): connect, then send `per_connection` requests,
 /// request k at its intended time `start + offsets[index * per_connection + k]` (start: when the
 /// connection was made), each after the previous reply (one outstanding request per connection,
-/// as wrk2 does). Slot `index * per_connection + k` of `corrected` gets the reply's time from
+/// as wrk2 does), or from `*epoch` when the connection opened before it. Slot `index * per_connection + k` of `corrected` gets the reply's time from
 /// the intended send, of `uncorrected` from the actual send, of `lag` how late the send was (ns;
 /// -1 when the request was not answered). `counts[index * 8 + ...]`: 0..2 sent, answered,
 /// failed (accumulated), 3 connect ns, 4 timed out, 5 reset or closed (accumulated), 6 the
@@ -65,6 +65,7 @@ typedef struct {
     int64_t per_connection;
     int64_t timeout_ns;
     const int64_t *offsets;
+    const int64_t *epoch;
     int64_t *corrected;
     int64_t *uncorrected;
     int64_t *lag;
