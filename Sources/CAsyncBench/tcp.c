@@ -100,6 +100,21 @@ int CAsyncBench_tcp_receive_timeout(int fd, int64_t ns) {
     return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) == 0 ? 0 : errno;
 }
 
+/// The buffer of a task's payloads: `small` (of `*capacity` bytes) when it fits, else an mmapped
+/// one (`*capacity` set to its size; unmap it when done), filled with 'a'; NULL when mmap fails.
+/// Async-signal-safe.
+static uint8_t *CAsyncBench_payload_buffer(uint8_t *small, uint32_t payload, size_t *capacity) {
+    uint8_t *buffer = small;
+    if (payload > *capacity) {
+        *capacity = payload;
+        void *mapped = mmap(NULL, payload, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mapped == MAP_FAILED) return NULL;
+        buffer = mapped;
+    }
+    memset(buffer, 'a', payload);
+    return buffer;
+}
+
 int CAsyncBench_net_task_run(const CAsyncBench_net_task *task, int64_t index) {
     if (index < 0 || index >= task->tasks) return EINVAL;
     int64_t *counts = task->counts + index * 6;
@@ -110,18 +125,12 @@ int CAsyncBench_net_task_run(const CAsyncBench_net_task *task, int64_t index) {
     counts[3] = CAsyncBench_monotonic_ns() - started;
     if (task->timeout_ns > 0) CAsyncBench_tcp_receive_timeout(fd, task->timeout_ns);
     uint8_t small[2048];
-    uint8_t *buffer = small;
     size_t capacity = sizeof small;
-    if (task->payload > sizeof small) {
-        capacity = task->payload;
-        void *mapped = mmap(NULL, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (mapped == MAP_FAILED) {
-            close(fd);
-            return ENOMEM;
-        }
-        buffer = mapped;
+    uint8_t *buffer = CAsyncBench_payload_buffer(small, task->payload, &capacity);
+    if (buffer == NULL) {
+        close(fd);
+        return ENOMEM;
     }
-    memset(buffer, 'a', task->payload);
     int64_t *latency = task->latency + index * task->requests;
     for (int64_t k = 0; k < task->requests; k++) latency[k] = -1;
     for (int64_t k = 0; k < task->requests; k++) {
@@ -169,18 +178,12 @@ int CAsyncBench_net_rate_task_run(const CAsyncBench_net_rate_task *task, int64_t
     counts[6] = start;
     if (task->timeout_ns > 0) CAsyncBench_tcp_receive_timeout(fd, task->timeout_ns);
     uint8_t small[2048];
-    uint8_t *buffer = small;
     size_t capacity = sizeof small;
-    if (task->payload > sizeof small) {
-        capacity = task->payload;
-        void *mapped = mmap(NULL, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (mapped == MAP_FAILED) {
-            close(fd);
-            return ENOMEM;
-        }
-        buffer = mapped;
+    uint8_t *buffer = CAsyncBench_payload_buffer(small, task->payload, &capacity);
+    if (buffer == NULL) {
+        close(fd);
+        return ENOMEM;
     }
-    memset(buffer, 'a', task->payload);
     for (int64_t k = 0; k < task->per_connection; k++) {
         int64_t intended = start + task->offsets[first + k];
         CAsyncBench_sleep_until(intended);

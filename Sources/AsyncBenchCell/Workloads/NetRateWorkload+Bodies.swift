@@ -114,14 +114,7 @@ final class RateClients: NetTally, @unchecked Sendable {
         lag.record(index * requests + k, max(0, sentAt - intended))
     }
 
-    func failed(_ index: Int, _ error: any Error) {
-        tallies.pointer[index * 8 + 2] += 1
-        switch error as? NetFailure {
-        case .timeout?: tallies.pointer[index * 8 + 4] += 1
-        case .closed?: tallies.pointer[index * 8 + 5] += 1
-        default: break
-        }
-    }
+    func failed(_ index: Int, _ error: any Error) { RequestTallies.failed(tallies, at: index * 8, error) }
 }
 
 /// What the measured repetitions of a net-rate cell gave: every answered request's three
@@ -172,20 +165,7 @@ final class RateRecord: Sendable {
 
     /// The cell's figures, in the columns' units (ms, requests/s).
     func figures(_ clients: RateClients) -> Figures {
-        var figures = Figures()
-        let tallies = clients.tallies.values
-        var totals = [Int](repeating: 0, count: 6)
-        var connects: [Double] = []
-        for index in 0..<clients.tasks {
-            for slot in [0, 1, 2, 4, 5] { totals[slot] += Int(tallies[index * 8 + slot]) }
-            if tallies[index * 8 + 3] > 0 { connects.append(Double(tallies[index * 8 + 3])) }
-        }
-        figures[NetWorkload.sent] = totals[0]
-        figures[NetWorkload.answered] = totals[1]
-        figures[NetWorkload.failed] = totals[2]
-        figures[NetWorkload.timedOut] = totals[4]
-        figures[NetWorkload.reset] = totals[5]
-        figures[NetWorkload.connect] = Summary(connects).map { Double(Int64($0.median)) / 1e3 }
+        var figures = RequestTallies.figures(clients.tallies.values, tasks: clients.tasks, stride: 8)
         let state = state.withLock { $0 }
         if let found = Percentiles.ranks(state.corrected, 50, 90, 99, 99.9, 100) {
             figures[NetWorkload.requestP50] = found[0] / 1e6

@@ -154,24 +154,39 @@ final class NetClients: NetTally, @unchecked Sendable {
         latencies.record(index * requests + k, CAsyncBench_monotonic_ns() - sentAt)
     }
 
-    func failed(_ index: Int, _ error: any Error) {
-        tallies.pointer[index * 6 + 2] += 1
-        switch error as? NetFailure {
-        case .timeout?: tallies.pointer[index * 6 + 4] += 1
-        case .closed?: tallies.pointer[index * 6 + 5] += 1
-        default: break
-        }
-    }
+    func failed(_ index: Int, _ error: any Error) { RequestTallies.failed(tallies, at: index * 6, error) }
 
     /// The cell's figures: requests counted over every task and repetition (warm-up included, as
     /// the server counts them), the median connect, and the round trips of the measured ones.
     func figures(_ roundTrips: Percentiles?) -> Figures {
-        let values = tallies.values
+        var figures = RequestTallies.figures(tallies.values, tasks: tasks, stride: 6)
+        figures.set(
+            roundTrips, scale: 1e6, p50: NetWorkload.requestP50, p90: NetWorkload.requestP90,
+            p99: NetWorkload.requestP99, max: NetWorkload.requestMax)
+        return figures
+    }
+}
+
+/// The request counts both net clients keep per task in shared slots (`stride` per task, from
+/// the task's first): 0 sent, 1 answered, 2 failed, 3 connect ns, 4 timed out, 5 reset or closed.
+enum RequestTallies {
+    /// Counts a failed request at `base`, and why: timed out, or reset / closed by the server.
+    static func failed(_ slots: SharedSlots, at base: Int, _ error: any Error) {
+        slots.pointer[base + 2] += 1
+        switch error as? NetFailure {
+        case .timeout?: slots.pointer[base + 4] += 1
+        case .closed?: slots.pointer[base + 5] += 1
+        default: break
+        }
+    }
+
+    /// The counts over every task, and the median connect time.
+    static func figures(_ values: [Int64], tasks: Int, stride: Int) -> Figures {
         var totals = [Int](repeating: 0, count: 6)
         var connects: [Double] = []
         for index in 0..<tasks {
-            for slot in [0, 1, 2, 4, 5] { totals[slot] += Int(values[index * 6 + slot]) }
-            if values[index * 6 + 3] > 0 { connects.append(Double(values[index * 6 + 3])) }
+            for slot in [0, 1, 2, 4, 5] { totals[slot] += Int(values[index * stride + slot]) }
+            if values[index * stride + 3] > 0 { connects.append(Double(values[index * stride + 3])) }
         }
         var figures = Figures()
         figures[NetWorkload.sent] = totals[0]
@@ -180,9 +195,6 @@ final class NetClients: NetTally, @unchecked Sendable {
         figures[NetWorkload.timedOut] = totals[4]
         figures[NetWorkload.reset] = totals[5]
         figures[NetWorkload.connect] = Summary(connects).map { Double(Int64($0.median)) / 1e3 }
-        figures.set(
-            roundTrips, scale: 1e6, p50: NetWorkload.requestP50, p90: NetWorkload.requestP90,
-            p99: NetWorkload.requestP99, max: NetWorkload.requestMax)
         return figures
     }
 }
