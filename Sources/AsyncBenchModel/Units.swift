@@ -65,6 +65,16 @@ public enum Units {
     }
 
     /// A number with at most `digits` decimals and no trailing zeros.
+    /// The items of a comma list given to `option`, trimmed; refuses an empty list or item.
+    public static func list(_ text: String, option: String) throws(UsageError) -> [String] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            String($0).trimmingWhitespace()
+        }
+        guard items.contains(where: { !$0.isEmpty }) else { throw .emptyList(option: option) }
+        guard !items.contains(where: \.isEmpty) else { throw .emptyItem(option: option, value: text) }
+        return items
+    }
+
     public static func trim(_ value: Double, digits: Int = 3) -> String {
         guard value.isFinite else { return "" }
         var text = Self.fixed(value, digits: digits)

@@ -6,12 +6,7 @@ import CAsyncBench
 /// How `RunPlan` reads the comma lists and sizes of the command line.
 extension RunPlan {
     public static func list(_ text: String, option: String) throws(UsageError) -> [String] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map {
-            String($0).trimmingWhitespace()
-        }
-        guard items.contains(where: { !$0.isEmpty }) else { throw .emptyList(option: option) }
-        guard !items.contains(where: \.isEmpty) else { throw .emptyItem(option: option, value: text) }
-        return items
+        try Units.list(text, option: option)
     }
 
     static func names(

@@ -77,12 +77,9 @@ extension ClaimsReport {
 
     /// C4 from net-rate rows alone: the highest rate each model sustains at the largest N.
     static func c4OnlyOpenLoop(_ run: RecordedRun, _ models: Models, text: String) -> Finding {
-        let rows = run.rows.filter { $0.key.workload == NetRateWorkload.name && $0.allocator == "system" }
-        let n = rows.filter { $0.status == .ok }.map(\.key.tasks).max() ?? 0
+        let (n, cells) = openLoopCells(run) ?? (0, [])
         func best(_ backend: String) -> ResultRow? {
-            rows.filter { $0.key.backend == backend && $0.key.tasks == n && sustains($0) }.max {
-                $0.key.rate < $1.key.rate
-            }
+            cells.filter { $0.key.backend == backend && sustains($0) }.max { $0.key.rate < $1.key.rate }
         }
         let (pool, thread) = (models.pool, models.thread)
         let rule =

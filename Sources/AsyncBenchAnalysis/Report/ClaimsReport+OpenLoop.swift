@@ -15,10 +15,16 @@ extension ClaimsReport {
     /// C4 under an open loop (net-rate rows): per backend at the largest N, p50 / p99 from the
     /// intended send at each offered rate, and the highest rate it sustains with its memory per
     /// connection; nil without net-rate rows.
-    static func c4OpenLoop(_ run: RecordedRun) -> String? {
+    /// The net-rate rows (system allocator) at the largest N with an ok one, and that N; nil
+    /// without any.
+    static func openLoopCells(_ run: RecordedRun) -> (n: Int, cells: [ResultRow])? {
         let rows = run.rows.filter { $0.key.workload == NetRateWorkload.name && $0.allocator == "system" }
         guard let n = rows.filter({ $0.status == .ok }).map(\.key.tasks).max() else { return nil }
-        let cells = rows.filter { $0.key.tasks == n }
+        return (n, rows.filter { $0.key.tasks == n })
+    }
+
+    static func c4OpenLoop(_ run: RecordedRun) -> String? {
+        guard let (n, cells) = openLoopCells(run) else { return nil }
         let rates = cells.map(\.key.rate).uniqued().sorted()
         let latency = cells.first?.latencyMilliseconds ?? 0
         var text =

@@ -52,11 +52,8 @@ public enum NetRateWorkload: Workload {
 
     /// `--rate`'s comma list, each a number of requests per second above 0.
     static func rates(_ text: String) throws(UsageError) -> [Double] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map {
-            String($0).trimmingWhitespace()
-        }
         var rates: [Double] = []
-        for item in items {
+        for item in try Units.list(text, option: "--rate") {
             guard let rate = Double(item.replacingAll("_", with: "")), rate.isFinite else {
                 throw .outOfRange(option: "--rate", value: item, range: "numbers of requests per second, e.g. 500,5000")
             }
