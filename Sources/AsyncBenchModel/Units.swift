@@ -5,6 +5,9 @@ public enum Units {
     /// A bare number is refused: "10" could mean seconds or milliseconds.
     public static func parseDuration(_ text: String, option: String) throws(UsageError) -> Int64 {
         let trimmed = text.trimmingWhitespace().lowercased()
+        guard !trimmed.hasPrefix("-") else {
+            throw .outOfRange(option: option, value: "'\(text)'", range: "0 or more, with a unit (e.g. 10ms)")
+        }
         let units: [(String, Double)] = [
             ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9),
         ]
@@ -26,6 +29,9 @@ public enum Units {
     /// Parses a size: `65536`, `64KiB`, `64K`, `8MiB`, `8M`, `1GiB`. Returns bytes.
     public static func parseSize(_ text: String, option: String) throws(UsageError) -> Int {
         let trimmed = text.trimmingWhitespace()
+        guard !trimmed.hasPrefix("-") else {
+            throw .outOfRange(option: option, value: "'\(text)'", range: "0 or more (e.g. 64KiB)")
+        }
         let units: [(String, Int)] = [
             ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30),
             ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("k", 1 << 10), ("B", 1), ("", 1),

@@ -85,6 +85,14 @@ extension AsyncBench {
 
             @OptionGroup var baselines: BaselineOptions
 
+            func validate() throws {
+                do {
+                    try BaselineStore.checkName(name)
+                } catch {
+                    throw ValidationError(error.description)
+                }
+            }
+
             func run() throws {
                 try finish(
                     with:

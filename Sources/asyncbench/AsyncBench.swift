@@ -29,4 +29,13 @@ struct AsyncBench: ParsableCommand {
         ],
         defaultSubcommand: Run.self
     )
+
+    /// Reads the command line through `CommandLinePreflight` (negative values, `-dash`), then runs
+    /// the command as ArgumentParser does.
+    static func main() {
+        switch CommandLinePreflight.prepare(Array(CommandLine.arguments.dropFirst())) {
+        case .success(let arguments): main(arguments)
+        case .failure(let error): exit(withError: error)
+        }
+    }
 }

@@ -20,10 +20,23 @@ import Testing
         #expect(try Units.parseDuration(text, option: "--latency") == nanoseconds)
     }
 
-    @Test(arguments: ["10", "", "ms", "-5ms", "ten ms", "10 parsecs", "10msx"])
+    @Test(arguments: ["10", "", "ms", "ten ms", "10 parsecs", "10msx"])
     func malformedDurationsAreRefused(text: String) {
         #expect(throws: UsageError.badDuration(option: "--latency", value: text)) {
             try Units.parseDuration(text, option: "--latency")
+        }
+    }
+
+    @Test func aNegativeDurationOrSizeIsOutOfRange() {
+        #expect(
+            throws: UsageError.outOfRange(
+                option: "--latency", value: "'-5ms'", range: "0 or more, with a unit (e.g. 10ms)")
+        ) {
+            try Units.parseDuration("-5ms", option: "--latency")
+        }
+        #expect(throws: UsageError.outOfRange(option: "--thread-stack", value: "'-5'", range: "0 or more (e.g. 64KiB)"))
+        {
+            try Units.parseSize("-5", option: "--thread-stack")
         }
     }
 

@@ -34,12 +34,48 @@ extension EndToEndTests {
             ["--latency", "1000000s"],
             "Error: --latency must be below 1000000s (11.5 days), got '1000000s'\n"
         ),
+        // A negative value is the option's value (ArgumentParser alone says "Missing value").
+        (["--tasks", "-1"], "Error: --tasks must be between 1 and 10000000, got -1\n"),
+        (["--tasks", "-1,10"], "Error: --tasks must be between 1 and 10000000, got -1\n"),
+        (["--latency", "-1ms"], "Error: --latency must be 0 or more, with a unit (e.g. 10ms), got '-1ms'\n"),
+        (["--warmup", "-1"], "Error: --warmup must be between 0 and 100, got -1\n"),
+        (["--rate", "-5"], "Error: --rate must be at least 1 request per second, got -5\n"),
     ])
     func aBadRunOptionIsNamedWithTheRunUsage(arguments: [String], message: String) throws {
         let result = try run(arguments + ["--out", temporaryDirectory()])
         #expect(result.status == 64)
         #expect(result.stderr == message + Self.runUsage)
         #expect(try run(["run"] + arguments).stderr == message + Self.runUsage, "the same with 'run' named")
+    }
+
+    /// Tests/Fixtures/sleep-run, a run that saves as a baseline.
+    static let sleepFixture =
+        String(#filePath).split(separator: "/").dropLast(2).map { "/" + $0 }.joined()
+        + "/Fixtures/sleep-run"
+
+    @Test func aSingleDashWordIsRefusedNotReadAsAClusterEndingInHelp() throws {
+        let baselines = temporaryDirectory()
+        // `-dash` was -d -a -s -h: the help, exit 0, nothing saved.
+        let result = try run(["baseline", "save", "-dash", Self.sleepFixture, "--baseline-dir", baselines])
+        #expect(result.status == 64)
+        #expect(
+            result.stderr
+                == "Error: '-dash' is not an option: asyncbench's options are long (--name) but -h; a name cannot start with '-', and a path that does is written ./-dash\nUsage: asyncbench <subcommand>\n  See 'asyncbench --help' for more information.\n"
+        )
+        #expect(Files.list(baselines).isEmpty)
+    }
+
+    @Test(arguments: [["--", "-dash"], [String(repeating: "a", count: 300)]])
+    func aBaselineNameThatIsNotOneFolderNameIsBadInput(name: [String]) throws {
+        let baselines = temporaryDirectory()
+        let result = try run(["baseline", "save"] + name + [Self.sleepFixture, "--baseline-dir", baselines])
+        #expect(result.status == 64)
+        let shown = name.last!.count > 40 ? String(name.last!.prefix(40)) + "…" : name.last!
+        #expect(
+            result.stderr.hasPrefix(
+                "Error: baseline name '\(shown)' (\(name.last!.count) characters) must start with a letter or digit"),
+            "\(result.stderr)")
+        #expect(Files.list(baselines).isEmpty)
     }
 
     @Test func aServerHostThatDoesNotResolveIsNamedAsSuch() throws {
@@ -149,8 +185,8 @@ extension EndToEndTests {
         try Files.writeAtomically("", to: file)
         let cases: [([String], Int32, String)] = [
             (
-                ["baseline", "save", "..", root], 2,
-                "Error: baseline name '..' would name the baselines folder or one above it; choose a name such as main or v1.2\n"
+                ["baseline", "save", "..", root], 64,
+                "Error: baseline name '..' would name the baselines folder or one above it; choose a name such as main or v1.2\nUsage: asyncbench baseline save <name> [<run-path>] [--baseline-dir <dir>]\n  See 'asyncbench baseline save --help' for more information.\n"
             ),
             (
                 ["report", loop], 2,
