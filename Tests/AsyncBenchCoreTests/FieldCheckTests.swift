@@ -135,6 +135,16 @@ import Testing
         #expect(back?.rows.first?.message == "=cmd|' /C calc'!A0\\n#comment line")
     }
 
+    @Test func messagesPrintedToTheTerminalStayOneLine() throws {
+        var row = RegressionTests.row("pthread", tasks: 100, walls: [1], status: .error)
+        row.message = "boom\n\u{1b}[2Jcleared"
+        let table = SummaryTable.render([row])
+        #expect(table.contains("error: boom\\n\\u{1b}[2Jcleared") && !table.contains("\u{1b}"), "\(table)")
+        let run = RecordedRun(path: "f.csv", schemaVersion: Schema.version, metadata: nil, rows: [row])
+        let trend = Trend(metric: try #require(Metric.named("wall")), runs: [("a|b", run)])
+        #expect(!trend.table(markdown: true).contains("a|b"), "a label's | would split the table")
+    }
+
     @Test func markdownAndHTMLShowTextAsItself() {
         let hostile = "x | <img src=x onerror=alert(1)> [link](javascript:alert(1)) `code` **b**\n# h"
         let markdown = Markdown.text(hostile)

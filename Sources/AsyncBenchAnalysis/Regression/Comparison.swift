@@ -120,7 +120,7 @@ public struct Comparison: Sendable {
                 [
                     entry.cell, entry.metric, Self.format(entry.baseline, entry.metric),
                     Self.format(entry.current, entry.metric), entry.changePercent.map { Self.percent($0) } ?? "",
-                    entry.verdict.rawValue, entry.note,
+                    entry.verdict.rawValue, entry.note.controlEscaped,
                 ]
             }
             return SummaryTable.align([header] + lines, rightAligned: [2, 3, 4]) + summary + "\n"

@@ -36,8 +36,11 @@ public struct Trend: Sendable {
             [entry.cell.description] + entry.values.map { Comparison.format($0, metric.name) }
         }
         if markdown {
-            return ([header, header.map { _ in "---" }] + rows).map { "| " + $0.joined(separator: " | ") + " |" }
-                .joined(separator: "\n") + "\n"
+            // Labels come from the command line, cells from files: escaped, they stay text.
+            let escaped = ([header] + rows).map { $0.map(Markdown.text) }
+            return ([escaped[0], header.map { _ in "---" }] + escaped.dropFirst()).map {
+                "| " + $0.joined(separator: " | ") + " |"
+            }.joined(separator: "\n") + "\n"
         }
         return SummaryTable.align([header] + rows, rightAligned: Set(1..<header.count))
     }

@@ -31,7 +31,7 @@ public enum CapacityFile {
         }
         var text = SummaryTable.align([header] + lines, rightAligned: [1, 2, 3, 5, 6])
         for result in results where !result.message.isEmpty {
-            text += "\(result.backend): \(result.message)\n"
+            text += "\(result.backend): \(result.message.controlEscaped)\n"
         }
         return text
     }
