@@ -34,6 +34,15 @@ public protocol ColumnValue: Sendable {
     var figure: Figure { get }
     /// The value of a CSV field; nil when empty or not of this type.
     static func parse(_ text: String) -> Self?
+    /// What a field of this type holds, for messages ("a whole number").
+    static var expected: String { get }
+    /// The domain of a column of this type unless it declares another.
+    static var defaultDomain: FigureDomain { get }
+}
+
+extension ColumnValue {
+    public static var expected: String { "a known value" }
+    public static var defaultDomain: FigureDomain { .name }
 }
 
 extension Int: ColumnValue {
@@ -45,7 +54,12 @@ extension Int: ColumnValue {
         }
     }
     public var figure: Figure { .integer(Int64(self)) }
-    public static func parse(_ text: String) -> Int? { Int(text) ?? Double(text).flatMap { Int(figure: .real($0)) } }
+    /// A whole number in the decimal grammar (`DecimalText`); `1e3` and `2.0` are read too.
+    public static func parse(_ text: String) -> Int? {
+        DecimalText.parseInteger(text) ?? DecimalText.parse(text).flatMap { Int(figure: .real($0)) }
+    }
+    public static var expected: String { "a whole number" }
+    public static var defaultDomain: FigureDomain { .nonNegative }
 }
 
 extension Double: ColumnValue {
@@ -57,7 +71,10 @@ extension Double: ColumnValue {
         }
     }
     public var figure: Figure { .real(self) }
-    public static func parse(_ text: String) -> Double? { Double(text) }
+    /// A number in the decimal grammar (`DecimalText`): no hexadecimal, `inf` or `nan`.
+    public static func parse(_ text: String) -> Double? { DecimalText.parse(text) }
+    public static var expected: String { "a decimal number" }
+    public static var defaultDomain: FigureDomain { .nonNegative }
 }
 
 extension String: ColumnValue {
@@ -66,7 +83,9 @@ extension String: ColumnValue {
         self = value
     }
     public var figure: Figure { .text(self) }
-    public static func parse(_ text: String) -> String? { text }
+    /// The text of a field, without the quote a formula character got (`spreadsheetSafe`).
+    public static func parse(_ text: String) -> String? { text.spreadsheetUnquoted }
+    public static var expected: String { "text" }
 }
 
 /// One column of the results: its name in the CSV header, its unit (in the name too, by
@@ -81,21 +100,30 @@ public struct Column<Value: ColumnValue>: Sendable {
     public let digits: Int
     /// The header of its column in the summary table printed after a run, when it has one.
     public let summary: String?
+    /// What its figures may be beyond their type (finite, sign, a name): checked wherever a
+    /// figure comes from outside (a file read back, a worker's report).
+    public let domain: FigureDomain
 
-    public init(_ name: String, _ meaning: String, digits: Int = 3, summary: String? = nil) {
+    /// `domain` defaults to the type's: numbers ≥ 0, text a `Name`; a column whose figures may
+    /// be negative (a difference) says `.signed`, one of free text `.freeText`.
+    public init(
+        _ name: String, _ meaning: String, digits: Int = 3, summary: String? = nil, domain: FigureDomain? = nil
+    ) {
         self.name = name
         self.meaning = meaning
         self.digits = digits
         self.summary = summary
+        self.domain = domain ?? Value.defaultDomain
     }
 
     /// The column without its value type, for the schema.
     public var erased: AnyColumn {
         let digits = self.digits
         return AnyColumn(
-            name: name, meaning: meaning, summary: summary,
+            name: name, meaning: meaning, summary: summary, domain: domain, expected: Value.expected,
             parse: { text in text.isEmpty ? nil : Value.parse(text)?.figure },
-            format: { figure in Figure.format(figure, digits: digits) })
+            format: { figure in Figure.format(figure, digits: digits) },
+            accepts: { figure in Value(figure: figure) != nil })
     }
 }
 
@@ -104,10 +132,15 @@ public struct AnyColumn: Sendable {
     public let name: String
     public let meaning: String
     public let summary: String?
+    public let domain: FigureDomain
+    /// What a field of the column holds, for messages ("a whole number").
+    public let expected: String
     /// The figure a CSV field holds (nil: empty, or not of the column's type).
     public let parse: @Sendable (String) -> Figure?
     /// The CSV field of a figure.
     public let format: @Sendable (Figure) -> String
+    /// Whether a figure has the column's type.
+    public let accepts: @Sendable (Figure) -> Bool
 }
 
 extension Figure {
@@ -117,7 +150,7 @@ extension Figure {
         switch figure {
         case .integer(let value): return "\(value)"
         case .real(let value): return value.isFinite ? Units.trim(value, digits: digits) : ""
-        case .text(let value): return value
+        case .text(let value): return value.spreadsheetSafe
         }
     }
 }

@@ -23,9 +23,10 @@ public enum CSV {
         line(schema.fields(row))
     }
 
-    /// The `#` lines at the top of a results file. Line breaks in values are flattened.
+    /// The `#` lines at the top of a results file. Line breaks and other control characters in
+    /// values are escaped (`\n`, `\u{1b}`): each stays one comment line.
     public static func preamble(_ metadata: RunMetadata) -> String {
-        metadata.summaryLines.map { "# " + $0.flattened + "\n" }.joined()
+        metadata.summaryLines.map { "# " + $0.controlEscaped + "\n" }.joined()
     }
 
     /// Splits CSV text into records of fields (quoted fields may hold commas, quotes, newlines).

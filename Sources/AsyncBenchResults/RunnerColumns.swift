@@ -20,7 +20,7 @@ public enum RunnerColumns {
     public static let efficiency = Column<Double>(
         "efficiency", "latency_ms / wall_ms_median: 1.0 = N waits cost one wait; sequential ≈ 1/N", digits: 4)
     public static let overheadPerTask = Column<Double>(
-        "overhead_us_per_task", "(wall_ms_median − latency_ms) / tasks, µs: what each extra task adds")
+        "overhead_us_per_task", "(wall_ms_median − latency_ms) / tasks, µs: what each extra task adds", domain: .signed)
     public static let createPerTask = Column<Double>(
         "create_us_per_task",
         "the backend's loop that creates and starts every task (addTask, queue.async, pthread_create, fork) / tasks, µs, median; empty for sequential"

@@ -77,7 +77,9 @@ public struct Schema: Sendable {
                 Entry(
                     name: "message",
                     meaning: "why a cell is not ok (the errno text, the signal, the cap); empty when ok"
-                ) { $0.message },
+                        // One line, control characters escaped, a leading formula character
+                        // neutralised (`spreadsheetSafe`; docs/output.md states the rule).
+                ) { $0.message.spreadsheetSafe },
             ]
     }
 

@@ -34,7 +34,7 @@ public enum SummaryTable {
                 row[RunnerColumns.rssPerTask].map { Units.formatBytes(Int($0.rounded())) } ?? "-",
                 row[RunnerColumns.heapPerTask].map { Units.formatBytes(Int($0.rounded())) } ?? "-",
                 row[RunnerColumns.threadsPeak].map { "\($0)" } ?? "-",
-                row.status == .ok ? "ok" : "\(row.status.rawValue): \(row.message)",
+                row.status == .ok ? "ok" : "\(row.status.rawValue): \(row.message.controlEscaped)",
             ]
             return line
         }

@@ -79,7 +79,7 @@ import Testing
         ]
         let path = temporaryDirectory() + "/capacity.csv"
         try Files.writeAtomically(CapacityFile.text(results, metadata: RegressionTests.machine), to: path)
-        #expect(CapacityFile.load(path) == results)
+        #expect(try CapacityFile.load(path) == results)
         #expect(CapacityFile.table(results).contains("1024000"))
     }
 
@@ -89,11 +89,15 @@ import Testing
         let root = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
         let path = "/" + root + "/Results/capacity/capacity.csv"
         let committed = try #require(Measurement.readFile(path))
-        let results = try #require(CapacityFile.load(path))
+        let results = try #require(try CapacityFile.load(path))
         #expect(results.count == 9)
         func rows(_ text: String) -> [Substring] {
             text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.drop { $0 != "," } }
         }
-        #expect(rows(CapacityFile.text(results, metadata: RegressionTests.machine)) == rows(committed))
+        // Since issue 26 a message starting with a formula character (`--time-budget`) is
+        // written with a leading quote; the committed file predates it.
+        let quoted = committed.replacing(",--time-budget", with: ",'--time-budget")
+        #expect(rows(CapacityFile.text(results, metadata: RegressionTests.machine)) == rows(quoted))
+        #expect(results.first?.message.hasPrefix("--time-budget") == true, "read back without the quote")
     }
 }

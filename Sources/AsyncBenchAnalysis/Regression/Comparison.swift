@@ -120,24 +120,25 @@ public struct Comparison: Sendable {
                 [
                     entry.cell, entry.metric, Self.format(entry.baseline, entry.metric),
                     Self.format(entry.current, entry.metric), entry.changePercent.map { Self.percent($0) } ?? "",
-                    entry.verdict.rawValue, entry.note,
+                    entry.verdict.rawValue, entry.note.controlEscaped,
                 ]
             }
             return SummaryTable.align([header] + lines, rightAligned: [2, 3, 4]) + summary + "\n"
         case .markdown:
             var text =
-                "| cell | metric | \(baselineName) | \(currentName) | change | verdict | note |\n|---|---|--:|--:|--:|---|---|\n"
+                "| cell | metric | \(Markdown.text(baselineName)) | \(Markdown.text(currentName)) | change | verdict | note |\n|---|---|--:|--:|--:|---|---|\n"
             for entry in shown {
                 let verdict = entry.verdict == .regressed ? "**regressed**" : entry.verdict.rawValue
                 let change = entry.changePercent.map { Self.percent($0) } ?? ""
-                let cells = [
-                    entry.cell, entry.metric, Self.format(entry.baseline, entry.metric),
-                    Self.format(entry.current, entry.metric), change, verdict, entry.note,
-                ]
-                text +=
-                    "| " + cells.map { $0.replacingAll("|", with: "\\|").flattened }.joined(separator: " | ") + " |\n"
+                // Every cell but the verdict is data, escaped: a note may quote a worker's message.
+                let cells =
+                    [
+                        entry.cell, entry.metric, Self.format(entry.baseline, entry.metric),
+                        Self.format(entry.current, entry.metric), change,
+                    ].map(Markdown.text) + [verdict, Markdown.text(entry.note)]
+                text += "| " + cells.joined(separator: " | ") + " |\n"
             }
-            return text + "\n" + summary + "\n"
+            return text + "\n" + Markdown.text(summary) + "\n"
         }
     }
 

@@ -11,6 +11,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String)
     case empty(path: String)
     case malformed(path: String, line: Int, problem: String)
+    /// A field that is not a value of its column: not of its type, not finite, negative where
+    /// the column never is, a name outside the name grammar.
+    case badField(path: String, line: Int, column: String, value: String, problem: String)
     case schemaMismatch(path: String, found: Int, readable: [Int])
     case baselineNotFound(name: String, directory: String, known: [String])
     case badName(String)
@@ -31,6 +34,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return "\(path): empty, no header line; it is not an asyncbench results file"
         case .malformed(let path, let line, let problem):
             return "\(path):\(line): \(problem)"
+        case .badField(let path, let line, let column, let value, let problem):
+            return
+                "\(path):\(line): column \(column): \(value.quotedExcerpt()) \(problem); asyncbench never writes that (the file was edited or is not asyncbench's): fix or remove the row, or re-run the sweep"
         case .schemaMismatch(let path, let found, let readable):
             let versions = readable.map(String.init).joined(separator: ", ")
             return
@@ -88,7 +94,13 @@ public struct RecordedRun: Sendable {
         }
         guard let text = Measurement.readFile(csvPath) else { throw .unreadable(path: csvPath) }
         var run = try parse(text, path: csvPath)
-        run.capacity = CapacityFile.load(folder + "/capacity.csv")
+        do {
+            run.capacity = try CapacityFile.load(folder + "/capacity.csv")
+        } catch {
+            throw .badField(
+                path: folder + "/capacity.csv", line: error.line, column: error.column, value: error.value,
+                problem: error.problem)
+        }
         if let json = Measurement.readFile(folder + "/run.json") {
             run.metadata = try metadata(json, path: folder + "/run.json")
         }
@@ -97,9 +109,11 @@ public struct RecordedRun: Sendable {
 
     /// Decodes a run.json, refusing one that is not asyncbench's (empty, garbage, an array).
     static func metadata(_ json: String, path: String) throws(DataError) -> RunMetadata {
-        let problem: String
+        var problem: String
         do {
-            return try JSONDecoder().decode(RunMetadata.self, from: Data(json.utf8))
+            let metadata = try JSONDecoder().decode(RunMetadata.self, from: Data(json.utf8))
+            guard let refused = metadata.problem else { return metadata }
+            problem = refused
         } catch DecodingError.keyNotFound(let key, _) {
             problem = "it has no '\(key.stringValue)' field"
         } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
@@ -146,56 +160,54 @@ public struct RecordedRun: Sendable {
                 )
             }
             let values = Dictionary(zip(header.fields, record.fields), uniquingKeysWith: { first, _ in first })
-            guard let version = Int(values["schema_version"] ?? "") else {
+            guard let version = DecimalText.parseInteger(values["schema_version"] ?? "") else {
                 throw .malformed(path: path, line: record.line, problem: "schema_version is not a number")
             }
             guard Schema.readableVersions.contains(version) else {
                 throw .schemaMismatch(path: path, found: version, readable: Schema.readableVersions)
             }
             schemaVersion = version
-            guard let tasks = Int(values["tasks"] ?? ""), tasks > 0 else {
+            guard let tasks = DecimalText.parseInteger(values["tasks"] ?? ""), tasks > 0,
+                Double(tasks) <= FigureDomain.limit
+            else {
                 throw .malformed(
                     path: path, line: record.line,
-                    problem: "tasks '\(values["tasks"] ?? "")' is not a positive whole number")
+                    problem: "tasks \((values["tasks"] ?? "").quotedExcerpt()) is not a positive whole number")
             }
-            guard let latency = Double(values["latency_ms"] ?? "") else {
-                throw .malformed(
-                    path: path, line: record.line, problem: "latency_ms '\(values["latency_ms"] ?? "")' is not a number"
-                )
-            }
+            let latency = try Self.number("latency_ms", values, path: path, line: record.line)
             let statusText = values["status"] ?? ""
             guard let status = CellStatus(rawValue: statusText) else {
-                throw .malformed(path: path, line: record.line, problem: "unknown status '\(statusText)'")
+                throw .malformed(path: path, line: record.line, problem: "unknown status \(statusText.quotedExcerpt())")
             }
             // `pinned` came with schema 2; schema 1 cells ran unpinned.
             let pinned = values["pinned"] ?? "no"
             guard pinned == "yes" || pinned == "no" else {
-                throw .malformed(path: path, line: record.line, problem: "pinned '\(pinned)' is not yes or no")
+                throw .malformed(
+                    path: path, line: record.line, problem: "pinned \(pinned.quotedExcerpt()) is not yes or no")
             }
             // `allocator` came with schema 3; earlier cells ran on the system allocator.
             let allocator = values["allocator"] ?? Allocator.system.rawValue
             guard Allocator(rawValue: allocator) != nil else {
                 throw .malformed(
-                    path: path, line: record.line, problem: "allocator '\(allocator)' is not system or jemalloc")
+                    path: path, line: record.line,
+                    problem: "allocator \(allocator.quotedExcerpt()) is not system or jemalloc")
             }
             // `rate_rps` came with schema 6; earlier cells were all closed-loop.
-            let rateText = values["rate_rps"] ?? "0"
-            guard let rate = Double(rateText), rate >= 0 else {
-                throw .malformed(
-                    path: path, line: record.line, problem: "rate_rps '\(rateText)' is not a number ≥ 0")
-            }
+            let rate =
+                values["rate_rps"] == nil ? 0 : try Self.number("rate_rps", values, path: path, line: record.line)
+            let (backend, workload) = (
+                try Self.name("backend", values, path: path, line: record.line),
+                try Self.name("workload", values, path: path, line: record.line)
+            )
             let key = CellKey(
-                backend: values["backend"] ?? "", workload: values["workload"] ?? "", tasks: tasks,
+                backend: backend, workload: workload, tasks: tasks,
                 latencyMilliseconds: latency, pinned: pinned == "yes", allocator: allocator, rate: rate)
             if rows.contains(where: { $0.key == key }) {
                 throw .malformed(path: path, line: record.line, problem: "a second row for the cell \(key)")
             }
-            var row = ResultRow(key: key, status: status, message: values["message"] ?? "")
-            for (name, field) in values {
-                if let column = schema.figureColumns[name], let figure = column.parse(field) {
-                    row.figures[name] = figure
-                }
-            }
+            var row = ResultRow(key: key, status: status, message: (values["message"] ?? "").spreadsheetUnquoted)
+            row.figures = try Self.figures(
+                values, columns: header.fields, schema: schema, path: path, line: record.line)
             row.line = record.line
             rows.append(row)
         }

@@ -36,42 +36,55 @@ public struct Trend: Sendable {
             [entry.cell.description] + entry.values.map { Comparison.format($0, metric.name) }
         }
         if markdown {
-            return ([header, header.map { _ in "---" }] + rows).map { "| " + $0.joined(separator: " | ") + " |" }
-                .joined(separator: "\n") + "\n"
+            // Labels come from the command line, cells from files: escaped, they stay text.
+            let escaped = ([header] + rows).map { $0.map(Markdown.text) }
+            return ([escaped[0], header.map { _ in "---" }] + escaped.dropFirst()).map {
+                "| " + $0.joined(separator: " | ") + " |"
+            }.joined(separator: "\n") + "\n"
         }
         return SummaryTable.align([header] + rows, rightAligned: Set(1..<header.count))
     }
 
-    /// The gnuplot data file: one block per cell (x = baseline index, y = value), blank-line separated.
+    /// The gnuplot data file: one block per cell (x = baseline index, y = value), blank-line
+    /// separated, its first line the cell's name in double quotes: the script takes each line's
+    /// title from there (`columnheader`), so a name read from a file reaches gnuplot only as
+    /// data, never as program text.
     public var gnuplotData: String {
         series.map { entry in
-            "# \(entry.cell)\n"
+            "\"\(entry.cell.description.replacingAll("\"", with: "").controlEscaped)\"\n"
                 + entry.values.enumerated().map { index, value in
                     "\(index) \(value.map { Units.trim($0, digits: 6) } ?? "NaN")"
                 }.joined(separator: "\n")
         }.joined(separator: "\n\n\n") + "\n"
     }
 
-    /// A gnuplot script drawing `dataPath` into `chartPath` (PNG), one line per cell.
+    /// A gnuplot script drawing `dataPath` into `chartPath` (PNG), one line per cell. Its text
+    /// holds no name from the runs (titles come from the data file); the baselines' labels, from
+    /// the command line, are written as `Trend.gnuplotString`s.
     public func gnuplotScript(dataPath: String, chartPath: String) -> String {
-        let tics = labels.enumerated().map { "\"\($1.replacingAll("\"", with: ""))\" \($0)" }.joined(separator: ", ")
-        let titles = series.map { "\"\($0.cell.description)\"" }.joined(separator: " ")
+        let tics = labels.enumerated().map { "\(Self.gnuplotString($1)) \($0)" }.joined(separator: ", ")
         let unit = metric.unit.isEmpty ? "" : " (\(metric.unit))"
         return """
-            set terminal pngcairo size 1000,600 font "sans,10"
-            set output "\(chartPath)"
-            set title "\(metric.name): \(metric.meaning), per saved baseline"
+            set terminal pngcairo size 1000,600 font "sans,10" noenhanced
+            set output \(Self.gnuplotString(chartPath))
+            set title \(Self.gnuplotString("\(metric.name): \(metric.meaning), per saved baseline"))
             set xlabel "baseline"
-            set ylabel "\(metric.name)\(unit), log scale"
+            set ylabel \(Self.gnuplotString("\(metric.name)\(unit), log scale"))
             set xtics (\(tics))
             set xrange [-0.5:\(labels.count - 1).5]
             set grid
             set logscale y
             set key outside right
-            titles = '\(titles)'
-            plot for [i=0:\(max(0, series.count - 1))] "\(dataPath)" index i using 1:2 with linespoints title word(titles, i + 1)
+            plot for [i=0:\(max(0, series.count - 1))] \(Self.gnuplotString(dataPath)) index i using 1:2 with linespoints title columnheader(1)
 
             """
+    }
+
+    /// `text` as a gnuplot string that is only text: single-quoted (gnuplot substitutes
+    /// backquoted commands inside double quotes, never inside single ones), a quote doubled,
+    /// control characters escaped onto one line.
+    public static func gnuplotString(_ text: String) -> String {
+        "'" + text.controlEscaped.replacingAll("'", with: "''") + "'"
     }
 
     /// Writes the data and script beside `chartPath` and runs gnuplot there, under names of its

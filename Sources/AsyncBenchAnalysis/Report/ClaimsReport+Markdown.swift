@@ -12,19 +12,23 @@ extension ClaimsReport {
             "Each verdict below is computed by `asyncbench report` from this run's `results.csv` by the rule stated with it; nothing is typed by hand. The claims come from a tutorial chapter on Python's asyncio (C1–C8 in CLAIMS.md); here they are tested on Swift's concurrency models\(pythonFindings == nil ? "" : " and, by the same rules, on Python's (the `python-*` backends)"). A figure measured over repetitions carries a range, [low–high]: what the middle half of its repetitions give (first to third quartile of their wall times; one odd repetition moves the median the verdict uses very little), or for a p99 the lowest and highest p99 of one repetition; a rule whose threshold lies inside that range gives *inconclusive* instead of a verdict another run could flip.\n\n"
         text += "## Machine and run\n\n"
         if let metadata = run.metadata {
-            text += "- Machine: \(metadata.machineLine)\n"
-            text += "- Date: \(metadata.date)\n"
-            text += "- Command: `\(metadata.commandLine)`\n"
-            if !metadata.settings.isEmpty { text += "- Settings: \(metadata.settings.joined(separator: ", "))\n" }
+            // run.json's strings are data: escaped, they cannot add Markdown or HTML to the report.
+            text += "- Machine: \(Markdown.text(metadata.machineLine))\n"
+            text += "- Date: \(Markdown.text(metadata.date))\n"
+            text += "- Command: \(Markdown.code(metadata.commandLine))\n"
+            if !metadata.settings.isEmpty {
+                text += "- Settings: \(Markdown.text(metadata.settings.joined(separator: ", ")))\n"
+            }
             for worker in metadata.workers ?? [] {
-                text += "- Worker built once before the first cell, apart from every measurement: \(worker.line)\n"
+                text +=
+                    "- Worker built once before the first cell, apart from every measurement: \(Markdown.text(worker.line))\n"
             }
         } else {
             text += "- Machine: unknown (no run.json beside the CSV)\n"
         }
         let statuses = Dictionary(grouping: run.rows, by: \.status).map { "\($0.value.count) \($0.key)" }.sorted()
         text += "- Cells: \(run.rows.count) (\(statuses.joined(separator: ", ")))\n"
-        text += "- Results: `\(run.path)`\n\n"
+        text += "- Results: \(Markdown.code(run.path))\n\n"
 
         text += summary()
         if let chartsNote { text += "Charts: \(chartsNote)\n\n" }

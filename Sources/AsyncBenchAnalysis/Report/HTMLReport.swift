@@ -71,11 +71,14 @@ public enum HTMLReport {
                 flush()
                 let target = String(line[line.index(after: open)..<line.index(before: line.endIndex)])
                 let name = target.split(separator: "/").last.map { String($0.split(separator: ".")[0]) } ?? target
-                if let chart = svg(name) {
+                if let chart = svg(name), isInert(chart) {
                     body +=
                         "<figure>\n" + stripProlog(chart) + "\n<figcaption>\(escape(name))</figcaption>\n</figure>\n"
                 } else {
-                    body += "<p class=\"missing\">chart " + escape(name) + ": not drawn</p>\n"
+                    body +=
+                        "<p class=\"missing\">chart " + escape(name)
+                        + (svg(name) == nil ? ": not drawn" : ": not shown (its SVG holds script, not gnuplot's)")
+                        + "</p>\n"
                 }
             } else if line.hasPrefix("- ") {
                 if !paragraph.isEmpty {
@@ -129,22 +132,45 @@ public enum HTMLReport {
         return cells
     }
 
-    /// Escapes `text`, then turns `code`, **bold** and *emphasis* into their elements.
+    /// Escapes `text`, then turns `code`, **bold** and *emphasis* into their elements. A
+    /// backslash before ASCII punctuation (`Markdown.text`'s escapes) makes it a plain character.
     static func inline(_ text: String) -> String {
         var output = ""
+        var plain = ""
         var rest = Substring(text)
-        while let tick = rest.firstIndex(of: "`") {
-            output += emphasis(escape(String(rest[..<tick])))
-            let after = rest[rest.index(after: tick)...]
-            guard let close = after.firstIndex(of: "`") else {
-                rest = after
-                output += "`"
-                continue
+        while let character = rest.first {
+            rest.removeFirst()
+            if character == "\\", let next = rest.first, next.isASCII, next.isPunctuation || next.isSymbol,
+                let ascii = next.asciiValue
+            {
+                // A placeholder emphasis and code cannot match; `restore` turns it back.
+                plain.unicodeScalars.append(Unicode.Scalar(escapeBase + UInt32(ascii))!)
+                rest.removeFirst()
+            } else if character == "`", let close = rest.firstIndex(of: "`") {
+                output += restore(emphasis(escape(plain))) + "<code>" + escape(String(rest[..<close])) + "</code>"
+                plain = ""
+                rest = rest[rest.index(after: close)...]
+            } else {
+                plain.append(character)
             }
-            output += "<code>" + escape(String(after[..<close])) + "</code>"
-            rest = after[after.index(after: close)...]
         }
-        return output + emphasis(escape(String(rest)))
+        return output + restore(emphasis(escape(plain)))
+    }
+
+    /// The private-use code points that stand for escaped ASCII punctuation inside `inline`.
+    static let escapeBase: UInt32 = 0xE000
+
+    /// Each placeholder back as its (HTML-escaped) character.
+    static func restore(_ text: String) -> String {
+        var output = ""
+        for scalar in text.unicodeScalars {
+            if (escapeBase..<escapeBase + 128).contains(scalar.value) {
+                output += escape(String(Character(Unicode.Scalar(UInt8(scalar.value - escapeBase)))))
+            } else {
+                output.unicodeScalars.append(scalar)
+            }
+        }
+        return output
     }
 
     /// **bold** and *emphasis* in already escaped text.
@@ -169,6 +195,28 @@ public enum HTMLReport {
 
     static func escape(_ text: String) -> String {
         text.replacingAll("&", with: "&amp;").replacingAll("<", with: "&lt;").replacingAll(">", with: "&gt;")
+            .replacingAll("\"", with: "&quot;")
+    }
+
+    /// Whether an SVG file may be inlined: gnuplot's charts hold no script, event handler,
+    /// `javascript:` link or foreign HTML; a chart that does was not drawn by it (a run folder
+    /// from elsewhere), and is named instead of run in the reader's browser.
+    static func isInert(_ svg: String) -> Bool {
+        let lower = svg.lowercased()
+        if ["<script", "javascript:", "<foreignobject", "<iframe", "<embed", "<object"].contains(where: lower.contains)
+        {
+            return false
+        }
+        // An event handler attribute: whitespace, "on", letters, "=".
+        var scalars = Array(lower.unicodeScalars)[...]
+        while let index = scalars.firstIndex(where: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }) {
+            scalars = scalars[(index + 1)...]
+            guard scalars.starts(with: "on".unicodeScalars) else { continue }
+            let name = scalars.dropFirst(2).prefix { ("a"..."z").contains($0) }
+            let after = scalars.dropFirst(2 + name.count).drop { $0 == " " }
+            if !name.isEmpty && after.first == "=" { return false }
+        }
+        return true
     }
 
     /// An SVG file's text without its XML declaration and doctype, to sit inside HTML.

@@ -151,6 +151,7 @@ public enum WorkerCell {
             throw .setup(
                 "the worker reported ok with \(answer.samples.count) measured repetitions, not 1 to \(spec.reps)")
         }
+        if let problem = answer.problem(for: spec) { throw .setup(problem) }
         report.status = answer.status
         report.message = answer.message
         report.tasksReached = answer.tasksReached

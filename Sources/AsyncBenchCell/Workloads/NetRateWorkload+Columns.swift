@@ -30,7 +30,8 @@ extension NetRateWorkload {
     )
     public static let lagP99 = Column<Double>(
         "schedule_lag_ms_p99",
-        "99th percentile of how late requests were sent against their intended time, ms (net-rate only)")
+        "99th percentile of how late requests were sent against their intended time, ms (net-rate only)",
+        domain: .signed)
 
     public static let columns: [AnyColumn] =
         [

@@ -166,15 +166,16 @@ extension NetWorkload {
         "request_ms_p99", "99th percentile round trip, ms (net only)", summary: "req p99 ms")
     public static let requestMax = Column<Double>("request_ms_max", "slowest round trip, ms (net only)")
     public static let overheadP50 = Column<Double>(
-        "request_overhead_ms_p50", "request_ms_p50 − latency_ms: time above the injected latency, ms (net only)")
+        "request_overhead_ms_p50", "request_ms_p50 − latency_ms: time above the injected latency, ms (net only)",
+        domain: .signed)
     public static let overheadP99 = Column<Double>(
-        "request_overhead_ms_p99", "request_ms_p99 − latency_ms, ms (net only)")
+        "request_overhead_ms_p99", "request_ms_p99 − latency_ms, ms (net only)", domain: .signed)
     public static let connect = Column<Double>(
         "connect_us", "median time to connect to the server, µs (net only)", digits: 1)
     public static let serverLateness = Column<Double>(
         "server_lateness_us_p99",
         "99th percentile of how late the server's replies went out past their schedule, µs (net only; over 1000: the server lagged)",
-        digits: 1)
+        digits: 1, domain: .signed)
 
     public static let columns = [
         requests.erased, payload.erased, sent.erased, answered.erased, failed.erased, timedOut.erased, reset.erased,

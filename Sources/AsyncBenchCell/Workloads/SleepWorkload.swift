@@ -19,17 +19,20 @@ public enum SleepWorkload: Workload {
     public static let latenessP50 = Column<Double>(
         "lateness_us_p50",
         "median of how late tasks woke past their deadline, µs (sleep: every task; blocking workloads: the tasks that did not block)",
-        digits: 1)
+        digits: 1, domain: .signed)
     public static let latenessP99 = Column<Double>(
-        "lateness_us_p99", "99th percentile of task lateness, µs (sleep and blocking workloads)", digits: 1)
+        "lateness_us_p99", "99th percentile of task lateness, µs (sleep and blocking workloads)", digits: 1,
+        domain: .signed)
     public static let latenessMax = Column<Double>(
-        "lateness_us_max", "latest task wake-up past its deadline, µs (sleep and blocking workloads)", digits: 1)
+        "lateness_us_max", "latest task wake-up past its deadline, µs (sleep and blocking workloads)", digits: 1,
+        domain: .signed)
     public static let latenessP99RepetitionMin = Column<Double>(
         "lateness_us_p99_rep_min",
         "lowest p99 of task lateness in one measured repetition alone, µs: with _rep_max, the spread of lateness_us_p99 (sleep and blocking workloads)",
-        digits: 1)
+        digits: 1, domain: .signed)
     public static let latenessP99RepetitionMax = Column<Double>(
-        "lateness_us_p99_rep_max", "highest p99 of task lateness in one measured repetition alone, µs", digits: 1)
+        "lateness_us_p99_rep_max", "highest p99 of task lateness in one measured repetition alone, µs", digits: 1,
+        domain: .signed)
     public static let columns = [
         latenessP50.erased, latenessP99.erased, latenessMax.erased, latenessP99RepetitionMin.erased,
         latenessP99RepetitionMax.erased,

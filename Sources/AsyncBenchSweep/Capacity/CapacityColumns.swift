@@ -17,7 +17,7 @@ public enum CapacityColumns {
         "stopped_by", "what ended the search: " + CapacityStop.allCases.map(\.rawValue).joined(separator: ", "))
     public static let probes = Column<Int>("probes", "cells run")
     public static let seconds = Column<Double>("seconds", "the backend's search time, s", digits: 1)
-    public static let message = Column<String>("message", "the N that failed and why")
+    public static let message = Column<String>("message", "the N that failed and why", domain: .freeText)
 
     /// In file order.
     public static let all: [AnyColumn] = [

@@ -31,7 +31,7 @@ public enum CapacityFile {
         }
         var text = SummaryTable.align([header] + lines, rightAligned: [1, 2, 3, 5, 6])
         for result in results where !result.message.isEmpty {
-            text += "\(result.backend): \(result.message)\n"
+            text += "\(result.backend): \(result.message.controlEscaped)\n"
         }
         return text
     }
@@ -42,13 +42,22 @@ public enum CapacityFile {
             "| backend | highest N at once | memory per task there | peak RSS there | stopped by | why |\n|---|--:|--:|--:|---|---|\n"
         for result in results {
             text +=
-                "| \(result.backend) | \(result.highest.map(String.init) ?? "none") | \(result.memoryPerTask.map { Units.formatBytes(Int($0.rounded())) } ?? "—") | \(result.peakRSS.map(Units.formatBytes) ?? "—") | \(result.stoppedBy.rawValue) | \(result.message.replacingAll("|", with: "/")) |\n"
+                "| \(Markdown.text(result.backend)) | \(result.highest.map(String.init) ?? "none") | \(result.memoryPerTask.map { Units.formatBytes(Int($0.rounded())) } ?? "—") | \(result.peakRSS.map(Units.formatBytes) ?? "—") | \(result.stoppedBy.rawValue) | \(Markdown.text(result.message)) |\n"
         }
         return text
     }
 
+    /// A field of capacity.csv that is not a value of its column (`AnyColumn.read`).
+    public struct RefusedField: Error, Equatable, Sendable {
+        public var line: Int
+        public var column: String
+        public var value: String
+        public var problem: String
+    }
+
     /// Reads capacity.csv back (for the report); nil when the file is absent or unreadable.
-    public static func load(_ path: String) -> [CapacityResult]? {
+    /// Every field is checked against its column: a bad one is refused, naming its line and column.
+    public static func load(_ path: String) throws(RefusedField) -> [CapacityResult]? {
         guard let text = Measurement.readFile(path), CSV.byteProblem(in: text) == nil else { return nil }
         let records = CSV.records(text)
         guard let header = records.first?.fields else { return nil }
@@ -56,12 +65,19 @@ public enum CapacityFile {
         let fields = CapacityColumns.all.compactMap { column in
             header.firstIndex(of: column.name).map { (column, $0) }
         }
-        return records.dropFirst().compactMap { record in
+        var results: [CapacityResult] = []
+        for record in records.dropFirst() {
             var figures = Figures()
             for (column, index) in fields where index < record.fields.count {
-                figures[column.name] = column.parse(record.fields[index])
+                let field = record.fields[index]
+                switch column.read(field) {
+                case .success(let figure): figures[column.name] = figure
+                case .failure(let refusal):
+                    throw RefusedField(line: record.line, column: column.name, value: field, problem: refusal.problem)
+                }
             }
-            return CapacityResult(figures: figures)
+            if let result = CapacityResult(figures: figures) { results.append(result) }
         }
+        return results
     }
 }
