@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncBenchModel
 
 /// What the command line needs before ArgumentParser reads it.
 ///
@@ -30,19 +31,14 @@ enum CommandLinePreflight {
             if isShortCluster(word) {
                 return .failure(
                     ValidationError(
-                        "'\(shown(word))' is not an option: asyncbench's options are long (--name) but -h; "
-                            + "a name cannot start with '-', and a path that does is written ./\(shown(word))"
+                        "\(word.quotedExcerpt(limit: 40)) is not an option: asyncbench's options are long (--name) but -h; "
+                            + "a name cannot start with '-', and a path that does is written \(("./" + word).quotedExcerpt(limit: 42))"
                     ))
             }
             prepared.append(word)
             index += 1
         }
         return .success(prepared)
-    }
-
-    /// A word as quoted in a message: at most 40 characters.
-    static func shown(_ word: String) -> String {
-        word.count <= 40 ? word : String(word.prefix(40)) + "…"
     }
 
     static func isLongOptionWithoutValue(_ word: String) -> Bool {

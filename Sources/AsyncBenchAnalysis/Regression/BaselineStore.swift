@@ -87,12 +87,8 @@ public struct BaselineStore: Sendable {
 
     /// Refuses a name that is not one plain folder name (`DataError.badName`).
     public static func checkName(_ name: String) throws(DataError) {
-        let allowed = name.unicodeScalars.allSatisfy {
-            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
-        }
-        // A name is one folder: it starts with a letter or digit (not '-', which reads as an
-        // option, nor '.', which hides it) and fits a file name with room to spare.
-        let first = name.unicodeScalars.first.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) } ?? false
-        guard allowed, first, name.utf8.count <= 100 else { throw .badName(name) }
+        // A name is one folder of the baselines folder: `Name`'s grammar (no '/', no leading '-'
+        // that reads as an option, nor '.' that hides it or names a folder above).
+        guard Name.isValid(name) else { throw .badName(name) }
     }
 }

@@ -49,9 +49,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return
                 "baseline name '\(name)' would name the baselines folder or one above it; choose a name such as main or v1.2"
         case .badName(let name):
-            let shown = name.count <= 40 ? name : String(name.prefix(40)) + "…"
             return
-                "baseline name '\(shown)' (\(name.count) characters) must start with a letter or digit, hold only letters, digits, '.', '_' and '-', and be at most 100 characters; choose a name such as main or v1.2"
+                "baseline name \(name.quotedExcerpt(limit: 40)) \(Name.problem(name) ?? "is not a name"); a name is 1 to \(Name.maximumLength) letters, digits, '.', '_' and '-', starting with a letter or digit, such as main or v1.2"
         case .symlinkLoop(let path):
             return "\(path): a loop of symbolic links (a link that leads back to itself); point it at a run folder"
         case .notAFolder(let path, let option):
