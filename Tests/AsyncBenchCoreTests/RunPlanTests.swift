@@ -279,7 +279,7 @@ import Testing
     @Test func anEarlierRunIsNotOverwrittenSilently() throws {
         let directory = temporaryDirectory()
         close(open(directory + "/results.csv", O_WRONLY | O_CREAT, 0o644))
-        #expect(throws: UsageError.outputExists(path: directory)) {
+        #expect(throws: UsageError.outputExists(path: directory, file: "results.csv")) {
             try RunPlan(Self.options { $0.out = directory })
         }
         _ = try RunPlan(
@@ -328,14 +328,16 @@ import Testing
             try Files.writeAtomically("old", to: out + "/" + name)
         }
         try Files.writeAtomically("mine", to: out + "/notes.txt")
-        #expect(throws: UsageError.outputExists(path: out)) { try RunPlan(RunPlanTests.options { $0.out = out }) }
+        #expect(throws: UsageError.outputExists(path: out, file: "results.csv")) {
+            try RunPlan(RunPlanTests.options { $0.out = out })
+        }
         _ = try RunPlan(
             RunPlanTests.options {
                 $0.out = out
                 $0.overwrite = true
             })
         #expect(
-            Files.list(out) == [".asyncbench.lock", "notes.txt"],
+            Files.list(out) == [".asyncbench-manifest", ".asyncbench.lock", "notes.txt"],
             "the old run's report and charts are gone, nothing else")
     }
 }

@@ -239,7 +239,7 @@ extension EndToEndTests {
         #expect(report.status == 2)
         #expect(
             report.stderr
-                == "Error: cannot write \(out)/REPORT.md: write \(out)/REPORT.md.partial: No space left on device (errno 28)\n"
+                == "Error: cannot write \(out)/REPORT.md: write \(out)/REPORT.md: No space left on device (errno 28)\n"
         )
         disk.empty()
         #expect(try run(["report", out]).status == 0, "with room again the report is written from the same rows")
