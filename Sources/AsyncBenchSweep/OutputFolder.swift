@@ -30,7 +30,7 @@ enum OutputFolder {
     /// refuses a folder holding any file the run would write (`RunManifest.existingRunFiles`)
     /// unless `overwrite`, which removes what the previous run's manifest lists (or, without
     /// one, the files of the names a run writes) and still refuses one it did not remove; then
-    /// starts the run's manifest and checks the folder is writable. Returns the lock, held while
+    /// checks the folder is writable (the run's `ResultsWriter` starts its manifest). Returns the lock, held while
     /// it lives. When it throws, it leaves nothing it made.
     static func prepare(_ path: String, overwrite: Bool) throws(UsageError) -> OutputLock {
         try checkPath(path)
@@ -57,7 +57,6 @@ enum OutputFolder {
             let (fd, probe) = try Files.createExclusive(beside: path + "/.asyncbench-write-test")
             close(fd)
             unlink(probe)
-            try RunManifest.start(in: path, listing: [])
         } catch {
             lock.abandon()
             throw .outputNotWritable(path: path, reason: error.description)

@@ -337,7 +337,7 @@ import Testing
                 $0.overwrite = true
             })
         #expect(
-            Files.list(out) == [".asyncbench-manifest", ".asyncbench.lock", "notes.txt"],
+            Files.list(out) == [".asyncbench.lock", "notes.txt"],
             "the old run's report and charts are gone, nothing else")
     }
 }
