@@ -11,16 +11,17 @@ import CAsyncBench
 /// What a run folder gets after its sweep, and from `asyncbench plot DIR` and `asyncbench report
 /// DIR`: charts with the top-level plot.gnuplot into DIR/charts/, and DIR/REPORT.md.
 public enum RunOutputs {
-    /// The plot.gnuplot to use: `explicit`, else $ASYNCBENCH_PLOT, else ./plot.gnuplot, else the
-    /// one in the package that built this binary (a parent folder of the executable).
+    /// The plot.gnuplot to use: `explicit`, else $ASYNCBENCH_PLOT, else the one in the package
+    /// that built this binary (a parent folder of the executable holding Package.swift). Never
+    /// one in the working folder: a gnuplot script runs commands (`system`), and the working
+    /// folder may be anyone's.
     public static func locateScript(explicit: String?, executable: String) -> String? {
         if let explicit { return explicit }
         if let variable = getenv("ASYNCBENCH_PLOT").map({ String(cString: $0) }), !variable.isEmpty {
             return variable
         }
-        if Files.exists("plot.gnuplot") { return "plot.gnuplot" }
         return Files.folders(above: executable).first {
-            Files.exists($0 + "/plot.gnuplot") && Files.exists($0 + "/Package.swift")
+            $0.hasPrefix("/") && Files.exists($0 + "/plot.gnuplot") && Files.exists($0 + "/Package.swift")
         }.map { $0 + "/plot.gnuplot" }
     }
 
@@ -40,13 +41,18 @@ public enum RunOutputs {
         }
         guard Files.exists(script) else { return "the gnuplot script \(script) does not exist" }
         let charts = directory + "/charts"
+        // gnuplot draws into a fresh private folder; each whole chart is then renamed into
+        // charts/ (a link planted there is replaced, never followed by gnuplot's writes).
+        let drawing: String
         do {
-            try Files.makeDirectories(charts)
+            try Files.makeFolderNoFollow(charts)
+            drawing = try Files.makePrivateDirectory(in: directory, prefix: ".charts")
         } catch {
             return "cannot create \(charts): \(error)"
         }
-        // gnuplot runs in the run folder: its program text names results.csv and charts, never a
-        // path of the user's (which may hold a quote). Its messages go to a file: a warning about
+        defer { Files.removeTree(drawing) }
+        // gnuplot runs in the run folder: its program text names results.csv and the drawing
+        // folder (.charts-XXXXXX), never a path of the user's (which may hold a quote). Its messages go to a file: a warning about
         // a chart's range is no news to the user, and an error is told in one line.
         var template = Array("/tmp/asyncbench-gnuplot-XXXXXX".utf8CString)
         let errors = mkstemp(&template)
@@ -58,24 +64,40 @@ public enum RunOutputs {
             }
         }
         let outcome = Subprocess.run(
-            ["gnuplot", "-e", "csv='results.csv'; out='charts'", Files.absolute(script)], in: directory,
+            [
+                "gnuplot", "-e", "csv='results.csv'; out='\(drawing.dropFirst(directory.count + 1))'",
+                Files.absolute(script),
+            ],
+            in: directory,
             standardError: errors >= 0 ? errors : STDERR_FILENO)
         let lastError =
             (Measurement.readFile(errorsPath) ?? "").split(separator: "\n").last { !$0.hasPrefix("Warning") }
             .map { ": " + String($0).trimmingWhitespace() } ?? ""
         switch outcome {
         case .success(.exited(0)):
-            let broken = removeIncompleteCharts(in: charts)
+            let broken = removeIncompleteCharts(in: drawing)
+            if let failed = moveCharts(from: drawing, to: charts, directory: directory) { return failed }
             guard !broken.isEmpty else { return nil }
             return
                 "\(broken.count) chart\(broken.count == 1 ? " was" : "s were") not fully written (is the disk full?) and removed: \(broken.joined(separator: ", "))"
         case .success(let status):
-            _ = removeIncompleteCharts(in: charts)
             return "gnuplot \(status) drawing \(charts) with \(script)\(lastError)"
         case .failure(let error) where error.errno == ENOENT:
             return "gnuplot is not installed: install gnuplot-nox (apt-get install gnuplot-nox) to draw the charts"
         case .failure(let error): return error.description
         }
+    }
+
+    /// Moves the charts gnuplot drew in `drawing` into `charts`, each listed in the run's
+    /// manifest first. Returns nil, or why one could not be moved.
+    static func moveCharts(from drawing: String, to charts: String, directory: String) -> String? {
+        for name in Files.list(drawing) where name.hasSuffix(".png") || name.hasSuffix(".svg") {
+            RunManifest.record(["charts/" + name], in: directory)
+            guard rename(drawing + "/" + name, charts + "/" + name) == 0 else {
+                return "cannot write \(charts)/\(name): " + SystemError("rename", errno: errno).description
+            }
+        }
+        return nil
     }
 
     /// Removes the charts in `folder` that are not whole: an empty file, a PNG without its final
@@ -106,6 +128,7 @@ public enum RunOutputs {
         let html = HTMLReport.page(markdown: markdown, title: "asyncbench claims report: \(directory)") { name in
             Measurement.readFile(directory + "/charts/" + name + ".svg")
         }
+        RunManifest.record(["REPORT.md", "REPORT.html"], in: directory)
         for (text, name) in [(markdown, "REPORT.md"), (html, "REPORT.html")] {
             let path = directory + "/" + name
             do {

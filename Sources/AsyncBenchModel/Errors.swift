@@ -18,7 +18,8 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
     case badSize(option: String, value: String)
     case badFormat(String)
     case outputNotWritable(path: String, reason: String)
-    case outputExists(path: String)
+    case outputExists(path: String, file: String)
+    case outputHoldsOtherFile(path: String, file: String)
     case outputInUse(path: String, pid: String)
     case workloadProblem(String)
     case allocatorMissing(String)
@@ -47,17 +48,20 @@ public enum UsageError: Error, Equatable, CustomStringConvertible {
         case .badFormat(let value):
             return "--format must be csv or json, got '\(value)'"
         case .outputNotWritable(let path, let reason):
-            return "cannot write to output folder '\(path)': \(reason); pass a writable --out DIR"
+            return "cannot write to output folder '\(path.shortened())': \(reason); pass a writable --out DIR"
         case .workloadProblem(let problem):
             return problem
         case .allocatorMissing(let hint):
             return hint
         case .outputInUse(let path, let pid):
             return
-                "output folder '\(path)' is in use by another asyncbench run (pid \(pid)); wait for it to end or pass another --out DIR"
-        case .outputExists(let path):
+                "output folder '\(path.shortened())' is in use by another asyncbench run (pid \(pid)); wait for it to end or pass another --out DIR"
+        case .outputExists(let path, let file):
             return
-                "output folder '\(path)' already holds a run; pass a new --out DIR, or --overwrite to replace it"
+                "output folder '\(path.shortened())' already holds a run (it has \(file), which this run would write); pass another --out DIR, or --overwrite to replace the earlier run's files"
+        case .outputHoldsOtherFile(let path, let file):
+            return
+                "output folder '\(path.shortened())' has \(file), which this run would write but no earlier run's manifest lists (\(path.shortened())/.asyncbench-manifest); --overwrite removes only a run's files: move it away, or pass another --out DIR"
         }
     }
 
@@ -125,6 +129,46 @@ public enum CellFailure: Error, Equatable, CustomStringConvertible {
             return "only \(completed) of \(expected) tasks reported completion"
         case .setup(let message):
             return "cell setup failed: \(message)"
+        }
+    }
+}
+
+/// Why a folder or file that asyncbench would build or run code in (or keep its own files in)
+/// cannot be trusted: it may be someone else's, who could then run code as this user. Each
+/// message names the path, the owner where it matters, and what to do.
+public enum UnsafePathError: Error, Equatable, CustomStringConvertible {
+    /// A symbolic link where asyncbench expects its own folder or file: never followed.
+    case symbolicLink(path: String)
+    /// Something other than a folder (or a regular file) is there.
+    case notAFolder(path: String)
+    /// Another user owns it.
+    case notOwned(path: String, owner: String)
+    /// Group or others may use or change it (its mode, octal).
+    case notPrivate(path: String, mode: UInt32)
+    /// A folder above it belongs to another user or may be changed by others (not sticky).
+    case unsafeAncestor(path: String, folder: String, owner: String, mode: UInt32)
+    /// The check itself failed (the path is missing, a call failed).
+    case system(SystemError)
+
+    public var description: String {
+        let fix = "remove it (or set XDG_CACHE_HOME to a folder of your own), then run again"
+        switch self {
+        case .symbolicLink(let path):
+            return
+                "'\(path)' is a symbolic link where asyncbench keeps its own files; it is not followed (someone may be trying to make asyncbench write or run code elsewhere): \(fix)"
+        case .notAFolder(let path):
+            return "'\(path)' is not a folder or a file asyncbench made: \(fix)"
+        case .notOwned(let path, let owner):
+            return
+                "'\(path)' belongs to \(owner), not to you (\(Files.userName(geteuid()))): asyncbench builds and runs code only in folders of its own that no one else can change; \(fix)"
+        case .notPrivate(let path, let mode):
+            return
+                "'\(path)' has mode \(String(mode, radix: 8)): others may change it, so asyncbench will not build or run code in it (it makes its folders 0700); \(fix)"
+        case .unsafeAncestor(let path, let folder, let owner, let mode):
+            return
+                "'\(folder)', above '\(path)', belongs to \(owner) with mode \(String(mode, radix: 8)): another user could replace what asyncbench keeps there; \(fix)"
+        case .system(let error):
+            return error.description
         }
     }
 }

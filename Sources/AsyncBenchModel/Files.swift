@@ -52,13 +52,13 @@ public enum Files {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// `mkdir -p`.
-    public static func makeDirectories(_ path: String) throws(SystemError) {
+    /// `mkdir -p`, the folders it makes with `mode` (under the umask).
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component + "/"
             do {
-                _ = try Syscall.call("mkdir \(prefix)") { mkdir(prefix, 0o755) }
+                _ = try Syscall.call("mkdir \(prefix)") { mkdir(prefix, mode) }
             } catch  where error.errno == EEXIST {
                 continue
             }
@@ -91,14 +91,13 @@ public enum Files {
         return names.sorted()
     }
 
-    /// Writes `text` to `path.partial`, then renames it over `path`: never half-written.
+    /// Writes `text` to a new temporary file beside `path` (a fresh name, created with
+    /// `O_EXCL`: never an existing file or a link planted there), then renames it over `path`
+    /// (which replaces a link at `path` rather than following it): never half-written.
     public static func writeAtomically(_ text: String, to path: String) throws(SystemError) {
-        let temporary = path + ".partial"
-        let fd = try Syscall.call("open \(temporary)") {
-            open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        }
+        let (fd, temporary) = try createExclusive(beside: path)
         do {
-            try writeAll(fd, text, path: temporary)
+            try writeAll(fd, text, path: path)
         } catch {
             close(fd)
             unlink(temporary)

@@ -28,20 +28,30 @@ public final class ResultsWriter {
         self.schema = schema
         self.format = format
         self.metadata = metadata
-        try Files.writeAtomically(JSONCoding.json(metadata, pretty: true) + "\n", to: directory + "/run.json")
-        if format == .csv {
-            let path = resultsPath
-            do {
-                csv = try Syscall.call("open \(path)") {
-                    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
-                }
+        // The run's first writes: its manifest (what --overwrite may remove later), run.json,
+        // then the CSV's header in a new file (O_EXCL) renamed over results.csv, so that a
+        // link planted there is replaced, never followed, and the header is whole before the
+        // name exists. Any failure leaves none of them: nothing of the run at all.
+        var temporary = ""
+        do {
+            try RunManifest.start(in: directory, listing: ["run.json", "results." + format.rawValue])
+            try Files.writeAtomically(JSONCoding.json(metadata, pretty: true) + "\n", to: directory + "/run.json")
+            if format == .csv {
+                let created = try Files.createExclusive(beside: resultsPath)
+                (csv, temporary) = created
+                _ = fcntl(csv, F_SETFL, O_APPEND)  // each row at the end, even after a cut-back
                 try Files.writeAll(csv, CSV.preamble(metadata) + CSV.header(schema), path: resultsPath)
-            } catch {
-                // No half a header, and no run.json without results: nothing of the run at all.
-                unlink(resultsPath)
-                unlink(directory + "/run.json")
-                throw error
+                let from = temporary
+                let to = resultsPath
+                _ = try Syscall.call("rename \(from)") { rename(from, to) }
             }
+        } catch {
+            if csv >= 0 { close(csv) }
+            csv = -1
+            if !temporary.isEmpty { unlink(temporary) }
+            unlink(directory + "/run.json")
+            unlink(directory + "/" + RunManifest.name)
+            throw error
         }
     }
 

@@ -8,51 +8,59 @@ import AsyncBenchResults
 
 /// A run's output folder.
 enum OutputFolder {
-    /// What a run writes into its folder: all of it goes when `--overwrite` replaces the run.
-    static let runFiles = [
-        "results.csv", "results.json", "run.json", "REPORT.md", "REPORT.html", "capacity.csv", "charts", "histograms",
-    ]
+    /// Longest --out accepted, in bytes of the absolute path: room left under PATH_MAX (4096)
+    /// for the names the run writes inside it.
+    static let maxPathBytes = 3800
+
+    /// Refuses an output path the system cannot hold (too long, a name over 255 bytes) before
+    /// anything is made.
+    static func checkPath(_ path: String) throws(UsageError) {
+        let absolute = Files.absolute(path)
+        if absolute.utf8.count > maxPathBytes {
+            throw .outputNotWritable(
+                path: path, reason: "the path is \(absolute.utf8.count) bytes long, over \(maxPathBytes)")
+        }
+        if let long = absolute.split(separator: "/").first(where: { $0.utf8.count > Int(NAME_MAX) }) {
+            throw .outputNotWritable(
+                path: path, reason: "the name '\(String(long).shortened())' is over \(NAME_MAX) bytes")
+        }
+    }
 
     /// Creates the output folder (and parents) and locks it for the run (`OutputLock`), then
-    /// refuses to replace an earlier run in it unless `overwrite`, which removes every file of
-    /// that run, and checks the folder is writable. Returns the lock, held while it lives.
+    /// refuses a folder holding any file the run would write (`RunManifest.existingRunFiles`)
+    /// unless `overwrite`, which removes what the previous run's manifest lists (or, without
+    /// one, the files of the names a run writes) and still refuses one it did not remove; then
+    /// checks the folder is writable (the run's `ResultsWriter` starts its manifest). Returns the lock, held while
+    /// it lives. When it throws, it leaves nothing it made.
     static func prepare(_ path: String, overwrite: Bool) throws(UsageError) -> OutputLock {
+        try checkPath(path)
         // The folders this run makes (deepest first), removed again if it writes nothing.
         var created: [String] = []
         var missing = path
-        while !missing.isEmpty, missing != "/", missing != ".", !Files.exists(missing) {
+        while !missing.isEmpty, missing != "/", missing != ".", Files.linkStatus(missing) == nil {
             created.append(missing)
             missing = Files.parent(of: missing)
         }
         do {
             try Files.makeDirectories(path)
         } catch {
+            for folder in created { rmdir(folder) }
             throw .outputNotWritable(path: path, reason: error.description)
         }
-        let lock: OutputLock
-        do {
-            lock = try OutputLock(folder: path, created: created)
-        } catch {
-            for folder in created { rmdir(folder) }
-            throw error
+        let lock = try OutputLock(folder: path, created: created)
+        if overwrite { RunManifest.removePreviousRun(in: path) }
+        if let first = RunManifest.existingRunFiles(in: path).first {
+            lock.release()
+            throw overwrite ? .outputHoldsOtherFile(path: path, file: first) : .outputExists(path: path, file: first)
         }
-        if overwrite {
-            for name in runFiles { Files.removeTree(path + "/" + name) }
-        } else {
-            for name in ["results.csv", "results.json", "run.json"] where access(path + "/" + name, F_OK) == 0 {
-                throw .outputExists(path: path)
-            }
-        }
-        let probe = path + "/.asyncbench-write-test"
-        let fd: Int32
         do {
-            fd = try Syscall.call("open") { open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+            let (fd, probe) = try Files.createExclusive(beside: path + "/.asyncbench-write-test")
+            close(fd)
+            unlink(probe)
         } catch {
             lock.abandon()
             throw .outputNotWritable(path: path, reason: error.description)
         }
-        close(fd)
-        unlink(probe)
         return lock
     }
 }
@@ -73,8 +81,9 @@ public final class OutputLock: Sendable {
         self.created = created
         let lockPath = path
         do {
-            fd = try Syscall.call("open \(lockPath)") { open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+            fd = try Files.openNoFollow(lockPath, O_RDWR | O_CREAT)
         } catch {
+            for folder in created { rmdir(folder) }
             throw .outputNotWritable(path: folder, reason: error.description)
         }
         let descriptor = fd
@@ -83,6 +92,7 @@ public final class OutputLock: Sendable {
         } catch {
             let holder = Measurement.readFile(lockPath)?.trimmingWhitespace() ?? ""
             close(fd)
+            for folder in created { rmdir(folder) }
             if error.errno == EWOULDBLOCK { throw .outputInUse(path: folder, pid: holder.isEmpty ? "unknown" : holder) }
             throw .outputNotWritable(path: folder, reason: error.description)
         }
@@ -93,6 +103,13 @@ public final class OutputLock: Sendable {
     /// For a run that wrote nothing (its first write failed): removes the lock file and the
     /// folders the run made, when empty, so a failed start leaves no trace.
     public func abandon() {
+        unlink(Files.parent(of: path) + "/" + RunManifest.name)
+        release()
+    }
+
+    /// For a run refused before it wrote anything: removes the lock file and the folders the
+    /// run made, when empty (the folder's other files are left as they were).
+    func release() {
         unlink(path)
         for folder in created { rmdir(folder) }
     }

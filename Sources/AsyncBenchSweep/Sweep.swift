@@ -171,7 +171,8 @@ public struct Sweep {
         for (suffix, text) in files.sorted(by: { $0.key < $1.key }) {
             let path = directory + "/" + fileName(spec.key, extension: suffix)
             do {
-                try Files.makeDirectories(directory)
+                try Files.makeFolderNoFollow(directory)
+                RunManifest.record([filesFolder + "/" + fileName(spec.key, extension: suffix)], in: folder)
                 try Files.writeAtomically(text, to: path)
             } catch {
                 row.message += (row.message.isEmpty ? "" : "; ") + "\(path) not written: \(error)"

@@ -43,7 +43,7 @@ public struct WorkerBuilds: Sendable {
             case .failure(let failure):
                 let message =
                     "the \(name) worker did not build: " + failure.firstErrorLine
-                    + " (\(failure.step); fix the worker's source, then run again)"
+                    + " (\(failure.step); \(failure.fix))"
                 for backend in backends { builds.failures[backend] = message }
                 builds.records.append(
                     WorkerRuntime(

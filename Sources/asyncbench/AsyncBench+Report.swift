@@ -11,8 +11,9 @@ extension AsyncBench {
         static let configuration = CommandConfiguration(
             abstract: "Draw a run's charts (PNG and SVG) into DIR/charts with gnuplot and plot.gnuplot.",
             discussion: """
-                Needs gnuplot (apt-get install gnuplot-nox). The script is found with --script, \
-                $ASYNCBENCH_PLOT, ./plot.gnuplot, or in the package that built this binary. \
+                Needs gnuplot (apt-get install gnuplot-nox). The script is --script, else \
+                $ASYNCBENCH_PLOT, else the plot.gnuplot of the package that built this binary; never \
+                one in the working folder (a gnuplot script can run commands). \
                 Exit status: 0 drawn, 2 not drawn (the message says why).
 
                 Example: asyncbench plot Results

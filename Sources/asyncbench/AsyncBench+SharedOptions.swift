@@ -12,11 +12,14 @@ import AsyncBenchSweep
 struct CellRunOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Output folder (default: runs/<UTC time>). A folder that holds a run is not replaced without --overwrite.",
+            "Output folder (default: runs/<UTC time>). A folder holding any file a run writes (results.csv, REPORT.md, charts/*.svg...) is refused without --overwrite.",
             valueName: "dir"))
     var out: String?
 
-    @Flag(help: "Replace the results in an --out folder that already holds a run.")
+    @Flag(
+        help:
+            "Replace an earlier run in --out: remove the files its .asyncbench-manifest lists (a folder without one: only the file names a run writes, never a subfolder or another file), then run."
+    )
     var overwrite = false
 
     @Flag(help: "No per-cell progress on stderr.")

@@ -162,14 +162,17 @@ extension BlockingBackendSuites {
             let sources = temporaryDirectory()
             try Files.writeAtomically("package main\n", to: sources + "/main.go")
             let first = CompiledWorker.buildFolder(name: "go", sources: sources)
-            #expect(first.contains("/asyncbench-workers-\(getuid())/go-"))
+            #expect(first.hasPrefix(CompiledWorker.buildRoot + "/go-"))
             #expect(
                 CompiledWorker.buildFolder(name: "go", sources: sources) == first, "the same sources, the same folder")
             try Files.writeAtomically("package main\n\nfunc main() {}\n", to: sources + "/main.go")
             #expect(CompiledWorker.buildFolder(name: "go", sources: sources) != first, "other sources, another folder")
-            let made = try CompiledWorker.makeBuildFolder(name: "go", sources: sources)
-            var info = stat()
-            #expect(stat(Files.parent(of: made), &info) == 0 && info.st_mode & 0o077 == 0, "private to the user")
+            let folder = CompiledWorker.buildFolder(name: "go", sources: sources)
+            let made = try CompiledWorker.makeBuildFolder(name: "go", folder: folder)
+            for checked in [made, Files.parent(of: made)] {
+                let info = try #require(Files.linkStatus(checked))
+                #expect(info.st_mode & 0o7777 == 0o700 && info.st_uid == geteuid(), "\(checked) private to the user")
+            }
             Files.removeTree(made)
         }
     }

@@ -292,7 +292,7 @@ import Testing
     @Test func anEarlierRunIsNotOverwrittenSilently() throws {
         let directory = temporaryDirectory()
         close(open(directory + "/results.csv", O_WRONLY | O_CREAT, 0o644))
-        #expect(throws: UsageError.outputExists(path: directory)) {
+        #expect(throws: UsageError.outputExists(path: directory, file: "results.csv")) {
             try RunPlan(Self.options { $0.out = directory })
         }
         _ = try RunPlan(
@@ -341,7 +341,9 @@ import Testing
             try Files.writeAtomically("old", to: out + "/" + name)
         }
         try Files.writeAtomically("mine", to: out + "/notes.txt")
-        #expect(throws: UsageError.outputExists(path: out)) { try RunPlan(RunPlanTests.options { $0.out = out }) }
+        #expect(throws: UsageError.outputExists(path: out, file: "results.csv")) {
+            try RunPlan(RunPlanTests.options { $0.out = out })
+        }
         _ = try RunPlan(
             RunPlanTests.options {
                 $0.out = out

@@ -216,8 +216,9 @@ extension EndToEndTests {
     func aDiskThatFillsMidSweepFailsTheRunAndKeepsEveryWholeRowReadable() throws {
         let disk = try #require(SmallDisk(kibibytes: 64))
         defer { disk.unmount() }
-        // 12 KiB left (tmpfs counts whole 4 KiB pages): room for run.json, the header and a few rows.
-        try disk.fill(leavingKiB: 12)
+        // 16 KiB left (tmpfs counts whole 4 KiB pages): room for the lock, the run's manifest,
+        // run.json, the header and a few rows.
+        try disk.fill(leavingKiB: 16)
         let out = disk.path + "/run"
         let result = try run([
             "--workload", "sleep", "--backend", "async", "--tasks", (1...30).map(String.init).joined(separator: ","),
@@ -239,15 +240,15 @@ extension EndToEndTests {
         #expect(report.status == 2)
         #expect(
             report.stderr
-                == "Error: cannot write \(out)/REPORT.md: write \(out)/REPORT.md.partial: No space left on device (errno 28)\n"
+                == "Error: cannot write \(out)/REPORT.md: write \(out)/REPORT.md: No space left on device (errno 28)\n"
         )
         disk.empty()
         #expect(try run(["report", out]).status == 0, "with room again the report is written from the same rows")
 
-        // Room for the rows (pages for the lock, run.json, results.csv) but not the report: the
-        // run fails, saying so, and keeps its row.
+        // Room for the rows (pages for the lock, the manifest, run.json, results.csv) but not
+        // the report: the run fails, saying so, and keeps its row.
         Files.removeTree(out)
-        try disk.fill(leavingKiB: 16)
+        try disk.fill(leavingKiB: 20)
         let cramped = try run([
             "--workload", "sleep", "--backend", "async", "--tasks", "1", "--reps", "1", "--warmup", "0", "--out", out,
             "--quiet",

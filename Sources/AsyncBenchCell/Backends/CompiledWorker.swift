@@ -43,15 +43,27 @@ public struct WorkerBuildFailure: Error, Sendable, Equatable, CustomStringConver
     public var firstErrorLine: String
     public var step: String
     public var seconds: Double
+    /// What the user should do, after the step.
+    public var fix: String
 
-    public init(firstErrorLine: String, step: String, seconds: Double) {
+    public static let fixSource = "fix the worker's source, then run again"
+
+    public init(firstErrorLine: String, step: String, seconds: Double, fix: String = Self.fixSource) {
         self.firstErrorLine = firstErrorLine
         self.step = step
         self.seconds = seconds
+        self.fix = fix
+    }
+
+    /// A build refused before it started because its folder cannot be trusted: nothing was
+    /// built or run there.
+    public init(unsafe error: UnsafePathError, step: String) {
+        self.init(
+            firstErrorLine: error.description, step: step, seconds: 0, fix: "nothing was built or run in that folder")
     }
 
     public var description: String {
-        "the worker did not build: \(firstErrorLine) (\(step); fix the worker's source, then run again)"
+        "the worker did not build: \(firstErrorLine) (\(step); \(fix))"
     }
 }
 
@@ -60,9 +72,9 @@ public struct WorkerBuildFailure: Error, Sendable, Equatable, CustomStringConver
 ///
 /// Sources: `$<variable>` (a folder, e.g. `ASYNCBENCH_GO_WORKER`), or `Workers/<language>/` in
 /// the nearest folder above the asyncbench executable that has one, or in the package this was
-/// built from (as `PythonWorker.script`). Build folder: `$TMPDIR/asyncbench-workers-<uid>/
-/// <name>-<hash of the sources>/`, private to the user, never in the repository or a run's output
-/// folder. The hash keys it to the exact sources, so a cell process finds the program the sweep
+/// built from (as `PythonWorker.script`). Build folder: `<buildRoot>/<name>-<hash of the
+/// sources>/` (see `buildRoot`: `~/.cache/asyncbench` by default), private to the user and
+/// checked before every use, never in the repository or a run's output folder. The hash keys it to the exact sources, so a cell process finds the program the sweep
 /// built for them (never a stale one) and runs of other worktrees do not clash; the sweep builds
 /// again every run, so the toolchain's caches, kept in that folder, make a rebuild quick.
 public enum CompiledWorker {
@@ -81,30 +93,6 @@ public enum CompiledWorker {
             PythonWorker.environment(variable).map { "$\(variable) names \($0), which is not a folder" }
                 ?? "the worker \(relative) is not found above the asyncbench executable nor in its package; set \(variable) to its folder"
         )
-    }
-
-    /// The build folder of `name` for the sources in `sources` (not created).
-    public static func buildFolder(name: String, sources: String) -> String {
-        let base = PythonWorker.environment("TMPDIR") ?? "/tmp"
-        return "\(base)/asyncbench-workers-\(getuid())/\(name)-\(hash(of: sources))"
-    }
-
-    /// Creates the build folder (private to this user) and returns it; removes the build folders
-    /// of `name` for other sources untouched for a day (a run of those sources builds again).
-    public static func makeBuildFolder(name: String, sources: String) throws(SystemError) -> String {
-        let folder = buildFolder(name: name, sources: sources)
-        let parent = Files.parent(of: folder)
-        try Files.makeDirectories(parent)
-        _ = chmod(parent, 0o700)
-        try Files.makeDirectories(folder)
-        _ = utimes(folder, nil)  // in use: not pruned by another run
-        let dayAgo = time(nil) - 86_400
-        for other in Files.list(parent) where other.hasPrefix(name + "-") && other.count == name.count + 17 {
-            var info = stat()
-            let path = parent + "/" + other
-            if path != folder, stat(path, &info) == 0, info.st_mtim.tv_sec < dayAgo { Files.removeTree(path) }
-        }
-        return folder
     }
 
     /// FNV-1a (64 bits) over the relative path and bytes of every file under `folder` (hidden

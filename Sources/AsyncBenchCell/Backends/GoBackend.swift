@@ -32,7 +32,8 @@ public struct GoBackend: Backend {
 /// The toolchain is `$ASYNCBENCH_GO` or `go` on PATH; the sources `$ASYNCBENCH_GO_WORKER` or
 /// `Workers/go/` (see `CompiledWorker.sources`). The build is `go build` into the worker's build
 /// folder, offline (GOPROXY=off: standard library only), without version-control stamping, with
-/// one Go build cache (GOCACHE, content-addressed and safe to share) beside every build folder.
+/// one Go build cache (GOCACHE, content-addressed) beside every build folder, in the private
+/// build root (`CompiledWorker.buildRoot`).
 public enum GoWorker {
     /// The `--backend` group name and `Backend.runtime`.
     public static let runtime = "go"
@@ -46,7 +47,8 @@ public enum GoWorker {
 
     static var program: WorkerProgram {
         WorkerProgram(workloads: workloads, build: WorkerBuild(name: runtime, run: build)) {
-            locate().map { [$0.binary] }
+            locate().flatMap { found in CompiledWorker.checkBuilt(found.binary, in: found.folder).map { [found.binary] }
+            }
         }
     }
 
@@ -72,13 +74,15 @@ public enum GoWorker {
         }
         let partial = found.binary + ".partial-\(getpid())"
         let step = "go build -o \(found.binary) . in \(found.sources)"
+        let cache: String
         do {
-            _ = try CompiledWorker.makeBuildFolder(name: runtime, sources: found.sources)
+            _ = try CompiledWorker.makeBuildFolder(name: runtime, folder: found.folder)
+            cache = try CompiledWorker.makeCacheFolder("go-cache")
         } catch {
-            return .failure(WorkerBuildFailure(firstErrorLine: error.description, step: step, seconds: 0))
+            return .failure(WorkerBuildFailure(unsafe: error, step: step))
         }
         let environment = [
-            "GOCACHE": Files.parent(of: found.folder) + "/go-cache", "GOPATH": found.folder + "/gopath",
+            "GOCACHE": cache, "GOPATH": found.folder + "/gopath",
             "GOPROXY": "off",
             "GOFLAGS": "-buildvcs=false -mod=mod", "GO111MODULE": "on", "CGO_ENABLED": "0",
         ]
@@ -89,6 +93,9 @@ public enum GoWorker {
             let line = CompiledWorker.firstErrorLine(
                 built.output, fallback: "go build exited with \(built.exitStatus.map(String.init) ?? "no status")")
             return .failure(WorkerBuildFailure(firstErrorLine: line, step: step, seconds: built.seconds))
+        }
+        if case .failure(let unsafe) = CompiledWorker.checkBuilt(found.binary, in: found.folder) {
+            return .failure(WorkerBuildFailure(firstErrorLine: unsafe.description, step: step, seconds: built.seconds))
         }
         let described = CompiledWorker.runTool([found.binary, "--describe"], in: nil, timeoutSeconds: 30)
         let version = described.output.trimmingWhitespace()

@@ -35,7 +35,9 @@ public enum TokioWorker {
 
     static func program(model: String) -> WorkerProgram {
         WorkerProgram(workloads: workloads, build: WorkerBuild(name: buildName, run: build)) {
-            locate().map { [$0.binary, model] }
+            locate().flatMap { found in
+                CompiledWorker.checkBuilt(found.binary, in: found.folder).map { [found.binary, model] }
+            }
         }
     }
 
@@ -84,8 +86,12 @@ public enum TokioWorker {
         let copy = found.folder + "/src"
         let step =
             "RUSTC=\(found.rustc) \(found.cargo) build --release --offline (crates-io replaced by \(found.registry)) in a copy of \(found.sources) at \(copy)"
+        do throws(UnsafePathError) {
+            _ = try CompiledWorker.makeBuildFolder(name: buildName, folder: found.folder)
+        } catch {
+            return .failure(WorkerBuildFailure(unsafe: error, step: step))
+        }
         do {
-            _ = try CompiledWorker.makeBuildFolder(name: buildName, sources: found.sources)
             try copySources(from: found.sources, to: copy)
         } catch {
             return .failure(WorkerBuildFailure(firstErrorLine: error.description, step: step, seconds: 0))
@@ -105,6 +111,9 @@ public enum TokioWorker {
                 built.output, fallback: "cargo build exited with \(built.exitStatus.map(String.init) ?? "no status")")
             return .failure(WorkerBuildFailure(firstErrorLine: line, step: step, seconds: built.seconds))
         }
+        if case .failure(let unsafe) = CompiledWorker.checkBuilt(found.binary, in: found.folder) {
+            return .failure(WorkerBuildFailure(firstErrorLine: unsafe.description, step: step, seconds: built.seconds))
+        }
         let described = CompiledWorker.runTool([found.binary, "--describe"], in: nil, timeoutSeconds: 30)
         let version = described.output.trimmingWhitespace()
         guard described.exitStatus == 0, !version.isEmpty else {
@@ -120,7 +129,7 @@ public enum TokioWorker {
     /// `destination`, rewriting only those that differ, so that cargo's fingerprints (file
     /// times) see unchanged sources as unchanged.
     static func copySources(from sources: String, to destination: String) throws(SystemError) {
-        try Files.makeDirectories(destination)
+        try Files.makeFolderNoFollow(destination)
         for name in Files.list(sources) where !name.hasPrefix(".") && name != "target" && name != "Cargo.lock" {
             let from = sources + "/" + name
             let to = destination + "/" + name

@@ -99,7 +99,15 @@ public enum FileWorkload: Workload {
         if !options.fileDir.isEmpty {
             guard Files.isDirectory(options.fileDir), access(options.fileDir, W_OK | X_OK) == 0 else {
                 throw .workloadProblem(
-                    "--file-dir '\(options.fileDir)' is not an existing folder this user can write to; create it or pick another"
+                    "--file-dir '\(options.fileDir.shortened())' is not an existing folder this user can write to; create it or pick another"
+                )
+            }
+        } else if let temporary = PythonWorker.environment("TMPDIR") {
+            // The cells' private folders go to $TMPDIR: one that is not a usable folder would
+            // make every file cell an error row, so the run is refused before it starts.
+            guard Files.isDirectory(temporary), access(temporary, W_OK | X_OK) == 0 else {
+                throw .workloadProblem(
+                    "TMPDIR is '\(temporary.shortened())', not an existing folder this user can write to (the file workloads make their private folders there); set TMPDIR to one, or pass --file-dir DIR"
                 )
             }
         }
@@ -176,6 +184,10 @@ final class FileTasks: @unchecked Sendable {
         for name in Files.list(folder) where name.hasPrefix("asyncbench-files-") {
             let fields = name.split(separator: "-")
             guard fields.count == 4, let maker = pid_t(fields[2]), kill(maker, 0) != 0, errno == ESRCH else { continue }
+            // Only a real folder of this user's (under /tmp, anyone can put one of that name).
+            guard let info = Files.linkStatus(folder + "/" + name), info.st_mode & S_IFMT == S_IFDIR,
+                info.st_uid == geteuid()
+            else { continue }
             Files.removeTree(folder + "/" + name)
             notes.append("file: removed \(folder)/\(name), left by asyncbench pid \(maker), which is gone (killed?)")
         }

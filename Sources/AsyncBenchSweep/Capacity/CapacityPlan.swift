@@ -59,17 +59,8 @@ public struct CapacityPlan: Sendable {
             throw .workloadProblem(
                 "capacity searches the sleep workload (--workload sleep); got '\(typed.workload)'")
         }
-        // RunPlan checks the shared options (backends, latency, stack, caps, output folder).
-        let plan = try RunPlan(run)
-        guard let first = plan.cells.first else { throw .workloadProblem("no backend to search") }
-        backends = plan.cells.map(\.spec.backend).uniqued()
-        workload = typed.workload
-        latencyNanoseconds = first.spec.latencyNanoseconds
-        guard latencyNanoseconds >= 10_000_000 else {
-            throw .outOfRange(
-                option: "--latency", value: typed.latency, range: "at least 10ms (tasks must all be waiting at once)")
-        }
-        options = first.spec.options
+        // Every option of its own is checked before RunPlan, which makes and locks the output
+        // folder last: refused input leaves nothing behind.
         guard (1...RunPlan.maxTasks).contains(typed.start) else {
             throw .outOfRange(option: "--start", value: "\(typed.start)", range: "between 1 and \(RunPlan.maxTasks)")
         }
@@ -89,6 +80,20 @@ public struct CapacityPlan: Sendable {
         guard time >= 1_000_000_000 else {
             throw .outOfRange(option: "--time-budget", value: typed.timeBudget, range: "at least 1s")
         }
+        for text in try RunPlan.list(typed.latency, option: "--latency") {
+            guard try Units.parseDuration(text, option: "--latency") >= 10_000_000 else {
+                throw .outOfRange(
+                    option: "--latency", value: typed.latency,
+                    range: "at least 10ms (tasks must all be waiting at once)")
+            }
+        }
+        // RunPlan checks the shared options (backends, latency, stack, caps, output folder).
+        let plan = try RunPlan(run)
+        guard let first = plan.cells.first else { throw .workloadProblem("no backend to search") }
+        backends = plan.cells.map(\.spec.backend).uniqued()
+        workload = typed.workload
+        latencyNanoseconds = first.spec.latencyNanoseconds
+        options = first.spec.options
         search = CapacitySearch(
             start: typed.start, maxTasks: typed.maxTasks, memoryBudgetBytes: budget, timeBudgetNanoseconds: time,
             baselineBytes: 32 << 20)

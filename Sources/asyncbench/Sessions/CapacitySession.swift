@@ -41,6 +41,7 @@ enum CapacitySession {
             }
             if interrupted == nil { results.append(result) }
             do {
+                RunManifest.record(["capacity.csv"], in: plan.outputDirectory)
                 try Files.writeAtomically(
                     CapacityFile.text(results, metadata: metadata), to: plan.outputDirectory + "/capacity.csv")
             } catch {

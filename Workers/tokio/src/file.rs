@@ -6,7 +6,7 @@
 use std::ffi::CString;
 use std::fs::{self, OpenOptions};
 use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -66,7 +66,11 @@ impl File {
                 .or_else(|| std::env::var("TMPDIR").ok())
                 .unwrap_or_else(|| "/tmp".into());
             directory = format!("{}/asyncbench-files-{}-tokio", parent, std::process::id());
-            fs::create_dir_all(&directory)
+            // A new folder only this user can use: one already there (anyone may make that
+            // name under /tmp) is refused, never used.
+            fs::DirBuilder::new()
+                .mode(0o700)
+                .create(&directory)
                 .map_err(|e| failed(format!("mkdir {}: {}", directory, e)))?;
         }
         let file = File {
