@@ -137,11 +137,17 @@ extension BlockingBackendSuites {
             #expect(try ServerControl.statistics(host: "127.0.0.1", port: server.port, since: 2).lateness == nil)
         }
 
-        @Test func controlRequestsCarryTheirSinceCount() {
+        @Test func controlRequestsCarryTheirSinceCount() throws {
             #expect(WireProtocol.control(since: 0).payload.isEmpty)
             #expect(WireProtocol.control(since: 258).payload == [0, 0, 0, 0, 0, 0, 1, 2])
-            #expect(WireProtocol.controlSince(WireProtocol.control(since: 123_456_789).payload) == 123_456_789)
-            #expect(WireProtocol.controlSince([1, 2]) == 0, "any other length: from the first reply")
+            #expect(try WireProtocol.controlSince(WireProtocol.control(since: 123_456_789).payload) == 123_456_789)
+            #expect(try WireProtocol.controlSince([]) == 0)
+            #expect(try WireProtocol.controlSince(WireProtocol.control(since: Int.max).payload) == Int.max)
+            // Any other length, or a count that would be a negative Int, is malformed (it trapped).
+            #expect(throws: WireProtocol.Malformed.controlPayload(bytes: 2)) { try WireProtocol.controlSince([1, 2]) }
+            #expect(throws: WireProtocol.Malformed.sinceTooLarge(1 << 63)) {
+                try WireProtocol.controlSince([0x80, 0, 0, 0, 0, 0, 0, 0])
+            }
         }
     }
 }
