@@ -29,19 +29,22 @@ final class ServerProcess {
         let argv = [
             executable, "server", "--host", parameters.serverHost, "--port", "0", "--latency",
             "\(cell.latencyNanoseconds)ns", "--jitter", "\(parameters.jitterNanoseconds)ns", "--seed",
-            "\(parameters.seed)", "--loss", "\(parameters.loss)", "--reset", "\(parameters.reset)", "--parent",
-            "\(getpid())",
+            "\(parameters.seed)", "--loss", "\(parameters.loss)", "--reset", "\(parameters.reset)",
             // It lives for one cell, whose open-loop connections may wait longer than any default
             // between requests (tasks / rate): it closes no connection for idleness.
-            "--idle-timeout", "0",
+            "--idle-timeout", "0s",
         ]
         let stalls =
             parameters.stallNanoseconds > 0
             ? [
                 "--stall", "\(parameters.stallNanoseconds)ns", "--stall-every", "\(parameters.stallEveryNanoseconds)ns",
             ] : []
+        // `--parent PID` last: tests find a sweep's servers by it.
+        let parent = ["--parent", "\(getpid())"]
         var pid: pid_t = 0
-        let spawned = ProcessIO.withCStrings(argv + stalls) { CAsyncBench_spawn(executable, $0, nil, fds[1], 2, &pid) }
+        let spawned = ProcessIO.withCStrings(argv + stalls + parent) {
+            CAsyncBench_spawn(executable, $0, nil, fds[1], 2, &pid)
+        }
         close(fds[1])
         defer { close(fds[0]) }
         guard spawned == 0 else { throw SystemError("posix_spawn \(executable) server", errno: spawned) }
