@@ -184,3 +184,30 @@ extension BlockingBackendSuites.LatencyServerTests {
         #expect((350...650).contains(reset), "\(reset)")
     }
 }
+
+extension WireProtocolTests {
+    @Test func theLatenessKeptIsBoundedAndSinceStillCounts() {
+        let state = LatencyServer.State(LatencyServer.Configuration(latencyNanoseconds: 1))
+        let kept = LatencyServer.State.latenessKept
+        for late in 0..<(2 * kept + 10) { state.answered(late: Double(late)) }
+        let all = state.statistics()
+        #expect(all.answered == 2 * kept + 10, "every reply is counted")
+        #expect(all.lateness.map { $0.count } == kept + 10, "the oldest \(kept) figures were dropped")
+        #expect(state.statistics(since: 2 * kept).lateness?.count == 10, "since counts from the first reply")
+        #expect(state.statistics(since: 5).lateness?.count == kept + 10, "replies already dropped are skipped")
+        #expect(state.statistics(since: Int.max).lateness == nil)
+    }
+
+    @Test func statisticsOffTheWireAreRangeChecked() {
+        var statistics = LatencyServer.Statistics(latencyNanoseconds: 20_000_000, jitterNanoseconds: 0)
+        #expect(statistics.implausibility == nil)
+        statistics.answered = -1
+        #expect(statistics.implausibility == "answered -1 is negative")
+        statistics.answered = 1
+        statistics.latencyNanoseconds = .max
+        #expect(statistics.implausibility?.hasPrefix("latency 9223372036854775807 ns is not between 0 and") == true)
+        statistics.latencyNanoseconds = 0
+        statistics.lateness = Percentiles(p50: .nan, p90: 1, p99: 1, max: 1, count: 1)
+        #expect(statistics.implausibility == "a lateness figure is not a finite number")
+    }
+}

@@ -132,3 +132,35 @@ import Testing
         #expect(server.answers(), "the reply comes after 1.5 s on a connection with a 0.5 s idle timeout")
     }
 }
+
+extension ServerAbuseTests {
+    /// The other way round: a hostile server answering `--server`'s control request with figures no
+    /// asyncbench server gives (a latency near Int64.max trapped the run's `3 × slowest reply`).
+    @Test func aServerAnsweringImplausibleFiguresIsRefused() throws {
+        let (listener, port) = try listeningSocket()
+        defer { close(listener) }
+        let output = temporaryDirectory()
+        let pid = try start(
+            ["--workload", "net", "--server", "127.0.0.1:\(port)", "--out", temporaryDirectory()], output: output)
+        var ready = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&ready, 1, 10_000) == 1, "asyncbench connects")
+        let fd = accept(listener, nil, nil)
+        if fd >= 0 {
+            var request = [UInt8](repeating: 0, count: 12)
+            _ = CAsyncBench_tcp_receive_timeout(fd, 5_000_000_000)
+            _ = recv(fd, &request, 12, Int32(MSG_WAITALL))
+            let json = Array(
+                #"{"connections":1,"answered":-5,"malformed":0,"lost":0,"reset":0,"latencyNanoseconds":9000000000000000000,"jitterNanoseconds":0}"#
+                    .utf8)
+            sendBytes(fd, requestHeader(id: WireProtocol.controlID, length: UInt32(json.count)) + json)
+            close(fd)
+        }
+        guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
+        let stderr = Measurement.readFile(output + "/err") ?? ""
+        #expect(status == .exited(64), "\(status): \(stderr.prefix(300))")
+        #expect(
+            stderr.hasPrefix(
+                "Error: --server: the server at 127.0.0.1:\(port) answered with figures no asyncbench server gives: answered -5 is negative"
+            ), "\(stderr.prefix(300))")
+    }
+}

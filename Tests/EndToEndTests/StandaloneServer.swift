@@ -101,3 +101,22 @@ func requestHeader(id: UInt64, length: UInt32) -> [UInt8] {
     (0..<8).reversed().map { UInt8(truncatingIfNeeded: id >> ($0 * 8)) }
         + (0..<4).reversed().map { UInt8(truncatingIfNeeded: length >> ($0 * 8)) }
 }
+
+/// A listening socket on 127.0.0.1 (a port the system chose), for a test that plays the server.
+func listeningSocket() throws -> (fd: Int32, port: Int) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(fd, pointer, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    guard bound else {
+        close(fd)
+        throw SystemError("bind 127.0.0.1:0", errno: errno)
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
