@@ -20,7 +20,7 @@ extension AsyncBench {
                 sleeping thread. Protocol (big-endian): request = id (8 bytes) + payload length \
                 (4 bytes) + payload; the response echoes the id and a payload of the same length. \
                 Id 0xFFFFFFFFFFFFFFFF with no payload asks for the server's statistics (JSON). A \
-                payload over 1 MiB is malformed: the server logs it and closes that connection. \
+                payload over 64 KiB is malformed: the server logs it and closes that connection. \
                 Jitter is drawn uniformly from ±--jitter by a generator seeded with --seed, so runs \
                 are reproducible. Prints the bound address, serves until SIGINT or SIGTERM, then \
                 prints what it did (replies, and how late they went out against their schedule).
@@ -36,6 +36,11 @@ extension AsyncBench {
                 reply due in the next D until that D ends (as a garbage-collection pause would), and so on. \
                 With --http, a connection that starts with `GET ` is served as HTTP/1.1 (keep-alive, a \
                 13-byte body) after the same delay; other connections speak the binary protocol.
+
+                Limits: at most --max-connections open at once (more are closed at once and counted \
+                as refused); a connection idle for --idle-timeout is closed; while a connection's \
+                replies wait (64 of them, 64 KiB of them, or a client that does not read what it is \
+                sent), the server stops reading it. See docs/latency-server.md before exposing it.
                 """)
 
         @Option(help: ArgumentHelp("Address to listen on.", valueName: "ipv4"))
@@ -71,10 +76,24 @@ extension AsyncBench {
         @Flag(help: "Also answer HTTP/1.1 GET requests (for wrk), on connections that start with one.")
         var http = false
 
+        @Option(
+            help: ArgumentHelp(
+                "Most connections open at once; more are closed at once. Default: the open-file limit less 64.",
+                valueName: "count"))
+        var maxConnections: Int?
+
+        @Option(
+            help: ArgumentHelp(
+                "Close a connection that has sent and received nothing (no reply pending) for this long; 0: never.",
+                valueName: "duration"))
+        var idleTimeout = "60s"
+
         @Option(help: ArgumentHelp("Exit when this process does (the sweep sets it).", visibility: .hidden))
         var parent: Int32?
 
         func run() throws {
+            // One descriptor per connection: tens of thousands (and the default --max-connections).
+            _ = CAsyncBench_raise_nofile()
             let configuration: LatencyServer.Configuration
             do throws(UsageError) {
                 let delay = try Units.parseDuration(latency, option: "--latency")
@@ -96,13 +115,18 @@ extension AsyncBench {
                 (server.stallNanoseconds, server.stallEveryNanoseconds) = try Stall.parse(
                     stall: stall, every: stallEvery)
                 server.http = http
+                let idle = try Units.parseDuration(idleTimeout, option: "--idle-timeout")
+                if let maxConnections, maxConnections < 1 {
+                    throw UsageError.outOfRange(
+                        option: "--max-connections", value: "\(maxConnections)", range: "at least 1")
+                }
+                server.limits = ServerLimits(maxConnections: maxConnections, idleTimeoutNanoseconds: idle)
                 configuration = server
             } catch {
                 throw usageError(error.description, command: Self.self)
             }
             if let parent { _ = CAsyncBench_die_with_parent(parent) }
             _ = CAsyncBench_install_interrupt_handlers()
-            _ = CAsyncBench_raise_nofile()  // one descriptor per connection: tens of thousands
             let server: LatencyServer
             do {
                 server = try LatencyServer(configuration)
@@ -110,8 +134,10 @@ extension AsyncBench {
                 throw usageError(error.description, command: Self.self)
             }
             let stalls = configuration.stallNanoseconds > 0 ? ", stalls \(stall) every \(stallEvery)" : ""
+            let limits = configuration.limits
+            let idle = limits.idleTimeoutNanoseconds > 0 ? "idle timeout \(idleTimeout)" : "no idle timeout"
             print(
-                "asyncbench server listening on \(host):\(server.port) (latency \(latency) ± \(jitter), seed \(seed)\(stalls)\(http ? ", HTTP too" : ""))"
+                "asyncbench server listening on \(host):\(server.port) (latency \(latency) ± \(jitter), seed \(seed)\(stalls)\(http ? ", HTTP too" : ""); at most \(limits.maxConnections) connections, \(idle))"
             )
             fflush(nil)
             while CAsyncBench_interrupted() == 0 { usleep(100_000) }
@@ -122,7 +148,7 @@ extension AsyncBench {
                     "; replies late against their schedule: p50 \(Units.trim($0.p50 / 1e3, digits: 1)) µs, p99 \(Units.trim($0.p99 / 1e3, digits: 1)) µs, max \(Units.trim($0.max / 1e3, digits: 1)) µs"
                 } ?? ""
             print(
-                "asyncbench server: \(statistics.connections) connections, \(statistics.answered) replies, \(statistics.lost) dropped, \(statistics.reset) reset, \(statistics.malformed) malformed\(lateness)"
+                "asyncbench server: \(statistics.connections) connections, \(statistics.answered) replies, \(statistics.lost) dropped, \(statistics.reset) reset, \(statistics.malformed) malformed, \(statistics.refused ?? 0) refused (--max-connections), \(statistics.idle ?? 0) closed idle\(lateness)"
             )
         }
     }

@@ -137,11 +137,17 @@ extension BlockingBackendSuites {
             #expect(try ServerControl.statistics(host: "127.0.0.1", port: server.port, since: 2).lateness == nil)
         }
 
-        @Test func controlRequestsCarryTheirSinceCount() {
+        @Test func controlRequestsCarryTheirSinceCount() throws {
             #expect(WireProtocol.control(since: 0).payload.isEmpty)
             #expect(WireProtocol.control(since: 258).payload == [0, 0, 0, 0, 0, 0, 1, 2])
-            #expect(WireProtocol.controlSince(WireProtocol.control(since: 123_456_789).payload) == 123_456_789)
-            #expect(WireProtocol.controlSince([1, 2]) == 0, "any other length: from the first reply")
+            #expect(try WireProtocol.controlSince(WireProtocol.control(since: 123_456_789).payload) == 123_456_789)
+            #expect(try WireProtocol.controlSince([]) == 0)
+            #expect(try WireProtocol.controlSince(WireProtocol.control(since: Int.max).payload) == Int.max)
+            // Any other length, or a count that would be a negative Int, is malformed (it trapped).
+            #expect(throws: WireProtocol.Malformed.controlPayload(bytes: 2)) { try WireProtocol.controlSince([1, 2]) }
+            #expect(throws: WireProtocol.Malformed.sinceTooLarge(1 << 63)) {
+                try WireProtocol.controlSince([0x80, 0, 0, 0, 0, 0, 0, 0])
+            }
         }
     }
 }
@@ -176,5 +182,32 @@ extension BlockingBackendSuites.LatencyServerTests {
         let reset = fates.filter { $0 == .reset }.count
         #expect((800...1200).contains(lost), "\(lost)")
         #expect((350...650).contains(reset), "\(reset)")
+    }
+}
+
+extension WireProtocolTests {
+    @Test func theLatenessKeptIsBoundedAndSinceStillCounts() {
+        let state = LatencyServer.State(LatencyServer.Configuration(latencyNanoseconds: 1))
+        let kept = LatencyServer.State.latenessKept
+        for late in 0..<(2 * kept + 10) { state.answered(late: Double(late)) }
+        let all = state.statistics()
+        #expect(all.answered == 2 * kept + 10, "every reply is counted")
+        #expect(all.lateness.map { $0.count } == kept + 10, "the oldest \(kept) figures were dropped")
+        #expect(state.statistics(since: 2 * kept).lateness?.count == 10, "since counts from the first reply")
+        #expect(state.statistics(since: 5).lateness?.count == kept + 10, "replies already dropped are skipped")
+        #expect(state.statistics(since: Int.max).lateness == nil)
+    }
+
+    @Test func statisticsOffTheWireAreRangeChecked() {
+        var statistics = LatencyServer.Statistics(latencyNanoseconds: 20_000_000, jitterNanoseconds: 0)
+        #expect(statistics.implausibility == nil)
+        statistics.answered = -1
+        #expect(statistics.implausibility == "answered -1 is negative")
+        statistics.answered = 1
+        statistics.latencyNanoseconds = .max
+        #expect(statistics.implausibility?.hasPrefix("latency 9223372036854775807 ns is not between 0 and") == true)
+        statistics.latencyNanoseconds = 0
+        statistics.lateness = Percentiles(p50: .nan, p90: 1, p99: 1, max: 1, count: 1)
+        #expect(statistics.implausibility == "a lateness figure is not a finite number")
     }
 }

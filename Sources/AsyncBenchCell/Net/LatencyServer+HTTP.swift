@@ -12,8 +12,12 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundOut = ByteBuffer
 
     let state: LatencyServer.State
+    let guarding: ConnectionGuard
 
-    init(state: LatencyServer.State) { self.state = state }
+    init(state: LatencyServer.State, guarding: ConnectionGuard) {
+        self.state = state
+        self.guarding = guarding
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
@@ -21,9 +25,10 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
         do {
             if buffer.getBytes(at: buffer.readerIndex, length: min(4, buffer.readableBytes)) == Array("GET ".utf8) {
                 try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                try pipeline.addHandler(HTTPReplyHandler(state: state))
+                try pipeline.addHandler(HTTPReplyHandler(state: state, guarding: guarding))
             } else {
-                try pipeline.addHandlers(ByteToMessageHandler(RequestDecoder()), ReplyHandler(state: state))
+                try pipeline.addHandlers(
+                    ByteToMessageHandler(RequestDecoder()), ReplyHandler(state: state, guarding: guarding))
             }
         } catch {
             context.close(promise: nil)
@@ -40,6 +45,8 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
 }
 
 /// Answers each HTTP request after the server's delay: `200 OK`, a 13-byte body, keep-alive.
+/// A request NIO's parser rejects gets its `400` from NIO's error handler and is counted as
+/// malformed here; a request's body is read and dropped, never held.
 final class HTTPReplyHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -47,13 +54,20 @@ final class HTTPReplyHandler: ChannelInboundHandler {
     static let body = Array("asyncbench ok".utf8)
 
     let state: LatencyServer.State
+    let guarding: ConnectionGuard
     private var keepAlive = true
 
-    init(state: LatencyServer.State) { self.state = state }
+    init(state: LatencyServer.State, guarding: ConnectionGuard) {
+        self.state = state
+        self.guarding = guarding
+    }
 
-    func channelActive(context: ChannelHandlerContext) {
-        state.counts.withLock { $0.connections += 1 }
-        context.fireChannelActive()
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            state.counts.withLock { $0.malformed += 1 }
+            state.complain("asyncbench server: closing \(ConnectionGuard.name(context)): bad HTTP request (\(error))")
+        }
+        context.close(promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -66,9 +80,11 @@ final class HTTPReplyHandler: ChannelInboundHandler {
             let delay = state.nextReplyDelay()
             let due = CAsyncBench_monotonic_ns() + delay
             let keepAlive = self.keepAlive
+            guarding.scheduled(bytes: Self.body.count)
             context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { [self] in
                 state.answered(late: Double(CAsyncBench_monotonic_ns() - due))
                 respond(context, keepAlive: keepAlive)
+                guarding.sent(bytes: Self.body.count, on: context.channel)
             }
         }
     }

@@ -34,6 +34,8 @@ public final class LatencyServer: Sendable {
         public var stallEveryNanoseconds: Int64 = 0
         /// Answer HTTP/1.1 `GET` on connections that start with one.
         public var http = false
+        /// What one client may hold: connections, idle time (see `ServerLimits`).
+        public var limits = ServerLimits()
 
         public init(
             host: String = "127.0.0.1", port: Int = 0, latencyNanoseconds: Int64, jitterNanoseconds: Int64 = 0,
@@ -58,6 +60,10 @@ public final class LatencyServer: Sendable {
         /// Requests whose reply was dropped (`--loss`) or whose connection was reset (`--reset`).
         public var lost = 0
         public var reset = 0
+        /// Connections refused because `--max-connections` were open, and closed after
+        /// `--idle-timeout` idle (optional: a server of an earlier version does not send them).
+        public var refused: Int? = nil
+        public var idle: Int? = nil
         /// How late replies went out past their scheduled time, ns: of every reply, or of those
         /// after the first `since` when the control request asked so.
         public var lateness: Percentiles? = nil
@@ -73,7 +79,16 @@ public final class LatencyServer: Sendable {
             var malformed = 0
             var lost = 0
             var reset = 0
+            /// Connections open now, refused at the cap, and closed when idle.
+            var open = 0
+            var refused = 0
+            var idle = 0
+            /// The lateness of the latest replies, and how many older ones were dropped before them.
             var lateness: [Double] = []
+            var latenessDropped = 0
+            /// When the last line went to stderr, and how many were left out since (`complain`).
+            var lastComplaint: Int64? = nil
+            var suppressed = 0
             var random: UInt64
             var faults: UInt64
         }
@@ -137,15 +152,22 @@ public final class LatencyServer: Sendable {
             counts.withLock {
                 $0.answered += 1
                 $0.lateness.append(late)
+                if $0.lateness.count >= 2 * Self.latenessKept {
+                    $0.lateness.removeFirst(Self.latenessKept)
+                    $0.latenessDropped += Self.latenessKept
+                }
             }
         }
 
-        /// The counts so far, with the lateness of the replies after the first `since`.
+        /// The counts so far, with the lateness of the replies after the first `since` (of those
+        /// still kept: the latest `latenessKept` at least).
         func statistics(since: Int = 0) -> Statistics {
             counts.withLock {
-                Statistics(
+                let skipped = min(max(0, since - $0.latenessDropped), $0.lateness.count)
+                return Statistics(
                     connections: $0.connections, answered: $0.answered, malformed: $0.malformed, lost: $0.lost,
-                    reset: $0.reset, lateness: Percentiles(Array($0.lateness.dropFirst(since))),
+                    reset: $0.reset, refused: $0.refused, idle: $0.idle,
+                    lateness: Percentiles(Array($0.lateness.dropFirst(skipped))),
                     latencyNanoseconds: configuration.latencyNanoseconds,
                     jitterNanoseconds: configuration.jitterNanoseconds)
             }
@@ -204,11 +226,16 @@ public final class LatencyServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    let idle = configuration.limits.idleTimeoutNanoseconds
+                    if idle > 0 { try pipeline.addHandler(IdleStateHandler(allTimeout: .nanoseconds(idle))) }
+                    let guarding = ConnectionGuard(state: state)
+                    try pipeline.addHandler(guarding)
                     if configuration.http {
-                        try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(state: state))
+                        try pipeline.addHandler(ProtocolSniffer(state: state, guarding: guarding))
                     } else {
-                        try channel.pipeline.syncOperations.addHandlers(
-                            ByteToMessageHandler(RequestDecoder()), ReplyHandler(state: state))
+                        try pipeline.addHandlers(
+                            ByteToMessageHandler(RequestDecoder()), ReplyHandler(state: state, guarding: guarding))
                     }
                 }
             }
@@ -240,18 +267,23 @@ final class ReplyHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     let state: LatencyServer.State
+    let guarding: ConnectionGuard
 
-    init(state: LatencyServer.State) { self.state = state }
-
-    func channelActive(context: ChannelHandlerContext) {
-        state.counts.withLock { $0.connections += 1 }
-        context.fireChannelActive()
+    init(state: LatencyServer.State, guarding: ConnectionGuard) {
+        self.state = state
+        self.guarding = guarding
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let request = unwrapInboundIn(data)
         if request.id == WireProtocol.controlID {
-            let since = WireProtocol.controlSince(request.payload)
+            let since: Int
+            do {
+                since = try WireProtocol.controlSince(request.payload)
+            } catch {
+                errorCaught(context: context, error: error)
+                return
+            }
             let json = (try? JSONEncoder().encode(state.statistics(since: since))).map { Array($0) } ?? []
             reply(context, WireProtocol.Message(id: request.id, payload: json))
             return
@@ -276,10 +308,13 @@ final class ReplyHandler: ChannelInboundHandler {
         case .answer:
             break
         }
+        let bytes = request.payload.count
+        guarding.scheduled(bytes: bytes)
         context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { [self] in
             // Counted before it is written: a client that has its reply finds it counted.
             state.answered(late: Double(CAsyncBench_monotonic_ns() - due))
             reply(context, request)
+            guarding.sent(bytes: bytes, on: context.channel)
         }
     }
 
@@ -287,9 +322,7 @@ final class ReplyHandler: ChannelInboundHandler {
         // A malformed request (or a connection error): log it, close this connection, serve on.
         if error is WireProtocol.Malformed || error is ByteToMessageDecoderError {
             state.counts.withLock { $0.malformed += 1 }
-            let line =
-                "asyncbench server: closing \(context.remoteAddress.map { "\($0)" } ?? "a connection"): \(error)\n"
-            ProcessIO.writeStandardError(line)
+            state.complain("asyncbench server: closing \(ConnectionGuard.name(context)): \(error)")
         }
         context.close(promise: nil)
     }

@@ -29,16 +29,22 @@ final class ServerProcess {
         let argv = [
             executable, "server", "--host", parameters.serverHost, "--port", "0", "--latency",
             "\(cell.latencyNanoseconds)ns", "--jitter", "\(parameters.jitterNanoseconds)ns", "--seed",
-            "\(parameters.seed)", "--loss", "\(parameters.loss)", "--reset", "\(parameters.reset)", "--parent",
-            "\(getpid())",
+            "\(parameters.seed)", "--loss", "\(parameters.loss)", "--reset", "\(parameters.reset)",
+            // It lives for one cell, whose open-loop connections may wait longer than any default
+            // between requests (tasks / rate): it closes no connection for idleness.
+            "--idle-timeout", "0s",
         ]
         let stalls =
             parameters.stallNanoseconds > 0
             ? [
                 "--stall", "\(parameters.stallNanoseconds)ns", "--stall-every", "\(parameters.stallEveryNanoseconds)ns",
             ] : []
+        // `--parent PID` last: tests find a sweep's servers by it.
+        let parent = ["--parent", "\(getpid())"]
         var pid: pid_t = 0
-        let spawned = ProcessIO.withCStrings(argv + stalls) { CAsyncBench_spawn(executable, $0, nil, fds[1], 2, &pid) }
+        let spawned = ProcessIO.withCStrings(argv + stalls + parent) {
+            CAsyncBench_spawn(executable, $0, nil, fds[1], 2, &pid)
+        }
         close(fds[1])
         defer { close(fds[0]) }
         guard spawned == 0 else { throw SystemError("posix_spawn \(executable) server", errno: spawned) }
@@ -56,7 +62,7 @@ final class ServerProcess {
         }
         let text = String(decoding: line, as: UTF8.self)
         guard let colon = text.split(separator: " (").first?.split(separator: ":").last,
-            let port = Int(colon), port > 0
+            let port = Int(colon), (1...65535).contains(port)
         else {
             kill(pid, SIGKILL)
             _ = WaitStatus.wait(for: pid)
@@ -90,6 +96,8 @@ public enum ServerControl {
         case notAsyncbench(address: String)
         /// The exchange failed part way.
         case failed(address: String, errno: Int32)
+        /// It answered with figures no asyncbench server gives (a negative count, a latency out of range).
+        case implausible(address: String, reason: String)
 
         public var description: String {
             switch self {
@@ -102,6 +110,8 @@ public enum ServerControl {
                 return "the server at \(address) answered, but not as an asyncbench server"
             case .failed(let address, let code):
                 return "the control request to \(address) failed: \(SystemError("exchange", errno: code))"
+            case .implausible(let address, let reason):
+                return "the server at \(address) answered with figures no asyncbench server gives: \(reason)"
             }
         }
     }
@@ -139,6 +149,7 @@ public enum ServerControl {
         }
         guard let statistics = JSONCoding.decode(LatencyServer.Statistics.self, from: Array(buffer.prefix(Int(length))))
         else { throw .notAsyncbench(address: address) }
+        if let reason = statistics.implausibility { throw .implausible(address: address, reason: reason) }
         return statistics
     }
 

@@ -10,14 +10,17 @@ import NIOCore
 /// A response echoes its request's id and a payload of the same length. The control request
 /// (`controlID`) is answered at once with the server's statistics as JSON; its payload is empty,
 /// or 8 bytes: a count `since` (UInt64) of replies to leave out of the lateness figures, so that a
-/// client sharing a long-running server gets the lateness of its own cell's replies. A request
-/// longer than `maxPayload` is malformed: the server logs it and closes that connection.
+/// client sharing a long-running server gets the lateness of its own cell's replies, at most
+/// `Int64.max`. A payload longer than `maxPayload`, or a control request with any other payload,
+/// is malformed: the server logs it and closes that connection (a client reading the server's
+/// replies refuses such a reply the same way).
 public enum WireProtocol {
     public static let headerBytes = 12
     /// The id of the control request, which asks for `LatencyServer.Statistics` (JSON).
     public static let controlID = UInt64.max
-    /// The largest payload accepted (1 MiB).
-    public static let maxPayload = 1 << 20
+    /// The largest payload accepted (64 KiB, the largest `--payload` of the net workloads): what a
+    /// connection's unfinished request may make the server hold.
+    public static let maxPayload = 1 << 16
 
     /// One request or response.
     public struct Message: Equatable, Sendable {
@@ -33,11 +36,19 @@ public enum WireProtocol {
     /// Why bytes are not a message.
     public enum Malformed: Error, Equatable, CustomStringConvertible {
         case payloadTooLong(UInt32)
+        /// A control request whose payload is neither empty nor 8 bytes.
+        case controlPayload(bytes: Int)
+        /// A control request whose `since` is over `Int64.max`.
+        case sinceTooLarge(UInt64)
 
         public var description: String {
             switch self {
             case .payloadTooLong(let length):
                 return "payload length \(length) is over the \(WireProtocol.maxPayload)-byte limit"
+            case .controlPayload(let bytes):
+                return "a control request's payload is empty or 8 bytes, not \(bytes)"
+            case .sinceTooLarge(let since):
+                return "a control request's since (\(since)) is over \(Int64.max)"
             }
         }
     }
@@ -49,10 +60,15 @@ public enum WireProtocol {
         return Message(id: controlID, payload: payload)
     }
 
-    /// `since` from a control request's payload (0 unless it is 8 bytes).
-    static func controlSince(_ payload: [UInt8]) -> Int {
-        guard payload.count == 8 else { return 0 }
-        return Int(truncatingIfNeeded: payload.reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+    /// `since` from a control request's payload (0 when it is empty); throws when the payload is
+    /// neither empty nor 8 bytes, or holds a count over `Int64.max` (a wire number never becomes a
+    /// negative one).
+    static func controlSince(_ payload: [UInt8]) throws(Malformed) -> Int {
+        guard !payload.isEmpty else { return 0 }
+        guard payload.count == 8 else { throw .controlPayload(bytes: payload.count) }
+        let since = payload.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard since <= UInt64(Int64.max) else { throw .sinceTooLarge(since) }
+        return Int(since)
     }
 
     /// Appends `message` to `buffer`.
