@@ -167,7 +167,8 @@ public enum ToolFailure: Error, Equatable, CustomStringConvertible {
         case .failed(let label, let task, let status):
             return "\(label) \(status) when asked to \(task); check that it works when run by hand"
         case .notOneLine(let label, let task, let lines):
-            return "\(label) answered \(lines) lines when asked to \(task), not one: check that it is the program it should be"
+            return
+                "\(label) answered \(lines) lines when asked to \(task), not one: check that it is the program it should be"
         case .interrupted(let label, let signal):
             return "\(label) was stopped: asyncbench was interrupted by \(WaitStatus.signalName(signal))"
         }

@@ -36,7 +36,8 @@ extension EndToEndTests {
             ])
             let seconds = Double(Measurement.monotonicNanoseconds() - started) / 1e9
             #expect(result.status == 64, "\(body): \(result.stderr)")
-            #expect(result.stderr.hasPrefix("asyncbench: error: the interpreter \(python) \(message)"), "\(result.stderr)")
+            #expect(
+                result.stderr.hasPrefix("asyncbench: error: the interpreter \(python) \(message)"), "\(result.stderr)")
             #expect(result.stderr.hasSuffix("(--python, or $ASYNCBENCH_PYTHON)\n"), "\(result.stderr)")
             #expect(seconds < 40, "\(body): refused in \(seconds) s")
             #expect(!Files.exists(out), "\(body): nothing written")
@@ -53,7 +54,8 @@ extension EndToEndTests {
                 temporaryDirectory() + "/run",
             ], output: directory)
         let started = Measurement.monotonicNanoseconds()
-        while processes(running: "sleep 300.75").isEmpty, Measurement.monotonicNanoseconds() - started < 20_000_000_000 {
+        while processes(running: "sleep 300.75").isEmpty, Measurement.monotonicNanoseconds() - started < 20_000_000_000
+        {
             usleep(20_000)
         }
         #expect(!processes(running: "sleep 300.75").isEmpty, "the probe runs")
@@ -98,7 +100,8 @@ extension EndToEndTests {
         ]
         // /bin/sh is not a group leader: setsid execs in place, and the session is the sweep's pid.
         let pid = try shell(
-            "exec setsid " + arguments.map(shellQuoted).joined(separator: " ") + " >\(directory)/out 2>\(directory)/err")
+            "exec setsid " + arguments.map(shellQuoted).joined(separator: " ") + " >\(directory)/out 2>\(directory)/err"
+        )
         let started = Measurement.monotonicNanoseconds()
         while cells(of: pid).isEmpty, Measurement.monotonicNanoseconds() - started < 20_000_000_000 { usleep(20_000) }
         #expect(!cells(of: pid).isEmpty, "a cell runs")
@@ -112,5 +115,25 @@ extension EndToEndTests {
             return fields.count > 4 && pid_t(fields[4]) == pid ? "\(process) \(fields[0])" : nil
         }
         #expect(left.isEmpty, "processes of the run's session alive after it exited: \(left)")
+    }
+
+    @Test func tooFewFreeDescriptorsAreALimitRowNamingOpenFilesNotACrash() throws {
+        let out = temporaryDirectory() + "/run"
+        let directory = temporaryDirectory()
+        let arguments = [
+            asyncbenchPath(), "--workload", "net", "--backend", "async", "--tasks", "2", "--requests", "2", "--reps",
+            "1",
+            "--warmup", "0", "--out", out, "--quiet",
+        ]
+        // The descriptors this test process holds are closed first: the limit is the run's alone.
+        let script =
+            "for fd in $(seq 3 1023); do eval \"exec $fd>&-\"; done; ulimit -n 16; exec "
+            + arguments.map(shellQuoted).joined(separator: " ") + " >\(directory)/out 2>\(directory)/err"
+        let pid = try shell("exec /bin/bash -c " + shellQuoted(script))  // dash's redirections take one digit
+        guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
+        #expect(status == .exited(0), "\(Measurement.readFile(directory + "/err") ?? "")")
+        let rows = try readRows(out + "/results.csv")
+        #expect(rows.map { $0["status"] } == ["limit"], "\(rows)")
+        #expect(rows.first?["message"]?.hasPrefix("open files: the limit (ulimit -n 16) leaves") == true, "\(rows)")
     }
 }
