@@ -172,3 +172,49 @@ public enum UnsafePathError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// Why another program (a probe such as `python --describe`, a toolchain, gnuplot, perf) gave
+/// no usable answer: each bound `ProcessIO.run` keeps is named, with the program and what it was
+/// asked to do (`label`: "the interpreter /usr/bin/python3"; `task`: "answer --describe").
+public enum ToolFailure: Error, Equatable, CustomStringConvertible {
+    /// It could not be started (not found, not executable, fork refused).
+    case cannotStart(label: String, error: SystemError)
+    /// It ran past its time and was killed with its process group.
+    case timedOut(label: String, task: String, seconds: Double)
+    /// It wrote more than `limit` bytes and was killed with its process group.
+    case tooMuchOutput(label: String, task: String, limit: Int)
+    /// A line it wrote is longer than `limit` bytes (a protocol or probe line is short).
+    case lineTooLong(label: String, limit: Int)
+    /// Reading its output failed.
+    case unreadable(label: String, error: SystemError)
+    /// It ended with `status` rather than exit status 0.
+    case failed(label: String, task: String, status: WaitStatus)
+    /// It answered several lines where one was asked for.
+    case notOneLine(label: String, task: String, lines: Int)
+    /// This process was interrupted (SIGINT, SIGTERM, SIGHUP) while it ran: it was killed.
+    case interrupted(label: String, signal: Int32)
+
+    public var description: String {
+        switch self {
+        case .cannotStart(let label, let error):
+            return "\(label) could not be started: \(error)"
+        case .timedOut(let label, let task, let seconds):
+            return
+                "\(label) did not \(task) within \(Units.trim(seconds, digits: 1)) s: it was killed with its process group; check that it works when run by hand"
+        case .tooMuchOutput(let label, let task, let limit):
+            return
+                "\(label) wrote more than \(limit) bytes when asked to \(task): it was killed with its process group; check that it is the program it should be"
+        case .lineTooLong(let label, let limit):
+            return "\(label) wrote a line longer than \(limit) bytes: not what it should answer"
+        case .unreadable(let label, let error):
+            return "cannot read the output of \(label): \(error)"
+        case .failed(let label, let task, let status):
+            return "\(label) \(status) when asked to \(task); check that it works when run by hand"
+        case .notOneLine(let label, let task, let lines):
+            return
+                "\(label) answered \(lines) lines when asked to \(task), not one: check that it is the program it should be"
+        case .interrupted(let label, let signal):
+            return "\(label) was stopped: asyncbench was interrupted by \(WaitStatus.signalName(signal))"
+        }
+    }
+}

@@ -149,10 +149,13 @@ public enum KernelMemory {
         return Plan(source: run.source, cgroup: folder)
     }
 
-    /// Removes a cell's cgroup once its processes are gone (an exiting process leaves it a moment
-    /// after its parent reaped it: retried for up to a second). False when it is still there.
+    /// Removes a cell's cgroup: first SIGKILLs every process still in it (a worker's `setsid`
+    /// grandchild, a fork child whatever its group: `CAsyncBench_kill_cgroup`, `cgroup.kill` on
+    /// v2, `cgroup.procs` on v1), then removes the folder once they are gone (a killed process
+    /// leaves it a moment after it dies: retried for up to a second). False when it is still there.
     @discardableResult
     public static func removeCgroup(_ folder: String) -> Bool {
+        _ = CAsyncBench_kill_cgroup(folder, 200)
         for _ in 0..<100 {
             if rmdir(folder) == 0 || errno == ENOENT {
                 Janitor.forget(folder)

@@ -89,7 +89,14 @@ public enum CellProcess {
         var stderrBytes: [UInt8] = []
         var timedOut = false
         var open = [output.read, errors.read]
+        // Once the cell's stdout ends (it exited), its stderr gets half a second more: a process
+        // the cell left (a worker's setsid grandchild) may hold it open; the cgroup kill ends it.
+        var stderrUntil: Int64?
         while !open.isEmpty {
+            if let stderrUntil, Measurement.monotonicNanoseconds() > stderrUntil { break }
+            if stderrUntil == nil, !open.contains(output.read) {
+                stderrUntil = Measurement.monotonicNanoseconds() + 500_000_000
+            }
             let remaining = deadline - Measurement.monotonicNanoseconds()
             if remaining <= 0 {
                 timedOut = true

@@ -2,6 +2,7 @@
 // Swift runtime's main, and because posix_spawn's file actions are opaque C types.
 #define _GNU_SOURCE
 #include "CAsyncBench_janitor.h"
+#include "CAsyncBench_tool.h"
 #include "CAsyncBench_tree.h"
 
 #include <errno.h>
@@ -20,15 +21,52 @@ extern char **environ;
 enum { JANITOR_MAX_PATHS = 256, JANITOR_PATH_BYTES = 4096 };
 
 static char janitor_paths[JANITOR_MAX_PATHS][JANITOR_PATH_BYTES];
+static pid_t janitor_groups[JANITOR_MAX_PATHS];
+
+static int janitor_is_cgroup(const char *path) { return strncmp(path, "/sys/fs/cgroup/", 15) == 0; }
 
 static void janitor_remove_all(void) {
+    // Process groups first (a tool's helpers), then each cell cgroup's processes (whatever they
+    // did with their groups and sessions), then the folders.
     for (int i = 0; i < JANITOR_MAX_PATHS; i++) {
-        if (janitor_paths[i][0] != '\0') CAsyncBench_remove_tree(janitor_paths[i]);
+        if (janitor_groups[i] > 1) kill(-janitor_groups[i], SIGKILL);
+    }
+    for (int i = 0; i < JANITOR_MAX_PATHS; i++) {
+        if (janitor_paths[i][0] != '\0' && janitor_is_cgroup(janitor_paths[i])) {
+            CAsyncBench_kill_cgroup(janitor_paths[i], 200);
+        }
+    }
+    for (int i = 0; i < JANITOR_MAX_PATHS; i++) {
+        if (janitor_paths[i][0] == '\0') continue;
+        if (janitor_is_cgroup(janitor_paths[i])) {
+            // A killed process leaves its cgroup a moment after it dies: rmdir retried for a second.
+            for (int tries = 0; tries < 100 && rmdir(janitor_paths[i]) != 0 && errno == EBUSY; tries++) {
+                struct timespec pause = {0, 10 * 1000 * 1000};
+                nanosleep(&pause, NULL);
+            }
+        } else {
+            CAsyncBench_remove_tree(janitor_paths[i]);
+        }
+    }
+}
+
+static void janitor_group(const char *digits, int add) {
+    char *end = NULL;
+    long group = strtol(digits, &end, 10);
+    if (end == digits || *end != '\0' || group <= 1 || group > 0x7fffffffL) return;
+    for (int i = 0; i < JANITOR_MAX_PATHS; i++) {
+        if (add && janitor_groups[i] == 0) {
+            janitor_groups[i] = (pid_t)group;
+            return;
+        }
+        if (!add && janitor_groups[i] == (pid_t)group) janitor_groups[i] = 0;
     }
 }
 
 static void janitor_line(const char *line) {
-    if (line[0] == '+') {
+    if (line[0] == 'g' || line[0] == 'G') {
+        janitor_group(line + 1, line[0] == 'g');
+    } else if (line[0] == '+') {
         for (int i = 0; i < JANITOR_MAX_PATHS; i++) {
             if (janitor_paths[i][0] == '\0') {
                 snprintf(janitor_paths[i], JANITOR_PATH_BYTES, "%s", line + 1);
@@ -58,6 +96,11 @@ __attribute__((constructor)) static void CAsyncBench_janitor_main(int argc, char
         if (count <= 0) break;
         if (byte == '\n') {
             line[length] = '\0';
+            // The sweep is exiting in order and waits for us: what is listed goes now, no pause.
+            if (strcmp(line, ".") == 0) {
+                janitor_remove_all();
+                _exit(0);
+            }
             janitor_line(line);
             length = 0;
         } else if (length < sizeof(line) - 1) {

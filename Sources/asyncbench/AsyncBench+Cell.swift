@@ -27,6 +27,7 @@ extension AsyncBench {
 
         func run() throws {
             if let parent { _ = CAsyncBench_die_with_parent(parent) }
+            Janitor.stayAway()  // the sweep's janitor and the cell's cgroup clean up after it
             guard let decoded = JSONCoding.decodeSpec(spec) else {
                 throw ValidationError("--spec is not a valid cell description: \(spec)")
             }

@@ -125,49 +125,39 @@ public struct Trend: Sendable {
     }
 }
 
-/// Runs a program found on PATH and waits for it.
+/// Runs a program found on PATH and waits for it, through `ProcessIO.run` (its bounds, its
+/// process group, killed on an interrupt).
 public enum Subprocess {
-    /// Runs `arguments` with stdout and stderr captured; nil when it cannot start or fails.
+    /// How long a chart or a reference measurement may take.
+    public static let timeoutSeconds = 600.0
+
+    /// Runs `arguments` with stdout and stderr captured (at most 1 MiB); nil when it cannot
+    /// start, fails, or breaks a bound.
     public static func capture(_ arguments: [String]) -> String? {
-        var template = Array("/tmp/asyncbench-capture-XXXXXX".utf8CString)
-        let fd = mkstemp(&template)
-        guard fd >= 0 else { return nil }
-        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        defer {
-            close(fd)
-            unlink(path)
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, fd, 1)
-        posix_spawn_file_actions_adddup2(&actions, fd, 2)
-        var pid: pid_t = 0
-        let rc = ProcessIO.withCStrings(arguments) { argv in
-            posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
-        }
-        guard rc == 0, case .success(.exited(0)) = WaitStatus.wait(for: pid) else { return nil }
-        return Measurement.readFile(path)
+        guard
+            case .success(let finished) = ProcessIO.run(
+                arguments, label: arguments[0], task: "finish", timeoutSeconds: timeoutSeconds),
+            finished.status == .exited(0)
+        else { return nil }
+        return finished.text
     }
 
-    /// Runs `arguments` (the program found on PATH) with this process's stdout and stderr, in a
-    /// process group of its own that an interrupt of this process (SIGINT, SIGTERM, SIGHUP, once
-    /// the handlers are installed) kills, and waits for it. `directory` is its working folder
-    /// (nil: this process's), so that paths need not be written into a program's text.
+    /// Runs `arguments` (the program found on PATH) with this process's stdout and `standardError`,
+    /// in a process group of its own that an interrupt of this process (SIGINT, SIGTERM, SIGHUP,
+    /// once the handlers are installed) kills (the status is then SIGKILL's), and waits for it
+    /// at most `timeoutSeconds`. `directory` is its working folder (nil: this process's), so
+    /// that paths need not be written into a program's text.
     public static func run(
         _ arguments: [String], in directory: String? = nil, standardError: Int32 = STDERR_FILENO
     ) -> Result<WaitStatus, SystemError> {
-        guard let program = ProcessIO.findExecutable(arguments[0]) else {
-            return .failure(SystemError("posix_spawn \(arguments[0])", errno: ENOENT))
+        let outcome = ProcessIO.run(
+            arguments, label: arguments[0], task: "finish", in: directory, stdout: .descriptor(STDOUT_FILENO),
+            stderr: .descriptor(standardError), timeoutSeconds: timeoutSeconds)
+        switch outcome {
+        case .success(let finished): return .success(finished.status)
+        case .failure(.cannotStart(_, let error)): return .failure(error)
+        case .failure(.interrupted): return .success(.signaled(SIGKILL))
+        case .failure(let failure): return .failure(SystemError("\(failure)", errno: ETIMEDOUT))
         }
-        var pid: pid_t = 0
-        let rc = ProcessIO.withCStrings(arguments) { argv in
-            CAsyncBench_spawn_in(directory, program, argv, nil, STDOUT_FILENO, standardError, &pid)
-        }
-        guard rc == 0 else { return .failure(SystemError("posix_spawn \(arguments[0])", errno: rc)) }
-        CAsyncBench_set_child_group(pid)
-        if CAsyncBench_interrupted() != 0 { kill(-pid, SIGKILL) }
-        defer { CAsyncBench_set_child_group(0) }
-        return WaitStatus.wait(for: pid)
     }
 }

@@ -130,15 +130,17 @@ public enum CompiledWorker {
         public var seconds: Double
     }
 
+    /// The most a toolchain may write before it is stopped (a failed build's errors fit).
+    public static let toolOutputBytes = 16 << 20
+
     /// Runs `arguments` (the program's path first) in `directory` with `environment` added to
-    /// this process's, its stdout and stderr read together; killed after `timeoutSeconds`.
+    /// this process's, its stdout and stderr read together, through `ProcessIO.run`: killed with
+    /// its process group after `timeoutSeconds` or `toolOutputBytes` of output, the reason then
+    /// its output's last line.
     public static func runTool(
         _ arguments: [String], in directory: String?, environment: [String: String] = [:],
         timeoutSeconds: Double = 600
     ) -> ToolOutput {
-        let started = Measurement.monotonicNanoseconds()
-        func elapsed() -> Double { Double(Measurement.monotonicNanoseconds() - started) / 1e9 }
-        guard let pipe = try? ProcessIO.Pipe() else { return ToolOutput(exitStatus: nil, output: "", seconds: 0) }
         var variables = environment
         var index = 0
         while let entry = environ[index] {
@@ -148,37 +150,19 @@ public enum CompiledWorker {
             index += 1
         }
         let envp = variables.map { "\($0.key)=\($0.value)" }.sorted()
-        var pid: pid_t = 0
-        let rc = ProcessIO.withCStrings(arguments) { argv in
-            ProcessIO.withCStrings(envp) { env in
-                CAsyncBench_spawn_in(directory, arguments[0], argv, env, pipe.write, pipe.write, &pid)
-            }
+        let started = Measurement.monotonicNanoseconds()
+        let outcome = ProcessIO.run(
+            arguments, label: "`\(arguments.joined(separator: " ").prefix(200))`", task: "finish", in: directory,
+            environment: envp, timeoutSeconds: timeoutSeconds, outputLimit: toolOutputBytes)
+        switch outcome {
+        case .success(let finished):
+            var exit: Int32?
+            if case .exited(let code) = finished.status { exit = code }
+            return ToolOutput(exitStatus: exit, output: finished.text, seconds: finished.seconds)
+        case .failure(let failure):
+            let seconds = Double(Measurement.monotonicNanoseconds() - started) / 1e9
+            return ToolOutput(exitStatus: nil, output: "error: \(failure)", seconds: seconds)
         }
-        pipe.closeWrite()
-        defer { pipe.closeRead() }
-        guard rc == 0 else {
-            let error = SystemError("posix_spawn \(arguments[0])", errno: rc)
-            return ToolOutput(exitStatus: nil, output: error.description, seconds: elapsed())
-        }
-        var reader = LineReader(fd: pipe.read)
-        var lines: [String] = []
-        var timedOut = false
-        while let line = try? reader.next(
-            timeoutMilliseconds: 100,
-            idle: {
-                if !timedOut && elapsed() > timeoutSeconds {
-                    timedOut = true
-                    kill(-pid, SIGKILL)
-                }
-            })
-        {
-            lines.append(line)
-        }
-        let status = WaitStatus.wait(for: pid)
-        var exit: Int32?
-        if case .success(.exited(let code)) = status, !timedOut { exit = code }
-        if timedOut { lines.append("error: the build ran past \(Int(timeoutSeconds)) s and was killed") }
-        return ToolOutput(exitStatus: exit, output: lines.joined(separator: "\n"), seconds: elapsed())
     }
 
     /// The compiler's first error line in `output`: the first line starting with `error` (rustc,

@@ -83,41 +83,44 @@ public enum PythonWorker {
         return folders.map { "\($0)/\(scriptPath)" }.first { access($0, R_OK) == 0 }
     }
 
-    /// Whether `python` imports `module` (asked once per interpreter and module).
+    /// Whether `python` imports `module` (asked once per interpreter and module; an interpreter
+    /// that does not answer within `ProcessIO.probeSeconds` does not).
     static func imports(_ module: String, python: String) -> Bool {
         let key = "\(python) \(module)"
         if let known = importable.withLock({ $0[key] }) { return known }
-        let found = output(of: [python, "-c", "import \(module)"]) != nil
+        let found =
+            (try? ProcessIO.run(
+                [python, "-c", "import \(module)"], label: "the interpreter \(python)", task: "import \(module)",
+                stderr: .discard
+            ).get().status) == .exited(0)
         importable.withLock { $0[key] = found }
         return found
     }
     private static let importable = Mutex<[String: Bool]>([:])
 
-    /// One line naming the interpreter the Python backends run on, its build (GIL or
-    /// free-threaded) and uvloop, as the worker describes them; nil when it cannot be asked.
-    public static func describeInterpreter() -> String? {
-        guard case .success(let command) = self.command(model: "asyncio") else { return nil }
-        return output(of: command.dropLast() + ["--describe"])?.trimmingWhitespace()
-    }
+    /// The longest line `--describe` may answer.
+    static let describeLineBytes = 4096
 
-    /// The standard output of `arguments` (the program's path first), or nil when it cannot be
-    /// started or does not exit 0.
-    static func output(of arguments: [String]) -> String? {
-        guard let pipe = try? ProcessIO.Pipe() else { return nil }
-        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
-        defer { if null >= 0 { close(null) } }
-        var pid: pid_t = 0
-        let rc = ProcessIO.withCStrings(arguments) { argv in
-            CAsyncBench_spawn(arguments[0], argv, nil, pipe.write, null, &pid)
+    /// One line naming the interpreter the Python backends run on, its build (GIL or
+    /// free-threaded) and uvloop, as the worker describes them; nil when it cannot be asked (no
+    /// interpreter or worker: the cells say why). An interpreter that does not answer within
+    /// `ProcessIO.probeSeconds`, answers more than a short line, or fails is an error saying so.
+    public static func describeInterpreter() -> Result<String, ToolFailure>? {
+        guard case .success(let command) = self.command(model: "asyncio") else { return nil }
+        let label = "the interpreter \(command[0])"
+        let task = "answer --describe"
+        return ProcessIO.run(
+            command.dropLast() + ["--describe"], label: label, task: task, stderr: .discard,
+            outputLimit: describeLineBytes
+        ).flatMap { finished -> Result<String, ToolFailure> in
+            let text = finished.text.trimmingWhitespace()
+            guard finished.status == .exited(0) else {
+                return .failure(.failed(label: label, task: task, status: finished.status))
+            }
+            let lines = text.split(whereSeparator: \.isNewline).count
+            guard lines == 1 else { return .failure(.notOneLine(label: label, task: task, lines: lines)) }
+            return .success(text)
         }
-        pipe.closeWrite()
-        defer { pipe.closeRead() }
-        guard rc == 0 else { return nil }
-        var reader = LineReader(fd: pipe.read)
-        var lines: [String] = []
-        while let line = try? reader.next(timeoutMilliseconds: 100, idle: {}) { lines.append(line) }
-        guard case .success(.exited(0)) = WaitStatus.wait(for: pid) else { return nil }
-        return lines.joined(separator: "\n")
     }
 
     static func environment(_ name: String) -> String? {

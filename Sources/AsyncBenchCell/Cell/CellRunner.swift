@@ -36,6 +36,7 @@ public enum CellRunner {
                     throw .setup("cannot move the cell into its memory cgroup (\(error.description))")
                 }
             }
+            try ResourceCheck.openFiles()
             // A worker backend's cell runs in its worker program (which inherits the pinning and
             // the cgroup), measured from outside.
             if let worker = backendType.worker { return WorkerCell.run(spec, worker, kernel: meter) }

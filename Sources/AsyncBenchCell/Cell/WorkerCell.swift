@@ -94,7 +94,7 @@ public enum WorkerCell {
         guard send(JSONCoding.encode(spec) + "\n", to: writing) else {
             throw .setup("the worker \(command[0]) did not read its cell spec (did it exit at once?)")
         }
-        var reader = LineReader(fd: output.read)
+        var reader = LineReader(fd: output.read, label: "the worker \(command[0])")
         var peakThreads = 0
         var kernelIdle: Int64?
         var kernelPeak: Int64 = -1
@@ -193,40 +193,5 @@ public enum WorkerCell {
     /// The one field every protocol line has.
     struct Event: Decodable {
         var event: String
-    }
-}
-
-/// Reads newline-terminated lines from a descriptor, calling `idle` while it waits.
-struct LineReader {
-    let fd: Int32
-    private var buffer: [UInt8] = []
-
-    init(fd: Int32) { self.fd = fd }
-
-    /// The next line without its newline, or nil at end of file (a last unterminated line is
-    /// returned first). `idle` runs at least every `timeoutMilliseconds` until a line arrives.
-    mutating func next(timeoutMilliseconds: Int32, idle: () -> Void) throws(SystemError) -> String? {
-        while true {
-            if let end = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[..<end], as: UTF8.self)
-                buffer.removeSubrange(...end)
-                return line
-            }
-            idle()
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard try Syscall.call("poll (worker stdout)", { poll(&poller, 1, timeoutMilliseconds) }) > 0 else {
-                continue
-            }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = try Syscall.call("read (worker stdout)") {
-                chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            }
-            if count == 0 {
-                guard !buffer.isEmpty else { return nil }
-                defer { buffer = [] }
-                return String(decoding: buffer, as: UTF8.self)
-            }
-            buffer += chunk[0..<count]
-        }
     }
 }

@@ -35,5 +35,6 @@
 #include "CAsyncBench_heap.h"
 #include "CAsyncBench_janitor.h"
 #include "CAsyncBench_kernel.h"
+#include "CAsyncBench_tool.h"
 
 #endif

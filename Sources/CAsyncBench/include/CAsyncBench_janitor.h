@@ -8,10 +8,12 @@
 /// the Swift runtime's main runs.
 ///   asyncbench __asyncbench-janitor
 /// It reads lines from its stdin: `+PATH` (remove the folder PATH if the sweep goes away while
-/// it is still listed) and `-PATH` (the sweep removed it itself). At end of input, however the
-/// sweep ended (SIGKILL included: the kernel closes its socket), it removes every folder still
-/// listed, twice 200 ms apart (a cell killed at the same moment may still finish a write), and
-/// exits. It ignores SIGINT, SIGTERM, SIGHUP and SIGPIPE, so a Ctrl-C of the terminal's process
+/// it is still listed; a cgroup folder under /sys/fs/cgroup/ has its processes killed first),
+/// `-PATH` (the sweep removed it itself), `gPGID` / `GPGID` (list / unlist a process group to
+/// SIGKILL: a tool's), and `.` (the sweep exits in order and waits: clean up now and exit). At
+/// end of input, however the sweep ended (SIGKILL included: the kernel closes its socket), it
+/// kills the listed groups and cgroups' processes, removes every folder still listed, twice
+/// 200 ms apart (a cell killed at the same moment may still finish a write), and exits. It ignores SIGINT, SIGTERM, SIGHUP and SIGPIPE, so a Ctrl-C of the terminal's process
 /// group does not stop it before its work.
 #define CASYNCBENCH_JANITOR_FLAG "__asyncbench-janitor"
 

@@ -18,7 +18,17 @@ enum RunSession {
         let runsPython = plan.cells.contains {
             $0.skipReason == nil && Registry.backend(named: $0.spec.backend)?.runtime == PythonWorker.runtime
         }
-        if runsPython { metadata.python = PythonWorker.describeInterpreter() ?? PythonWorker.interpreter }
+        if runsPython {
+            switch PythonWorker.describeInterpreter() {
+            case .success(let line): metadata.python = line
+            case .failure(let error):
+                // An interpreter that hangs or floods its probe would do the same in every cell.
+                plan.outputLock.abandon()
+                ProcessIO.writeStandardError("asyncbench: error: \(error) (--python, or $ASYNCBENCH_PYTHON)\n")
+                return .usage
+            case nil: metadata.python = PythonWorker.interpreter
+            }
+        }
         for note in plan.notes { ProcessIO.writeStandardError("asyncbench: note: \(note)\n") }
         if plan.allocators.contains(.jemalloc) {
             metadata.allocator += "; jemalloc cells: " + jemallocDescription(executable: executable)
