@@ -19,8 +19,9 @@ import Testing
     struct OtherUser {
         let name: String
 
-        init() throws {
-            name = "abt26u\(getpid() % 100_000)"
+        /// `prefix` tells apart the accounts of suites that run at the same time.
+        init(prefix: String = "abt26u") throws {
+            name = "\(prefix)\(getpid() % 100_000)"
             _ = try sh("userdel \(name) 2>/dev/null; useradd --no-create-home --shell /bin/sh \(name)")
         }
 

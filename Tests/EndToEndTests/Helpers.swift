@@ -32,7 +32,7 @@ func asyncbenchPath() -> String {
 /// Runs asyncbench with `arguments` through /bin/sh, capturing stdout and stderr in files.
 func run(
     _ arguments: [String], addressSpaceLimit: Int? = nil, openFiles: Int? = nil, fileSizeLimit: Int? = nil,
-    environment: [String: String] = [:]
+    environment: [String: String] = [:], in folder: String? = nil
 ) throws -> Finished {
     let directory = temporaryDirectory()
     let quoted = ([asyncbenchPath()] + arguments).map(shellQuoted).joined(separator: " ")
@@ -40,7 +40,9 @@ func run(
         (addressSpaceLimit.map { "ulimit -v \($0 / 1024); " } ?? "") + (openFiles.map { "ulimit -n \($0); " } ?? "")
         + (fileSizeLimit.map { "ulimit -c 0; ulimit -f \($0 / 1024); " } ?? "")
     let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)' " }.joined()
-    let pid = try shell("\(limit)exec env \(variables)\(quoted) >\(directory)/out 2>\(directory)/err </dev/null")
+    let change = folder.map { "cd \(shellQuoted($0)) && " } ?? ""
+    let pid = try shell(
+        "\(change)\(limit)exec env \(variables)\(quoted) >\(directory)/out 2>\(directory)/err </dev/null")
     guard case .success(let status) = WaitStatus.wait(for: pid) else { throw SystemError("waitpid", errno: errno) }
     let code: Int32
     switch status {

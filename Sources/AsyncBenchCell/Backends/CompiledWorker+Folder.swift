@@ -78,6 +78,26 @@ extension CompiledWorker {
         return folder
     }
 
+    /// Checks that no folder above `folder` holds a toolchain configuration folder `name` (cargo
+    /// reads `.cargo/config.toml` in every folder above the one it builds in, and cannot be told
+    /// not to) that another user made or may change: in a world-writable sticky folder such as
+    /// /tmp (the root's fallback without a home), anyone could add a `rustc-wrapper` there.
+    public static func checkConfigs(named name: String, above folder: String) throws(UnsafePathError) {
+        var above = Files.parent(of: folder)
+        while true {
+            let path = (above == "/" ? "" : above) + "/" + name
+            if let info = Files.linkStatus(path) {
+                if info.st_mode & S_IFMT == S_IFLNK { throw .symbolicLink(path: path) }
+                if info.st_uid != 0 && info.st_uid != geteuid() {
+                    throw .notOwned(path: path, owner: Files.userName(info.st_uid))
+                }
+                if info.st_mode & 0o022 != 0 { throw .notPrivate(path: path, mode: UInt32(info.st_mode & 0o7777)) }
+            }
+            if above == "/" { return }
+            above = Files.parent(of: above)
+        }
+    }
+
     /// Checks, just before it runs, that the built program `binary` (a path inside `folder`) is
     /// still in folders only this user can change: the root and `folder` private, every folder
     /// between `folder` and `binary` a real folder, the program a regular file of this user's.

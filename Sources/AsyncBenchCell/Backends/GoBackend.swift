@@ -83,7 +83,7 @@ public enum GoWorker {
         }
         let environment = [
             "GOCACHE": cache, "GOPATH": found.folder + "/gopath",
-            "GOPROXY": "off",
+            "GOPROXY": "off", "GOWORK": "off",  // no go.work from a folder above the sources
             "GOFLAGS": "-buildvcs=false -mod=mod", "GO111MODULE": "on", "CGO_ENABLED": "0",
         ]
         let built = CompiledWorker.runTool(

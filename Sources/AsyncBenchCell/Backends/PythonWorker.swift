@@ -90,8 +90,10 @@ public enum PythonWorker {
         if let known = importable.withLock({ $0[key] }) { return known }
         let found =
             (try? ProcessIO.run(
+                // In "/": `python -c` puts its working folder first on sys.path, and a uvloop.py
+                // in the user's working folder must not run.
                 [python, "-c", "import \(module)"], label: "the interpreter \(python)", task: "import \(module)",
-                stderr: .discard
+                in: "/", stderr: .discard
             ).get().status) == .exited(0)
         importable.withLock { $0[key] = found }
         return found

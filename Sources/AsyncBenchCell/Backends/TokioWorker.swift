@@ -88,6 +88,7 @@ public enum TokioWorker {
             "RUSTC=\(found.rustc) \(found.cargo) build --release --offline (crates-io replaced by \(found.registry)) in a copy of \(found.sources) at \(copy)"
         do throws(UnsafePathError) {
             _ = try CompiledWorker.makeBuildFolder(name: buildName, folder: found.folder)
+            try CompiledWorker.checkConfigs(named: ".cargo", above: copy)
         } catch {
             return .failure(WorkerBuildFailure(unsafe: error, step: step))
         }
