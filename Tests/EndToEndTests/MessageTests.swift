@@ -90,19 +90,8 @@ extension EndToEndTests {
 
     @Test func aServerThatAcceptsButNeverAnswersIsNotAnAsyncbenchServer() throws {
         // A listening socket nobody accepts on: the kernel completes the connection, nothing answers.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (fd, port) = try listeningSocket()
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        try #require(bound)
-        let port = Int(UInt16(bigEndian: address.sin_port))
         let result = try run(["--workload", "net", "--server", "127.0.0.1:\(port)", "--out", temporaryDirectory()])
         #expect(result.status == 64)
         #expect(
