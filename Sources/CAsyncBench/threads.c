@@ -3,6 +3,8 @@
 // here than through Swift's imported Glibc types.
 #include "CAsyncBench_threads.h"
 
+#include "CAsyncBench_shortage.h"
+
 #include <unistd.h>
 
 int CAsyncBench_thread_create(
@@ -17,7 +19,8 @@ int CAsyncBench_thread_create(
             return rc;
         }
     }
-    rc = pthread_create(thread, &attr, start, argument);
+    // asyncbench's own threads: their failures are the backends' to report (shortage.c).
+    rc = CAsyncBench_real_pthread_create(thread, &attr, start, argument);
     pthread_attr_destroy(&attr);
     return rc;
 }

@@ -31,6 +31,13 @@ extension AsyncBench {
             guard let decoded = JSONCoding.decodeSpec(spec) else {
                 throw ValidationError("--spec is not a valid cell description: \(spec)")
             }
+            // A thread the runtimes cannot create ends the cell as a `limit` at once: libdispatch
+            // would sleep and retry forever (CAsyncBench_on_runtime_thread_failure).
+            CAsyncBench_on_runtime_thread_failure { error in
+                print(JSONCoding.encode(ResourceCheck.runtimeThreadFailed(error: error)))
+                fflush(nil)
+                _exit(0)
+            }
             print(JSONCoding.encode(CellRunner.run(decoded)))
             fflush(nil)
         }

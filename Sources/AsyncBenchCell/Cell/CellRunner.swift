@@ -76,6 +76,13 @@ public enum CellRunner {
                     break
                 }
             }
+            // Timings taken at the address-space limit are the limit's (the runtimes retry).
+            do {
+                try ResourceCheck.addressSpaceHeadroom()
+            } catch {
+                report.samples = []
+                throw error
+            }
             // Peak RSS covers the measured repetitions only, not the memory repetition's sampling.
             report.peakRSSBytes = Measurement.ProcStatus.current().peakRSSBytes
             if let meter, let idle = kernelIdle, let peak = meter.kernelPeak() {

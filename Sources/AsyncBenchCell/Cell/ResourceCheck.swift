@@ -8,7 +8,7 @@ import AsyncBenchModel
 /// them traps (SwiftNIO's and the concurrency runtime's event loops need an epoll, an eventfd
 /// and a timerfd each, and stop the process when they cannot have them) instead of failing a
 /// task, which would make a `crashed` row that hides the cause.
-enum ResourceCheck {
+public enum ResourceCheck {
     /// The descriptors a cell's runtimes may open besides its tasks' own.
     static let runtimeDescriptors = 32
 

@@ -21,6 +21,7 @@
 #include "CAsyncBench_tasks.h"
 #include "CAsyncBench_fork.h"
 #include "CAsyncBench_threads.h"
+#include "CAsyncBench_shortage.h"
 #include "CAsyncBench_sampler.h"
 #include "CAsyncBench_spawn.h"
 #include "CAsyncBench_signals.h"
