@@ -1,4 +1,5 @@
 import AsyncBenchModel
+import CAsyncBench
 
 #if canImport(Glibc)
     import Glibc
