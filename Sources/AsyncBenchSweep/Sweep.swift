@@ -192,14 +192,26 @@ public struct Sweep {
                     "ran past --cell-timeout \(Units.formatDuration(nanoseconds: timeout)); its process group was killed"
             )
         case .crashed(let signal, let stderr):
-            return ResultRow(
-                spec: spec, status: .crashed,
-                message: join("killed by \(WaitStatus.signalName(signal))", lastLine(stderr)))
+            let crash = join("killed by \(WaitStatus.signalName(signal))", crashLine(stderr) ?? lastLine(stderr))
+            if let cause = ResourceCheck.crashUnderAddressSpaceLimit(crash) {
+                return ResultRow(spec: spec, status: .limit, message: cause)
+            }
+            return ResultRow(spec: spec, status: .crashed, message: crash)
         case .failed(let status, let stderr):
             return ResultRow(
                 spec: spec, status: .error, message: join("cell process \(status) without a report", lastLine(stderr)))
         case .interrupted(let signal):
             return ResultRow(spec: spec, status: .error, message: "interrupted by \(WaitStatus.signalName(signal))")
+        }
+    }
+
+    /// The Swift runtime's "*** Program crashed: Bad pointer dereference at 0x0 ***" line,
+    /// without its stars: the cause, where the last line is only the backtracer's timing.
+    static func crashLine(_ text: String) -> String? {
+        text.split(whereSeparator: \.isNewline).first { $0.hasPrefix("*** Program crashed: ") }.map {
+            var line = String($0.dropFirst(4)).trimmingWhitespace()
+            if line.hasSuffix(" ***") { line.removeLast(4) }
+            return line
         }
     }
 

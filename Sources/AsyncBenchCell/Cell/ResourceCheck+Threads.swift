@@ -19,6 +19,20 @@ extension ResourceCheck {
         return Int(clamping: limit.rlim_cur)
     }
 
+    /// The soft address-space limit (ulimit -v) this process and its cells run under, in
+    /// bytes, or nil when there is none.
+    public static var addressSpaceLimit: Int? { softLimit(RLIMIT_AS) }
+
+    /// The cause of a `limit` row for a cell that crashed (`crash`: the signal and the crash
+    /// line) while an address-space limit was in force: near it the runtimes' allocations fail,
+    /// and some (libdispatch's, the concurrency runtime's) are not checked, so the process dies
+    /// before the thread-failure report can be written. Nil without such a limit.
+    public static func crashUnderAddressSpaceLimit(_ crash: String) -> String? {
+        guard let limit = addressSpaceLimit else { return nil }
+        return
+            "address space: the limit (ulimit -v \(limit / 1024)) was in force when the cell was \(crash); near it the runtimes' allocations fail, some unchecked; raise ulimit -v"
+    }
+
     /// The address-space headroom below which an allocation the runtimes need may fail: a new
     /// thread's stack (RLIMIT_STACK's default, 8 MiB here) and malloc's 1 MiB mmap fallback.
     static var addressSpaceMargin: Int { max(Int(CAsyncBench_default_thread_stack()), 8 << 20) + (1 << 20) }
