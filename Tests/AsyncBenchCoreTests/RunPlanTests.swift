@@ -27,19 +27,6 @@ import Testing
         }
     }
 
-    @Test func aNegativeDurationOrSizeIsOutOfRange() {
-        #expect(
-            throws: UsageError.outOfRange(
-                option: "--latency", value: "'-5ms'", range: "0 or more, with a unit (e.g. 10ms)")
-        ) {
-            try Units.parseDuration("-5ms", option: "--latency")
-        }
-        #expect(throws: UsageError.outOfRange(option: "--thread-stack", value: "'-5'", range: "0 or more (e.g. 64KiB)"))
-        {
-            try Units.parseSize("-5", option: "--thread-stack")
-        }
-    }
-
     @Test(arguments: ["1e20s", "1000000s", "20000m"])
     func durationsTooLongAreOutOfRange(text: String) {
         #expect(
