@@ -19,12 +19,12 @@ import Testing
     /// `user` when given; the results folder is `folder`/o. Returns the exit status, stderr and
     /// the rows.
     static func sweep(
-        _ backends: String, limits: String, user: String? = nil, folder: String
+        _ backends: String, limits: String, user: String? = nil, folder: String, binary: String = asyncbenchPath()
     ) throws -> (status: Int32, stderr: String, rows: [[String: String]]) {
         let command =
             "\(limits); exec "
             + [
-                asyncbenchPath(), "--backend", backends, "--workload", "sleep", "--tasks", "10", "--latency", "1ms",
+                binary, "--backend", backends, "--workload", "sleep", "--tasks", "10", "--latency", "1ms",
                 "--reps", "1", "--warmup", "0", "--cell-timeout", "20s", "--out", folder + "/o",
             ].map(shellQuoted).joined(separator: " ") + " >\(folder)/out 2>\(folder)/err </dev/null"
         let bash = "bash -c \(shellQuoted(command))"
@@ -63,13 +63,19 @@ import Testing
         var template = Array("/tmp/asyncbench-limits-XXXXXX".utf8CString)
         let folder = try #require(mkdtemp(&template).map { String(cString: $0) })
         defer { Files.removeTree(folder) }
+        // A copy of the binary there: the build folder may be one the account cannot enter
+        // (a clone under /root, a 0700 folder).
+        let binary = folder + "/asyncbench"
+        #expect(
+            try sh("cp \(shellQuoted(asyncbenchPath())) \(shellQuoted(binary)) && chmod 0755 \(shellQuoted(binary))")
+                == 0)
         #expect(try sh("chown \(user) \(shellQuoted(folder))") == 0)
         #expect(
-            try sh("runuser -u \(user) -- test -x \(shellQuoted(asyncbenchPath()))") == 0,
-            "the account cannot run the binary")
+            try sh("runuser -u \(user) -- test -x \(shellQuoted(binary))") == 0, "the account cannot run the binary")
 
         let started = Measurement.monotonicNanoseconds()
-        let result = try Self.sweep("async,executor,dispatch", limits: "ulimit -u 4", user: user, folder: folder)
+        let result = try Self.sweep(
+            "async,executor,dispatch", limits: "ulimit -u 4", user: user, folder: folder, binary: binary)
         let seconds = Double(Measurement.monotonicNanoseconds() - started) / 1e9
         // The exit status is not checked: under 4 processes the report step cannot start its
         // tools either, and says so; the rows are what this test is about.
