@@ -29,17 +29,31 @@ extension Files {
         try checkPrivate(path)
     }
 
+    /// Whether `path` itself is a folder (`lstat`: a link to one is not).
+    public static func isRealFolder(_ path: String) -> Bool {
+        linkStatus(path).map { $0.st_mode & S_IFMT == S_IFDIR } == true
+    }
+
+    /// Checks what `lstat` finds at `path`: not a symbolic link, of type `kind` (`S_IFDIR`,
+    /// `S_IFREG`; nil: any), owned by this user (the effective uid; or root, when `rootMayOwn`),
+    /// and with none of the mode bits `forbidden` (0o077: private; 0o022: no one else writes).
+    public static func checkTrusted(
+        _ path: String, kind: mode_t?, rootMayOwn: Bool = false, forbidden: mode_t
+    ) throws(UnsafePathError) {
+        guard let info = linkStatus(path) else { throw .system(SystemError("lstat \(path)", errno: errno)) }
+        let type = info.st_mode & S_IFMT
+        if type == S_IFLNK { throw .symbolicLink(path: path) }
+        if let kind, type != kind { throw .notAFolder(path: path) }
+        guard info.st_uid == geteuid() || (rootMayOwn && info.st_uid == 0) else {
+            throw .notOwned(path: path, owner: userName(info.st_uid))
+        }
+        guard info.st_mode & forbidden == 0 else { throw .notPrivate(path: path, mode: UInt32(info.st_mode & 0o7777)) }
+    }
+
     /// Checks that `path` is a real folder (not a symbolic link), owned by this user (the
     /// effective uid) and closed to group and others (mode 0700).
     public static func checkPrivate(_ path: String) throws(UnsafePathError) {
-        guard let info = linkStatus(path) else { throw .system(SystemError("lstat \(path)", errno: errno)) }
-        switch info.st_mode & S_IFMT {
-        case S_IFDIR: break
-        case S_IFLNK: throw .symbolicLink(path: path)
-        default: throw .notAFolder(path: path)
-        }
-        guard info.st_uid == geteuid() else { throw .notOwned(path: path, owner: userName(info.st_uid)) }
-        guard info.st_mode & 0o077 == 0 else { throw .notPrivate(path: path, mode: UInt32(info.st_mode & 0o7777)) }
+        try checkTrusted(path, kind: S_IFDIR, forbidden: 0o077)
     }
 
     /// Checks every folder above `path` (links in them resolved first, as the kernel will):
@@ -68,14 +82,7 @@ extension Files {
     /// Checks that the file at `path` is a regular file (not a link) owned by this user and
     /// writable by no one else: a program asyncbench built and is about to run.
     public static func checkOwnFile(_ path: String) throws(UnsafePathError) {
-        guard let info = linkStatus(path) else { throw .system(SystemError("lstat \(path)", errno: errno)) }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFLNK: throw .symbolicLink(path: path)
-        default: throw .notAFolder(path: path)
-        }
-        guard info.st_uid == geteuid() else { throw .notOwned(path: path, owner: userName(info.st_uid)) }
-        guard info.st_mode & 0o022 == 0 else { throw .notPrivate(path: path, mode: UInt32(info.st_mode & 0o7777)) }
+        try checkTrusted(path, kind: S_IFREG, forbidden: 0o022)
     }
 
     /// Makes the folder `path` inside a folder the run writes (its --out), or accepts the real
@@ -83,9 +90,7 @@ extension Files {
     public static func makeFolderNoFollow(_ path: String) throws(SystemError) {
         if mkdir(path, 0o755) == 0 { return }
         guard errno == EEXIST else { throw SystemError("mkdir \(path)", errno: errno) }
-        guard let info = linkStatus(path), info.st_mode & S_IFMT == S_IFDIR else {
-            throw SystemError("mkdir \(path) (\(notFollowed))", errno: EEXIST)
-        }
+        guard isRealFolder(path) else { throw SystemError("mkdir \(path) (\(notFollowed))", errno: EEXIST) }
     }
 
     /// `open` that never follows a symbolic link at `path` itself (`O_NOFOLLOW`) and never

@@ -144,6 +144,7 @@ extension ProcessIO {
         var status: WaitStatus?
         var open = pipe != nil
         var exitedAt: Int64?
+        var chunk = [UInt8](repeating: 0, count: 65536)
         while status == nil || open {
             if CAsyncBench_interrupted() != 0 {
                 failure = .interrupted(label: label, signal: CAsyncBench_interrupted())
@@ -168,7 +169,6 @@ extension ProcessIO {
             }
             var poller = pollfd(fd: read, events: Int16(POLLIN), revents: 0)
             guard Glibc.poll(&poller, 1, status == nil ? 50 : 10) > 0 else { continue }
-            var chunk = [UInt8](repeating: 0, count: 65536)
             let count = chunk.withUnsafeMutableBytes { Glibc.read(read, $0.baseAddress, $0.count) }
             if count > 0 {
                 output += chunk[0..<count]

@@ -65,7 +65,7 @@ public enum RunManifest {
     public static func existingRunFiles(in folder: String) -> [String] {
         var found = knownFiles.filter { Files.linkStatus(folder + "/" + $0) != nil }
         for (subfolder, suffixes) in knownFolders {
-            guard isRealFolder(folder + "/" + subfolder) else {
+            guard Files.isRealFolder(folder + "/" + subfolder) else {
                 if Files.linkStatus(folder + "/" + subfolder) != nil { found.append(subfolder) }
                 continue
             }
@@ -86,7 +86,7 @@ public enum RunManifest {
         }
         for (subfolder, _) in knownFolders {
             let path = folder + "/" + subfolder
-            if isRealFolder(path) { rmdir(path) }
+            if Files.isRealFolder(path) { rmdir(path) }
         }
     }
 
@@ -97,14 +97,11 @@ public enum RunManifest {
         let parts = relative.split(separator: "/")
         for part in parts.dropLast() {
             path += "/" + part
-            guard isRealFolder(path) else { return }
+            guard Files.isRealFolder(path) else { return }
         }
         path += "/" + (parts.last ?? "")
         guard let info = Files.linkStatus(path), info.st_mode & S_IFMT != S_IFDIR else { return }
         unlink(path)
     }
 
-    static func isRealFolder(_ path: String) -> Bool {
-        Files.linkStatus(path).map { $0.st_mode & S_IFMT == S_IFDIR } == true
-    }
 }

@@ -16,11 +16,6 @@ extern char **environ;
 
 int CAsyncBench_spawn(
     const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd, pid_t *pid) {
-    return CAsyncBench_spawn_in(NULL, path, argv, envp, stdout_fd, stderr_fd, pid);
-}
-
-int CAsyncBench_spawn_in(const char *directory, const char *path, char *const argv[], char *const envp[],
-    int stdout_fd, int stderr_fd, pid_t *pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     int rc = posix_spawn_file_actions_init(&actions);
@@ -41,7 +36,6 @@ int CAsyncBench_spawn_in(const char *directory, const char *path, char *const ar
     rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
-    if (rc == 0 && directory != NULL) rc = posix_spawn_file_actions_addchdir_np(&actions, directory);
     if (rc == 0) rc = posix_spawnattr_setpgroup(&attributes, 0);
     if (rc == 0) rc = posix_spawnattr_setsigdefault(&attributes, &defaults);
     if (rc == 0) rc = posix_spawnattr_setsigmask(&attributes, &none);

@@ -86,12 +86,8 @@ extension CompiledWorker {
         var above = Files.parent(of: folder)
         while true {
             let path = (above == "/" ? "" : above) + "/" + name
-            if let info = Files.linkStatus(path) {
-                if info.st_mode & S_IFMT == S_IFLNK { throw .symbolicLink(path: path) }
-                if info.st_uid != 0 && info.st_uid != geteuid() {
-                    throw .notOwned(path: path, owner: Files.userName(info.st_uid))
-                }
-                if info.st_mode & 0o022 != 0 { throw .notPrivate(path: path, mode: UInt32(info.st_mode & 0o7777)) }
+            if Files.linkStatus(path) != nil {
+                try Files.checkTrusted(path, kind: nil, rootMayOwn: true, forbidden: 0o022)
             }
             if above == "/" { return }
             above = Files.parent(of: above)
@@ -116,9 +112,7 @@ extension CompiledWorker {
             var path = folder
             for component in binary.dropFirst(folder.count + 1).split(separator: "/").dropLast() {
                 path += "/" + component
-                guard let info = Files.linkStatus(path), info.st_mode & S_IFMT == S_IFDIR else {
-                    throw .symbolicLink(path: path)
-                }
+                guard Files.isRealFolder(path) else { throw .symbolicLink(path: path) }
             }
             try Files.checkOwnFile(binary)
             return .success(())

@@ -10,11 +10,6 @@
 int CAsyncBench_spawn(
     const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd, pid_t *pid);
 
-/// CAsyncBench_spawn in the working folder `directory` (NULL: this process's), so that a program
-/// whose text would otherwise hold a path (gnuplot's) can name files relative to it.
-int CAsyncBench_spawn_in(const char *directory, const char *path, char *const argv[], char *const envp[],
-    int stdout_fd, int stderr_fd, pid_t *pid);
-
 /// fork and execve of a worker program at `path` (absolute) with `argv`, in the caller's process
 /// group (a cell killed with its group takes its worker along), dying with the caller
 /// (PR_SET_PDEATHSIG); its stdin and stdout are the given descriptors, stderr the caller's.
